@@ -1,0 +1,398 @@
+// Executor implementation: fiber lifecycle, the tick, idle spinning, parking,
+// timers and cross-thread posts.
+#include "runtime/executor.h"
+
+#include <cassert>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+
+#include <boost/context/detail/exception.hpp>
+
+#include "runtime/sanitizer.h"
+#include "runtime/uring_reactor.h"
+
+namespace benchfs {
+namespace {
+
+using ForcedUnwind = boost::context::detail::forced_unwind;
+
+// Stack allocator for one fiber: takes a stack from the pool and records its
+// bounds in the fiber (AddressSanitizer needs them at every switch).
+class FiberStackAllocator {
+ public:
+  FiberStackAllocator(StackPool& pool, Fiber* f) : pool_(&pool), fiber_(f) {}
+  boost::context::stack_context allocate() {
+    boost::context::stack_context sctx = pool_->Allocate();
+    fiber_->stack_size = sctx.size;
+    fiber_->stack_bottom = static_cast<char*>(sctx.sp) - sctx.size;
+    AsanUnpoison(fiber_->stack_bottom, sctx.size);
+    return sctx;
+  }
+  void deallocate(boost::context::stack_context& sctx) noexcept { pool_->Release(sctx); }
+
+ private:
+  StackPool* pool_;
+  Fiber* fiber_;
+};
+
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+}  // namespace
+
+Executor::Executor(const ExecutorConfig& config)
+    : config_(config), stacks_(config.stack_size, config.stack_cache) {}
+
+Result<std::unique_ptr<Executor>> Executor::Create(const ExecutorConfig& config) {
+  Status s = config.Validate();
+  if (!s.ok()) return s;
+  std::unique_ptr<Executor> ex(new Executor(config));
+  s = ex->Init();
+  if (!s.ok()) return s;
+  return ex;
+}
+
+Status Executor::Init() {
+  auto r = UringReactor::Create(*this, config_);
+  if (!r.ok()) return r.status();
+  uring_ = std::move(r.value());
+  return Status();
+}
+
+Executor::~Executor() {
+  shutting_down_ = true;
+  DestroyLiveFibers();
+  uring_.reset();  // cancels and drains what the kernel still holds
+}
+
+void Executor::DestroyLiveFibers() {
+  // Fibers that never ran are resumed with no body so they end normally;
+  // suspended ones are unwound (their destructors run) by Boost.Context.
+  ready_head_ = ready_tail_ = nullptr;
+  ready_count_ = 0;
+  for (auto& owned : fibers_) {
+    Fiber* f = owned.get();
+    if (f->state != Fiber::State::kReady && f->state != Fiber::State::kWaiting) continue;
+    if (f->wait_hook.queue != nullptr) f->wait_hook.queue->Remove(f);
+    if (f->timer_pos != Fiber::kNoTimer) timers_.Remove(f);
+    if (f->cancel != nullptr) {
+      f->cancel->waiter_ = nullptr;
+      f->cancel = nullptr;
+    }
+    if (!f->started) {
+      f->body = nullptr;
+      RunFiber(f);
+      continue;
+    }
+    current_ = f;
+    AsanStartSwitch(&sched_fake_stack_, f->stack_bottom, f->stack_size);
+    { boost::context::fiber doomed = std::move(f->context); }  // throws forced_unwind inside f
+    AsanFinishSwitch(sched_fake_stack_, nullptr, nullptr);
+    current_ = nullptr;
+    f->body = nullptr;
+    f->state = Fiber::State::kFree;
+    --live_fibers_;
+  }
+}
+
+Fiber* Executor::AllocFiber() {
+  if (!free_fibers_.empty()) {
+    Fiber* f = free_fibers_.back();
+    free_fibers_.pop_back();
+    return f;
+  }
+  fibers_.push_back(std::make_unique<Fiber>());
+  return fibers_.back().get();
+}
+
+FiberHandle Executor::Spawn(std::function<void()> body) {
+  Fiber* f = AllocFiber();
+  f->id = ++next_fiber_id_;
+  f->body = std::move(body);
+  f->started = false;
+  f->context = boost::context::fiber(
+      std::allocator_arg, FiberStackAllocator(stacks_, f),
+      [this, f](boost::context::fiber&& sched) { return FiberMain(f, std::move(sched)); });
+  ++live_fibers_;
+  ++stats_.fibers_spawned;
+  f->state = Fiber::State::kReady;
+  PushReady(f);
+  return FiberHandle(f, f->id);
+}
+
+boost::context::fiber Executor::FiberMain(Fiber* f, boost::context::fiber&& sched) {
+  AsanFinishSwitch(nullptr, &sched_stack_bottom_, &sched_stack_size_);
+  sched_ = std::move(sched);
+  f->started = true;
+  try {
+    if (f->body) f->body();
+  } catch (const ForcedUnwind&) {
+    AsanStartSwitch(nullptr, sched_stack_bottom_, sched_stack_size_);
+    throw;  // Boost.Context finishes the unwind and returns to the loop
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "benchfs: uncaught exception in a fiber: %s\n", e.what());
+    std::abort();
+  } catch (...) {
+    std::fprintf(stderr, "benchfs: uncaught non-standard exception in a fiber\n");
+    std::abort();
+  }
+  f->body = nullptr;  // destroy captured state on the fiber's own stack
+  f->state = Fiber::State::kDone;
+  WakeAll(f->joiners);
+  AsanStartSwitch(nullptr, sched_stack_bottom_, sched_stack_size_);
+  return std::move(sched_);
+}
+
+void Executor::RunFiber(Fiber* f) {
+  current_ = f;
+  f->state = Fiber::State::kRunning;
+  ++stats_.fibers_run;
+  AsanStartSwitch(&sched_fake_stack_, f->stack_bottom, f->stack_size);
+  f->context = std::move(f->context).resume();
+  AsanFinishSwitch(sched_fake_stack_, nullptr, nullptr);
+  current_ = nullptr;
+  if (!f->context) {  // the fiber returned; its stack is back in the pool
+    f->state = Fiber::State::kFree;
+    --live_fibers_;
+    free_fibers_.push_back(f);
+  }
+}
+
+void Executor::SwitchToScheduler() {
+  Fiber* f = current_;
+  AsanStartSwitch(&f->asan_fake_stack, sched_stack_bottom_, sched_stack_size_);
+  try {
+    sched_ = std::move(sched_).resume();
+  } catch (const ForcedUnwind&) {
+    AsanFinishSwitch(f->asan_fake_stack, &sched_stack_bottom_, &sched_stack_size_);
+    throw;
+  }
+  AsanFinishSwitch(f->asan_fake_stack, &sched_stack_bottom_, &sched_stack_size_);
+}
+
+void Executor::PushReady(Fiber* f) {
+  f->next_ready = nullptr;
+  if (ready_tail_ != nullptr) {
+    ready_tail_->next_ready = f;
+  } else {
+    ready_head_ = f;
+  }
+  ready_tail_ = f;
+  ++ready_count_;
+}
+
+Fiber* Executor::PopReady() {
+  Fiber* f = ready_head_;
+  ready_head_ = f->next_ready;
+  if (ready_head_ == nullptr) ready_tail_ = nullptr;
+  --ready_count_;
+  return f;
+}
+
+void Executor::Join(FiberHandle h) {
+  assert(InFiber() && "Join() must be called from a fiber");
+  while (!h.done()) Wait(&h.fiber_->joiners);
+}
+
+void Executor::Yield() {
+  assert(InFiber() && "Yield() must be called from a fiber");
+  Fiber* f = current_;
+  f->state = Fiber::State::kReady;
+  PushReady(f);
+  SwitchToScheduler();
+}
+
+void Executor::SleepFor(Duration d) { SleepUntil(Now() + d); }
+
+void Executor::SleepUntil(TimePoint t) {
+  while (Now() < t) {
+    if (Wait(nullptr, WaitOptions::Until(t)) == WakeReason::kCancelled) return;
+  }
+}
+
+WakeReason Executor::Wait(WaitQueue* q, const WaitOptions& w) {
+  assert(InFiber() && "blocking call outside a fiber");
+  if (w.cancel != nullptr && w.cancel->cancelled()) return WakeReason::kCancelled;
+  if (shutting_down_) return WakeReason::kCancelled;
+  Fiber* f = current_;
+  f->state = Fiber::State::kWaiting;
+  if (q != nullptr) q->PushBack(f);
+  if (w.deadline != kNoDeadline) {
+    f->deadline = w.deadline;
+    timers_.Push(f);
+  }
+  if (w.cancel != nullptr) {
+    f->cancel = w.cancel;
+    w.cancel->waiter_ = f;
+  }
+  SwitchToScheduler();
+  return f->wake_reason;
+}
+
+void Executor::Wake(Fiber* f, WakeReason why) {
+  if (f->state != Fiber::State::kWaiting) return;
+  if (f->wait_hook.queue != nullptr) f->wait_hook.queue->Remove(f);
+  if (f->timer_pos != Fiber::kNoTimer) timers_.Remove(f);
+  if (f->cancel != nullptr) {
+    f->cancel->waiter_ = nullptr;
+    f->cancel = nullptr;
+  }
+  f->wake_reason = why;
+  f->state = Fiber::State::kReady;
+  PushReady(f);
+}
+
+bool Executor::WakeOne(WaitQueue& q) {
+  Fiber* f = q.front();
+  if (f == nullptr) return false;
+  Wake(f);
+  return true;
+}
+
+size_t Executor::WakeAll(WaitQueue& q) {
+  size_t n = 0;
+  while (Fiber* f = q.front()) {
+    Wake(f);
+    ++n;
+  }
+  return n;
+}
+
+void Executor::Post(std::function<void()> fn) {
+  bool was_empty;
+  {
+    std::lock_guard<std::mutex> lock(remote_mu_);
+    was_empty = remote_.empty();
+    remote_.push_back(std::move(fn));
+    remote_pending_.store(true, std::memory_order_release);
+  }
+  if (was_empty) uring_->Notify();
+}
+
+bool Executor::DrainRemote() {
+  if (!remote_pending_.load(std::memory_order_acquire)) return false;
+  std::vector<std::function<void()>> batch;
+  {
+    std::lock_guard<std::mutex> lock(remote_mu_);
+    batch.swap(remote_);
+    remote_pending_.store(false, std::memory_order_relaxed);
+  }
+  for (auto& fn : batch) fn();
+  stats_.remote_posts += batch.size();
+  return !batch.empty();
+}
+
+bool Executor::RunReady() {
+  const size_t n = ready_count_;
+  if (n == 0) return false;
+  // Only fibers ready at the start of the tick run in it, so a fiber that
+  // yields lets the SQ flush and the CQ reap happen before it runs again.
+  // A large batch is also bounded in time; the clock is read once per 32
+  // fibers and only when the batch is that large.
+  constexpr size_t kCheckEvery = 32;
+  TimePoint budget_end{};
+  if (n > kCheckEvery) budget_end = Now() + config_.task_quota;
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0 && i % kCheckEvery == 0 && Now() >= budget_end) break;
+    RunFiber(PopReady());
+  }
+  return true;
+}
+
+bool Executor::ExpireTimers() {
+  if (timers_.empty()) return false;
+  const TimePoint now = Now();
+  timers_checked_at_ = now;
+  bool fired = false;
+  while (!timers_.empty() && timers_.earliest() <= now) {
+    Wake(timers_.top(), WakeReason::kTimedOut);
+    ++stats_.timers_fired;
+    fired = true;
+  }
+  return fired;
+}
+
+bool Executor::Tick() {
+  ++stats_.ticks;
+  bool progress = RunReady();
+  progress |= DrainRemote();
+  progress |= uring_->SubmitPending(ready_count_ > 0);
+  progress |= uring_->Reap();
+  progress |= ExpireTimers();
+  return progress;
+}
+
+void Executor::Idle() {
+  if (uring_->PollKernel()) {
+    idle_ = false;
+    return;
+  }
+  const TimePoint now = Now();
+  if (!idle_) {
+    idle_ = true;
+    idle_since_ = now;
+  }
+  if (now - idle_since_ < config_.idle_spin) {
+    ++stats_.spins;
+    CpuRelax();
+    return;
+  }
+  Park(now);
+  idle_ = false;
+}
+
+void Executor::Park(TimePoint now) {
+  // The invariant: never sleep with work that could run now. A ready fiber,
+  // or a timer that was already due when this tick looked, is a loop bug.
+  if (ready_count_ > 0 || timers_.earliest() <= timers_checked_at_) {
+    ++stats_.park_violations;
+    assert(false && "park with a ready fiber or a due timer");
+    return;
+  }
+  if (timers_.earliest() <= now) return;  // fell due since the tick looked: fire it first
+  if (config_.complete_timeout == Duration(0)) return;  // busy-poll mode: never sleep
+  if (config_.reactor_mode == ReactorMode::kPolled && uring_->Reapable() > 0) return;
+  TimePoint until = std::min(timers_.earliest(), now + config_.complete_timeout);
+  until = std::min(until, uring_->NextGate());
+  if (until <= now) return;
+  ++stats_.parks;
+  if (config_.timing_stats) {
+    uring_->Park(until - now);
+    stats_.park_ns += static_cast<uint64_t>((Now() - now).count());
+  } else {
+    uring_->Park(until - now);
+  }
+}
+
+void Executor::Run(std::function<void()> main) {
+  assert(!running_ && "Executor::Run is not reentrant");
+  running_ = true;
+  stop_ = false;
+  idle_ = false;
+  FiberHandle h = Spawn(std::move(main));
+  while (!h.done() && !stop_) {
+    if (Tick()) {
+      idle_ = false;
+    } else {
+      Idle();
+    }
+  }
+  running_ = false;
+}
+
+Cancellation::~Cancellation() {
+  if (waiter_ != nullptr) waiter_->cancel = nullptr;
+}
+
+void Cancellation::Cancel() {
+  cancelled_ = true;
+  if (waiter_ != nullptr) ex_->Wake(waiter_, WakeReason::kCancelled);
+}
+
+}  // namespace benchfs

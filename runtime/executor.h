@@ -1,0 +1,146 @@
+// Executor: one thread's event loop. It runs fibers (Boost.Context, pooled
+// guard-paged stacks) and drives the io_uring reactor. One tick:
+//
+//   run ready fibers   (those ready at the start of the tick, within task_quota)
+//   flush the SQ       (all SQEs the tick produced: natural batching)
+//   reap the CQ        (a memory read, every tick, no syscall)
+//   expire timers      (one clock read, only when timers exist)
+//   if nothing happened: spin up to idle_spin, then park in ONE blocking call
+//
+// Parking (io_uring_submit_and_wait_timeout) is the only place the thread
+// sleeps, and it never happens while a fiber is ready, a completion is
+// reapable or a timer is due. Cross-thread wake-ups go through an eventfd that
+// the ring watches. Everything here is single-threaded except Post().
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include <boost/context/fiber.hpp>
+
+#include "runtime/cancellation.h"
+#include "runtime/clock.h"
+#include "runtime/executor_config.h"
+#include "runtime/executor_stats.h"
+#include "runtime/fiber.h"
+#include "runtime/stack_pool.h"
+#include "runtime/status.h"
+#include "runtime/timer_heap.h"
+#include "runtime/wait_options.h"
+#include "runtime/wait_queue.h"
+
+namespace benchfs {
+
+class UringReactor;
+
+class Executor {
+ public:
+  // Validates the config and sets up the ring; errors name the knob or the
+  // cause (e.g. io_uring disabled by the kernel or a seccomp filter).
+  static Result<std::unique_ptr<Executor>> Create(const ExecutorConfig& config);
+  ~Executor();
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+
+  // Spawns `main` as a fiber and runs the loop until it returns (or Stop()).
+  // Other fibers may outlive it; they are unwound when the executor dies.
+  void Run(std::function<void()> main);
+  // Makes Run() return after the current tick. Executor thread only.
+  void Stop() { stop_ = true; }
+
+  // --- Fibers (executor thread) ---
+  FiberHandle Spawn(std::function<void()> body);
+  // From a fiber: waits until `h` has finished.
+  void Join(FiberHandle h);
+  // From a fiber: lets every other ready fiber run first.
+  void Yield();
+  void SleepFor(Duration d);
+  void SleepUntil(TimePoint t);
+  bool InFiber() const { return current_ != nullptr; }
+
+  // Thread-safe. Runs `fn` on the executor thread inside the loop (not in a
+  // fiber: it may spawn fibers and wake waiters, but not wait), waking the
+  // executor if it is parked.
+  void Post(std::function<void()> fn);
+
+  // --- Building blocks for runtime/ primitives ---
+  // From a fiber: suspends it, queued on `q` (may be null), until another
+  // party wakes it (kNotified), the deadline passes (kTimedOut) or the
+  // cancellation fires (kCancelled).
+  WakeReason Wait(WaitQueue* q, const WaitOptions& w = {});
+  // Makes a waiting fiber ready; no-op if it is not waiting.
+  void Wake(Fiber* f, WakeReason why = WakeReason::kNotified);
+  bool WakeOne(WaitQueue& q);
+  size_t WakeAll(WaitQueue& q);
+  Fiber* current() const { return current_; }
+
+  const ExecutorConfig& config() const { return config_; }
+  const ExecutorStats& stats() const { return stats_; }
+  ExecutorStats& mutable_stats() { return stats_; }
+  UringReactor& uring() { return *uring_; }
+  // True while the executor is being destroyed: blocking calls fail fast.
+  bool shutting_down() const { return shutting_down_; }
+  // Fibers waiting with a deadline.
+  size_t pending_timers() const { return timers_.size(); }
+  // Live fibers (spawned and not yet finished).
+  size_t live_fibers() const { return live_fibers_; }
+  const StackPool& stack_pool() const { return stacks_; }
+
+ private:
+  friend class Cancellation;
+  explicit Executor(const ExecutorConfig& config);
+  Status Init();
+
+  bool Tick();
+  void Idle();
+  void Park(TimePoint now);
+  bool RunReady();
+  bool ExpireTimers();
+  bool DrainRemote();
+  void RunFiber(Fiber* f);
+  void SwitchToScheduler();
+  boost::context::fiber FiberMain(Fiber* f, boost::context::fiber&& sched);
+  void PushReady(Fiber* f);
+  Fiber* PopReady();
+  Fiber* AllocFiber();
+  void DestroyLiveFibers();
+
+  ExecutorConfig config_;
+  ExecutorStats stats_;
+  StackPool stacks_;
+  std::vector<std::unique_ptr<Fiber>> fibers_;  // every record ever made
+  std::vector<Fiber*> free_fibers_;
+  uint64_t next_fiber_id_ = 0;
+  size_t live_fibers_ = 0;
+
+  Fiber* ready_head_ = nullptr;
+  Fiber* ready_tail_ = nullptr;
+  size_t ready_count_ = 0;
+
+  TimerHeap timers_;
+  Fiber* current_ = nullptr;
+  boost::context::fiber sched_;  // the loop's continuation while a fiber runs
+  void* sched_fake_stack_ = nullptr;
+  const void* sched_stack_bottom_ = nullptr;
+  size_t sched_stack_size_ = 0;
+
+  bool running_ = false;
+  bool stop_ = false;
+  bool idle_ = false;
+  bool shutting_down_ = false;
+  TimePoint idle_since_{};
+  TimePoint timers_checked_at_{};  // when ExpireTimers last read the clock
+
+  std::unique_ptr<UringReactor> uring_;
+
+  // Cross-thread posts.
+  std::mutex remote_mu_;
+  std::vector<std::function<void()>> remote_;
+  std::atomic<bool> remote_pending_{false};
+};
+
+}  // namespace benchfs

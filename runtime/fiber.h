@@ -1,0 +1,67 @@
+// Fiber: the executor's record of one fiber (a Boost.Context fiber plus the
+// bookkeeping for the ready queue, wait queues, timers and joins). Records are
+// pooled and reused; a FiberHandle names one spawn of a record by its id.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+
+#include <boost/context/fiber.hpp>
+
+#include "runtime/clock.h"
+#include "runtime/wait_queue.h"
+
+namespace benchfs {
+
+class Cancellation;
+
+// Why a waiting fiber was made ready again.
+enum class WakeReason : unsigned char { kNotified, kTimedOut, kCancelled };
+
+struct Fiber {
+  enum class State : unsigned char { kFree, kReady, kRunning, kWaiting, kDone };
+
+  boost::context::fiber context;  // valid while the fiber is not running
+  std::function<void()> body;
+  uint64_t id = 0;
+  State state = State::kFree;
+  bool started = false;  // FiberMain has begun
+
+  Fiber* next_ready = nullptr;  // ready queue link
+
+  WaitQueue::Hook wait_hook;       // link in at most one WaitQueue
+  TimePoint deadline = kNoDeadline;
+  size_t timer_pos = kNoTimer;     // index in the timer heap, or kNoTimer
+  Cancellation* cancel = nullptr;  // cancellation watching this wait, if any
+  WakeReason wake_reason = WakeReason::kNotified;
+
+  WaitQueue joiners;  // fibers waiting in Join()
+
+  // AddressSanitizer bookkeeping for stack switches.
+  void* asan_fake_stack = nullptr;
+  const void* stack_bottom = nullptr;
+  size_t stack_size = 0;
+
+  static constexpr size_t kNoTimer = SIZE_MAX;
+};
+
+// Names one spawned fiber. Stays valid (and reports "done") after the fiber
+// ends and its record is reused.
+class FiberHandle {
+ public:
+  FiberHandle() = default;
+  FiberHandle(Fiber* f, uint64_t id) : fiber_(f), id_(id) {}
+  bool valid() const { return fiber_ != nullptr; }
+  bool done() const {
+    return fiber_ == nullptr || fiber_->id != id_ || fiber_->state == Fiber::State::kDone ||
+           fiber_->state == Fiber::State::kFree;
+  }
+
+ private:
+  friend class Executor;
+  Fiber* fiber_ = nullptr;
+  uint64_t id_ = 0;
+};
+
+}  // namespace benchfs

@@ -1,0 +1,76 @@
+// Status helpers: code names and errno mapping.
+#include "runtime/status.h"
+
+#include <cerrno>
+#include <cstring>
+
+namespace benchfs {
+
+std::string_view StatusCodeName(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return "OK";
+    case StatusCode::kInvalidArgument: return "INVALID_ARGUMENT";
+    case StatusCode::kNotFound: return "NOT_FOUND";
+    case StatusCode::kAlreadyExists: return "ALREADY_EXISTS";
+    case StatusCode::kTimedOut: return "TIMED_OUT";
+    case StatusCode::kCancelled: return "CANCELLED";
+    case StatusCode::kBusy: return "BUSY";
+    case StatusCode::kUnavailable: return "UNAVAILABLE";
+    case StatusCode::kResourceExhausted: return "RESOURCE_EXHAUSTED";
+    case StatusCode::kPermissionDenied: return "PERMISSION_DENIED";
+    case StatusCode::kIoError: return "IO_ERROR";
+    case StatusCode::kCorruption: return "CORRUPTION";
+    case StatusCode::kProtocolError: return "PROTOCOL_ERROR";
+    case StatusCode::kInternal: return "INTERNAL";
+  }
+  return "UNKNOWN";
+}
+
+std::string ErrnoName(int err) {
+  const char* name = strerrorname_np(err);
+  return name != nullptr ? std::string(name) : "errno " + std::to_string(err);
+}
+
+static StatusCode CodeForErrno(int err) {
+  switch (err) {
+    case ENOENT: return StatusCode::kNotFound;
+    case EEXIST: return StatusCode::kAlreadyExists;
+    case EINVAL: return StatusCode::kInvalidArgument;
+    case ETIME:
+    case ETIMEDOUT: return StatusCode::kTimedOut;
+    case ECANCELED: return StatusCode::kCancelled;
+    case EAGAIN:
+    case EBUSY: return StatusCode::kBusy;
+    case EPERM:
+    case EACCES: return StatusCode::kPermissionDenied;
+    case ENOSPC:
+    case EDQUOT:
+    case EMFILE:
+    case ENFILE:
+    case ENOMEM: return StatusCode::kResourceExhausted;
+    case ENOSYS:
+    case EOPNOTSUPP:
+    case ECONNREFUSED:
+    case ECONNRESET:
+    case ENOTCONN: return StatusCode::kUnavailable;
+    default: return StatusCode::kIoError;
+  }
+}
+
+Status Status::FromErrno(int err, std::string_view context) {
+  std::string msg(context);
+  msg += ": ";
+  msg += std::strerror(err);
+  msg += " (" + ErrnoName(err) + ")";
+  return Status(CodeForErrno(err), std::move(msg), err);
+}
+
+std::string Status::ToString() const {
+  if (ok()) return "OK";
+  std::string s(StatusCodeName(code_));
+  s += ": ";
+  s += message_;
+  return s;
+}
+
+}  // namespace benchfs

@@ -1,0 +1,88 @@
+// Status and Result<T>: how errors cross library boundaries in BenchFS.
+//
+// A Status is a code plus a human-readable message that names what went wrong
+// and, where it helps, what to do about it. Result<T> holds either a value or a
+// non-OK Status. Exceptions are used only at the edges (CLI, config files).
+#pragma once
+
+#include <cassert>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+namespace benchfs {
+
+enum class StatusCode : unsigned char {
+  kOk = 0,
+  kInvalidArgument,
+  kNotFound,
+  kAlreadyExists,
+  kTimedOut,
+  kCancelled,
+  kBusy,
+  kUnavailable,
+  kResourceExhausted,
+  kPermissionDenied,
+  kIoError,
+  kCorruption,
+  kProtocolError,
+  kInternal,
+};
+
+// Short stable name of a code, e.g. "TIMED_OUT".
+std::string_view StatusCodeName(StatusCode code);
+
+class Status {
+ public:
+  Status() = default;
+  Status(StatusCode code, std::string message, int sys_errno = 0)
+      : code_(code), sys_errno_(sys_errno), message_(std::move(message)) {}
+
+  static Status Ok() { return Status(); }
+  // Maps an errno value to a code; the message is "<context>: <strerror> (<ENAME>)".
+  static Status FromErrno(int err, std::string_view context);
+
+  bool ok() const { return code_ == StatusCode::kOk; }
+  StatusCode code() const { return code_; }
+  int sys_errno() const { return sys_errno_; }
+  const std::string& message() const { return message_; }
+  // "OK" or "<CODE>: <message>".
+  std::string ToString() const;
+
+ private:
+  StatusCode code_ = StatusCode::kOk;
+  int sys_errno_ = 0;
+  std::string message_;
+};
+
+// Symbolic name of an errno value ("ENOSPC"), or "errno <n>" when unknown.
+std::string ErrnoName(int err);
+
+template <typename T>
+class Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
+    assert(!std::get<Status>(v_).ok() && "Result constructed from an OK status");
+  }
+
+  bool ok() const { return std::holds_alternative<T>(v_); }
+  explicit operator bool() const { return ok(); }
+
+  T& value() & { return std::get<T>(v_); }
+  const T& value() const& { return std::get<T>(v_); }
+  T&& value() && { return std::get<T>(std::move(v_)); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+
+  // The error; OK when the result holds a value.
+  Status status() const { return ok() ? Status() : std::get<Status>(v_); }
+
+ private:
+  std::variant<T, Status> v_;
+};
+
+}  // namespace benchfs

@@ -1,0 +1,192 @@
+// UringReactor: the executor's io_uring ring and the operations fibers run on it.
+//
+// Every operation suspends the calling fiber until its completion arrives, its
+// deadline passes, or it is cancelled. Each in-flight operation owns a slot
+// (index + generation packed into user_data) that holds everything the kernel
+// may still touch - buffers, iovecs, paths, statx and timespec structs - until
+// the completion is reaped. A caller whose wait ends early (TIMED_OUT or
+// CANCELLED) gets its status at once; the reactor issues an async-cancel and
+// frees the slot's resources only when the kernel's completion arrives. Buffers
+// passed by reference are therefore moved into the slot for the operation and
+// moved back when it completes; after a timeout they stay with the slot and
+// the caller's IoBuffer is left empty.
+//
+// The number of operations in flight is bounded by the CQ size; a submitter
+// beyond it, or one that finds the SQ full, is suspended until there is room.
+// Nothing is dropped or aborted.
+#pragma once
+
+#include <linux/stat.h>
+#include <liburing.h>
+#include <sys/uio.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/buffer_pool.h"
+#include "runtime/executor_config.h"
+#include "runtime/io_buffer.h"
+#include "runtime/status.h"
+#include "runtime/unique_fd.h"
+#include "runtime/wait_options.h"
+#include "runtime/wait_queue.h"
+
+namespace benchfs {
+
+class Executor;
+struct Fiber;
+class FixedFile;
+
+// A file for an operation: a plain fd, or an index in the registered table.
+struct FileRef {
+  FileRef(int fd) : index(fd), fixed(false) {}  // NOLINT: implicit by design
+  FileRef(const FixedFile& f);                 // NOLINT: implicit by design
+  int index;
+  bool fixed;
+};
+
+class UringReactor {
+ public:
+  // Internal completion handler for operations the runtime itself owns.
+  using Callback = void (*)(void* ctx, int32_t res, uint32_t cqe_flags);
+
+  static Result<std::unique_ptr<UringReactor>> Create(Executor& ex, const ExecutorConfig& config);
+  ~UringReactor();
+  UringReactor(const UringReactor&) = delete;
+  UringReactor& operator=(const UringReactor&) = delete;
+
+  // ---- Operations (from a fiber of the owning executor) ----
+  // The int32_t results below are what the kernel returned when >= 0;
+  // a negative kernel result becomes a Status naming the operation and errno.
+  Status Nop(const WaitOptions& w = {});
+  // Reads up to `len` bytes (len <= buf.size()) at `offset` into `buf`.
+  Result<size_t> Read(FileRef f, IoBuffer& buf, size_t len, uint64_t offset,
+                      const WaitOptions& w = {});
+  // Writes the first `len` bytes of `buf` at `offset`.
+  Result<size_t> Write(FileRef f, IoBuffer& buf, size_t len, uint64_t offset,
+                       const WaitOptions& w = {});
+  // Vectored forms: every buffer is used in full, in order.
+  Result<size_t> Readv(FileRef f, std::vector<IoBuffer>& bufs, uint64_t offset,
+                       const WaitOptions& w = {});
+  Result<size_t> Writev(FileRef f, std::vector<IoBuffer>& bufs, uint64_t offset,
+                        const WaitOptions& w = {});
+  Status Fsync(FileRef f, const WaitOptions& w = {});
+  Status Fdatasync(FileRef f, const WaitOptions& w = {});
+  // Returns the new fd.
+  Result<int> OpenAt(int dirfd, const std::string& path, int flags, mode_t mode,
+                     const WaitOptions& w = {});
+  Status Close(int fd);
+  Result<struct statx> Statx(int dirfd, const std::string& path, int flags, unsigned mask,
+                             const WaitOptions& w = {});
+  Status Fallocate(FileRef f, int mode, uint64_t offset, uint64_t len, const WaitOptions& w = {});
+  // A kernel timer (IORING_OP_TIMEOUT): OK once `d` has passed.
+  Status Timeout(Duration d, const WaitOptions& w = {});
+  // Waits for poll events `mask` on `fd`; returns the events that fired.
+  Result<uint32_t> PollAdd(int fd, uint32_t mask, const WaitOptions& w = {});
+
+  // ---- Registered resources ----
+  // Registers `count` buffers of `size` bytes with the ring (once per reactor).
+  Status RegisterBuffers(uint32_t count, size_t size);
+  BufferPool* buffers() { return buffers_.get(); }
+  // Puts `fd` in the fixed-file table (config.fixed_files entries).
+  Result<FixedFile> RegisterFile(int fd);
+
+  // ---- For the executor's loop ----
+  // Thread-safe: makes a parked loop return from Park().
+  void Notify();
+  // Submits pending SQEs as the mode's policy says; true if any were submitted.
+  bool SubmitPending(bool fibers_runnable);
+  // Reaps completions (in gated mode only when the gate is open).
+  bool Reap();
+  // Idle-time kernel poke for rings that only post completions on entry
+  // (DEFER_TASKRUN); true if that produced completions.
+  bool PollKernel();
+  // Gated mode: when the next gate opens; kNoDeadline in polled mode.
+  TimePoint NextGate() const;
+  // Blocks until a completion, a Notify(), or `timeout` passes.
+  void Park(Duration timeout);
+  // CQEs waiting to be reaped.
+  unsigned Reapable() const { return io_uring_cq_ready(&ring_); }
+  uint32_t inflight() const { return inflight_; }
+  // IORING_SETUP_* flags the ring was created with.
+  uint32_t setup_flags() const { return setup_flags_; }
+  uint32_t sq_entries() const { return ring_.sq.ring_entries; }
+  uint32_t cq_entries() const { return ring_.cq.ring_entries; }
+
+ private:
+  friend class FixedFile;
+  struct Slot;
+  class SlotLease;
+
+  UringReactor(Executor& ex, const ExecutorConfig& config);
+  Status Init();
+  // A free slot, waiting (within `w`) for one; kNoSlot with *why set otherwise.
+  uint32_t AcquireSlot(const WaitOptions& w, Status* why);
+  io_uring_sqe* AcquireSqe();  // may suspend until the SQ has room
+  void FreeSlot(uint32_t idx);
+  uint64_t UserData(uint32_t idx) const;
+  void OnSubmitted();
+  void CancelUserData(uint64_t user_data);
+  void Complete(uint64_t user_data, int32_t res, uint32_t flags);
+  bool ReapAll();
+  bool Flush();
+  void ArmWakeRead();
+  static void OnWakeRead(void* ctx, int32_t res, uint32_t flags);
+  void UnregisterFile(int index);
+  void CancelAllAndDrain();
+
+  static constexpr uint32_t kNoSlot = UINT32_MAX;
+  static constexpr uint64_t kIgnoreUserData = UINT64_MAX;
+
+  Executor& ex_;
+  ExecutorConfig config_;
+  io_uring ring_{};
+  bool ring_ready_ = false;
+  uint32_t setup_flags_ = 0;
+
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> free_slots_;
+  uint32_t inflight_ = 0;           // user operations in flight
+  uint32_t internal_inflight_ = 0;  // runtime-owned operations in flight
+  WaitQueue slot_waiters_;
+  WaitQueue sqe_waiters_;
+
+  // Submission policy state.
+  bool defer_started_ = false;
+  TimePoint defer_since_{};
+  TimePoint first_pending_{};    // gated: when the oldest unsubmitted SQE was queued
+  bool have_pending_time_ = false;
+  TimePoint last_submit_{};      // gated: when the ring was last submitted
+
+  // Cross-thread wake-up.
+  UniqueFd wake_fd_;
+  uint64_t wake_buf_ = 0;
+  bool wake_armed_ = false;
+
+  std::unique_ptr<BufferPool> buffers_;
+  std::vector<int> free_fixed_;
+};
+
+// A registered-file table entry; unregisters on destruction. The reactor must
+// outlive it.
+class FixedFile {
+ public:
+  FixedFile() = default;
+  FixedFile(FixedFile&& o) noexcept;
+  FixedFile& operator=(FixedFile&& o) noexcept;
+  ~FixedFile();
+  int index() const { return index_; }
+  bool valid() const { return index_ >= 0; }
+
+ private:
+  friend class UringReactor;
+  FixedFile(UringReactor* r, int index) : reactor_(r), index_(index) {}
+  UringReactor* reactor_ = nullptr;
+  int index_ = -1;
+};
+
+inline FileRef::FileRef(const FixedFile& f) : index(f.index()), fixed(true) {}
+
+}  // namespace benchfs

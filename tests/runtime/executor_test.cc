@@ -1,0 +1,191 @@
+// Executor basics: spawn/join, yield order, sleeping, cross-thread posts,
+// stack reuse and unwinding of fibers still alive at destruction.
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "runtime/event.h"
+#include "runtime/executor.h"
+#include "tests/runtime/test_util.h"
+
+namespace benchfs {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::MakeExecutor;
+
+TEST(Executor, RunReturnsWhenMainReturns) {
+  auto ex = MakeExecutor();
+  ASSERT_TRUE(ex);
+  bool ran = false;
+  ex->Run([&] { ran = true; });
+  EXPECT_TRUE(ran);
+  EXPECT_EQ(ex->live_fibers(), 0u);
+}
+
+TEST(Executor, SpawnJoinRunsEveryFiber) {
+  auto ex = MakeExecutor();
+  ASSERT_TRUE(ex);
+  std::vector<int> done;
+  ex->Run([&] {
+    std::vector<FiberHandle> hs;
+    for (int i = 0; i < 100; ++i) hs.push_back(ex->Spawn([&, i] { done.push_back(i); }));
+    for (auto& h : hs) ex->Join(h);
+  });
+  ASSERT_EQ(done.size(), 100u);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(done[i], i);  // FIFO start order
+}
+
+TEST(Executor, JoinOnFinishedFiberReturnsAtOnce) {
+  auto ex = MakeExecutor();
+  ASSERT_TRUE(ex);
+  ex->Run([&] {
+    FiberHandle h = ex->Spawn([] {});
+    ex->Yield();
+    EXPECT_TRUE(h.done());
+    ex->Join(h);
+    // The record is reused by the next spawn; the old handle stays done.
+    FiberHandle h2 = ex->Spawn([&] { ex->Yield(); });
+    EXPECT_TRUE(h.done());
+    EXPECT_FALSE(h2.done());
+    ex->Join(h2);
+    EXPECT_TRUE(h2.done());
+  });
+}
+
+TEST(Executor, YieldInterleavesFibers) {
+  auto ex = MakeExecutor();
+  ASSERT_TRUE(ex);
+  std::string trace;
+  ex->Run([&] {
+    auto a = ex->Spawn([&] {
+      for (int i = 0; i < 3; ++i) { trace += 'a'; ex->Yield(); }
+    });
+    auto b = ex->Spawn([&] {
+      for (int i = 0; i < 3; ++i) { trace += 'b'; ex->Yield(); }
+    });
+    ex->Join(a);
+    ex->Join(b);
+  });
+  EXPECT_EQ(trace, "ababab");
+}
+
+TEST(Executor, SleepForWaitsAtLeastTheDuration) {
+  auto ex = MakeExecutor();
+  ASSERT_TRUE(ex);
+  ex->Run([&] {
+    TimePoint t0 = Now();
+    ex->SleepFor(3ms);
+    EXPECT_GE(Now() - t0, 3ms);
+  });
+}
+
+TEST(Executor, StacksAreReused) {
+  auto ex = MakeExecutor();
+  ASSERT_TRUE(ex);
+  ex->Run([&] {
+    for (int round = 0; round < 50; ++round) {
+      std::vector<FiberHandle> hs;
+      for (int i = 0; i < 10; ++i) hs.push_back(ex->Spawn([] {}));
+      for (auto& h : hs) ex->Join(h);
+    }
+  });
+  // 10 concurrent fibers + main: at most 11 stacks ever mapped for 501 spawns.
+  EXPECT_LE(ex->stack_pool().mapped(), 11u);
+  EXPECT_EQ(ex->stats().fibers_spawned, 501u);
+}
+
+TEST(Executor, DeepStackUseWithinConfiguredSize) {
+  ExecutorConfig cfg;
+  cfg.stack_size = 256 * 1024;
+  auto ex = MakeExecutor(cfg);
+  ASSERT_TRUE(ex);
+  int sum = 0;
+  ex->Run([&] {
+    volatile char big[128 * 1024];
+    for (size_t i = 0; i < sizeof(big); i += 4096) big[i] = static_cast<char>(1 + i / 4096);
+    for (size_t i = 0; i < sizeof(big); i += 4096) sum += big[i];
+  });
+  EXPECT_NE(sum, 0);
+}
+
+struct Sentinel {
+  int* counter;
+  ~Sentinel() { ++*counter; }
+};
+
+TEST(Executor, LiveFibersAreUnwoundOnDestruction) {
+  int destroyed = 0;
+  {
+    auto ex = MakeExecutor();
+    ASSERT_TRUE(ex);
+    auto ev = std::make_unique<Event>(*ex);
+    ex->Run([&] {
+      ex->Spawn([&] {
+        Sentinel s{&destroyed};
+        ev->Wait();  // never set
+      });
+      ex->Spawn([&] {
+        Sentinel s{&destroyed};
+        ex->SleepFor(1h);
+      });
+      ex->Yield();
+      ex->Spawn([&] { Sentinel s{&destroyed}; });  // never gets to run
+    });
+    EXPECT_EQ(ex->live_fibers(), 3u);
+    ex.reset();
+  }
+  EXPECT_EQ(destroyed, 2);  // the never-started fiber had no Sentinel to destroy
+}
+
+TEST(Executor, PostFromAnotherThreadRunsOnExecutor) {
+  auto ex = MakeExecutor();
+  ASSERT_TRUE(ex);
+  std::atomic<int> posted{0};
+  std::thread::id loop_thread;
+  std::thread::id post_thread;
+  ex->Run([&] {
+    Event ev(*ex);
+    loop_thread = std::this_thread::get_id();
+    std::thread t([&] {
+      for (int i = 0; i < 1000; ++i) ex->Post([&] { posted.fetch_add(1); });
+      ex->Post([&] {
+        post_thread = std::this_thread::get_id();
+        ev.Set();
+      });
+    });
+    ev.Wait();
+    t.join();
+  });
+  EXPECT_EQ(posted.load(), 1000);
+  EXPECT_EQ(post_thread, loop_thread);
+  EXPECT_EQ(ex->stats().remote_posts, 1001u);
+}
+
+TEST(Executor, RunCanBeCalledAgain) {
+  auto ex = MakeExecutor();
+  ASSERT_TRUE(ex);
+  int n = 0;
+  for (int i = 0; i < 3; ++i) ex->Run([&] { ++n; ex->Yield(); });
+  EXPECT_EQ(n, 3);
+}
+
+TEST(Executor, StopEndsRunEarly) {
+  auto ex = MakeExecutor();
+  ASSERT_TRUE(ex);
+  int iterations = 0;
+  ex->Run([&] {
+    ex->Spawn([&] { ex->Stop(); });
+    for (;;) {
+      ++iterations;
+      ex->Yield();
+      if (iterations > 1000) break;
+    }
+  });
+  EXPECT_LT(iterations, 1000);
+}
+
+}  // namespace
+}  // namespace benchfs
