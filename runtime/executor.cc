@@ -276,7 +276,6 @@ void Executor::Post(std::function<void()> fn) {
 }
 
 bool Executor::DrainRemote() {
-  if (!remote_pending_.load(std::memory_order_acquire)) return false;
   std::vector<std::function<void()>> batch;
   {
     std::lock_guard<std::mutex> lock(remote_mu_);
@@ -306,7 +305,6 @@ bool Executor::RunReady() {
 }
 
 bool Executor::ExpireTimers() {
-  if (timers_.empty()) return false;
   const TimePoint now = Now();
   timers_checked_at_ = now;
   bool fired = false;
@@ -320,11 +318,12 @@ bool Executor::ExpireTimers() {
 
 bool Executor::Tick() {
   ++stats_.ticks;
+  // Each step is guarded by an inline check so an empty step costs a load.
   bool progress = RunReady();
-  progress |= DrainRemote();
-  progress |= uring_->SubmitPending(ready_count_ > 0);
-  progress |= uring_->Reap();
-  progress |= ExpireTimers();
+  if (remote_pending_.load(std::memory_order_acquire)) progress |= DrainRemote();
+  if (uring_->HasUnsubmitted()) progress |= uring_->SubmitPending(ready_count_ > 0);
+  if (uring_->MayReap()) progress |= uring_->Reap();
+  if (!timers_.empty()) progress |= ExpireTimers();
   return progress;
 }
 

@@ -77,6 +77,7 @@ class Executor {
   bool WakeOne(WaitQueue& q);
   size_t WakeAll(WaitQueue& q);
   Fiber* current() const { return current_; }
+  size_t ready_count() const { return ready_count_; }
 
   const ExecutorConfig& config() const { return config_; }
   const ExecutorStats& stats() const { return stats_; }
@@ -99,8 +100,8 @@ class Executor {
   void Idle();
   void Park(TimePoint now);
   bool RunReady();
-  bool ExpireTimers();
-  bool DrainRemote();
+  bool ExpireTimers();  // timers_ must not be empty
+  bool DrainRemote();   // remote_pending_ must be set
   void RunFiber(Fiber* f);
   void SwitchToScheduler();
   boost::context::fiber FiberMain(Fiber* f, boost::context::fiber&& sched);

@@ -96,8 +96,18 @@ class UringReactor {
   // ---- For the executor's loop ----
   // Thread-safe: makes a parked loop return from Park().
   void Notify();
+  // SQEs prepared but not yet submitted.
+  bool HasUnsubmitted() const { return io_uring_sq_ready(&ring_) != 0; }
   // Submits pending SQEs as the mode's policy says; true if any were submitted.
   bool SubmitPending(bool fibers_runnable);
+  // Whether Reap() could find anything: CQEs posted, kernel task work
+  // pending (TASKRUN_FLAG), or, in gated mode, operations in flight.
+  bool MayReap() const {
+    if (config_.reactor_mode == ReactorMode::kGated) return inflight_ > 0;
+    return io_uring_cq_ready(&ring_) != 0 ||
+           ((setup_flags_ & IORING_SETUP_TASKRUN_FLAG) &&
+            (IO_URING_READ_ONCE(*ring_.sq.kflags) & IORING_SQ_TASKRUN));
+  }
   // Reaps completions (in gated mode only when the gate is open).
   bool Reap();
   // Idle-time kernel poke for rings that only post completions on entry
@@ -128,6 +138,7 @@ class UringReactor {
   void FreeSlot(uint32_t idx);
   uint64_t UserData(uint32_t idx) const;
   void OnSubmitted();
+  void TryCompleteInline();
   void CancelUserData(uint64_t user_data);
   void Complete(uint64_t user_data, int32_t res, uint32_t flags);
   bool ReapAll();
@@ -159,6 +170,11 @@ class UringReactor {
   TimePoint first_pending_{};    // gated: when the oldest unsubmitted SQE was queued
   bool have_pending_time_ = false;
   TimePoint last_submit_{};      // gated: when the ring was last submitted
+
+  // Inline completion budget (see TryCompleteInline).
+  static constexpr uint32_t kMaxInlinePerTick = 64;
+  uint64_t inline_tick_ = 0;
+  uint32_t inline_in_tick_ = 0;
 
   // Cross-thread wake-up.
   UniqueFd wake_fd_;
