@@ -2,6 +2,7 @@
 // timers and cross-thread posts.
 #include "runtime/executor.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstdio>
 #include <cstdlib>
@@ -10,6 +11,7 @@
 #include <boost/context/detail/exception.hpp>
 
 #include "runtime/sanitizer.h"
+#include "runtime/ucx_reactor.h"
 #include "runtime/uring_reactor.h"
 
 namespace benchfs {
@@ -68,6 +70,7 @@ Status Executor::Init() {
 Executor::~Executor() {
   shutting_down_ = true;
   DestroyLiveFibers();
+  ucx_.reset();    // fibers that used UCX are gone
   uring_.reset();  // cancels and drains what the kernel still holds
 }
 
@@ -323,6 +326,7 @@ bool Executor::Tick() {
   if (remote_pending_.load(std::memory_order_acquire)) progress |= DrainRemote();
   if (uring_->HasUnsubmitted()) progress |= uring_->SubmitPending(ready_count_ > 0);
   if (uring_->MayReap()) progress |= uring_->Reap();
+  for (Poller* p : pollers_) progress |= p->Poll();
   if (!timers_.empty()) progress |= ExpireTimers();
   return progress;
 }
@@ -357,6 +361,9 @@ void Executor::Park(TimePoint now) {
   if (timers_.earliest() <= now) return;  // fell due since the tick looked: fire it first
   if (config_.complete_timeout == Duration(0)) return;  // busy-poll mode: never sleep
   if (config_.reactor_mode == ReactorMode::kPolled && uring_->Reapable() > 0) return;
+  for (Poller* p : pollers_) {
+    if (!p->ArmForPark()) return;  // events are pending: poll again instead
+  }
   TimePoint until = std::min(timers_.earliest(), now + config_.complete_timeout);
   until = std::min(until, uring_->NextGate());
   if (until <= now) return;
@@ -367,6 +374,26 @@ void Executor::Park(TimePoint now) {
   } else {
     uring_->Park(until - now);
   }
+}
+
+Result<UcxReactor*> Executor::EnableUcx(const UcxConfig& config) {
+  if (ucx_) return ucx_.get();
+  auto r = UcxReactor::Create(*this, config);
+  if (!r.ok()) return r.status();
+  ucx_ = std::move(r.value());
+  return ucx_.get();
+}
+
+void Executor::AddPoller(Poller* p) {
+  pollers_.push_back(p);
+  if (p->wake_fd() >= 0) uring_->WatchFd(p->wake_fd());
+}
+
+void Executor::RemovePoller(Poller* p) {
+  auto it = std::find(pollers_.begin(), pollers_.end(), p);
+  if (it == pollers_.end()) return;
+  pollers_.erase(it);
+  if (p->wake_fd() >= 0) uring_->UnwatchFd(p->wake_fd());
 }
 
 void Executor::Run(std::function<void()> main) {

@@ -4,6 +4,7 @@
 //   run ready fibers   (those ready at the start of the tick, within task_quota)
 //   flush the SQ       (all SQEs the tick produced: natural batching)
 //   reap the CQ        (a memory read, every tick, no syscall)
+//   poll the pollers   (UCX progress)
 //   expire timers      (one clock read, only when timers exist)
 //   if nothing happened: spin up to idle_spin, then park in ONE blocking call
 //
@@ -27,6 +28,7 @@
 #include "runtime/executor_config.h"
 #include "runtime/executor_stats.h"
 #include "runtime/fiber.h"
+#include "runtime/poller.h"
 #include "runtime/stack_pool.h"
 #include "runtime/status.h"
 #include "runtime/timer_heap.h"
@@ -35,6 +37,8 @@
 
 namespace benchfs {
 
+class UcxReactor;
+struct UcxConfig;
 class UringReactor;
 
 class Executor {
@@ -67,6 +71,11 @@ class Executor {
   // executor if it is parked.
   void Post(std::function<void()> fn);
 
+  // Registers an event source polled every tick and watched while parked.
+  // The poller must outlive its registration (RemovePoller before destroying it).
+  void AddPoller(Poller* p);
+  void RemovePoller(Poller* p);
+
   // --- Building blocks for runtime/ primitives ---
   // From a fiber: suspends it, queued on `q` (may be null), until another
   // party wakes it (kNotified), the deadline passes (kTimedOut) or the
@@ -83,6 +92,10 @@ class Executor {
   const ExecutorStats& stats() const { return stats_; }
   ExecutorStats& mutable_stats() { return stats_; }
   UringReactor& uring() { return *uring_; }
+  // Creates this executor's UCX worker (at most once; later calls return the
+  // same reactor). It lives until the executor's fibers are gone.
+  Result<UcxReactor*> EnableUcx(const UcxConfig& config);
+  UcxReactor* ucx() { return ucx_.get(); }
   // True while the executor is being destroyed: blocking calls fail fast.
   bool shutting_down() const { return shutting_down_; }
   // Fibers waiting with a deadline.
@@ -137,6 +150,8 @@ class Executor {
   TimePoint timers_checked_at_{};  // when ExpireTimers last read the clock
 
   std::unique_ptr<UringReactor> uring_;
+  std::unique_ptr<UcxReactor> ucx_;  // after uring_: destroyed first
+  std::vector<Poller*> pollers_;
 
   // Cross-thread posts.
   std::mutex remote_mu_;

@@ -27,6 +27,7 @@ struct UringReactor::Slot {
   uint32_t cqe_flags = 0;
   Callback callback = nullptr;
   void* callback_ctx = nullptr;
+  uint64_t callback_arg = 0;
   // Resources the kernel may touch until the completion arrives.
   IoBuffer buffer;
   std::vector<IoBuffer> buffers;
@@ -423,11 +424,12 @@ void UringReactor::Complete(uint64_t user_data, int32_t res, uint32_t flags) {
   if (s.internal) {
     Callback cb = s.callback;
     void* ctx = s.callback_ctx;
+    const uint64_t arg = s.callback_arg;
     if (!(flags & IORING_CQE_F_MORE)) {
       --internal_inflight_;
       FreeSlot(idx);
     }
-    cb(ctx, res, flags);
+    cb(ctx, arg, res, flags);
     return;
   }
   --inflight_;
@@ -464,40 +466,86 @@ void UringReactor::Notify() {
   (void)n;  // EAGAIN means the counter is already non-zero: a wake is pending
 }
 
-void UringReactor::ArmWakeRead() {
-  if (wake_armed_ || free_slots_.empty()) return;
+bool UringReactor::SubmitInternal(io_uring_sqe** sqe_out, Callback cb, uint64_t arg,
+                                  uint64_t* user_data) {
+  if (free_slots_.empty()) return false;
   io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
-  if (sqe == nullptr) return;  // retried before the next park
+  if (sqe == nullptr) return false;  // retried before the next park
   const uint32_t idx = free_slots_.back();
   free_slots_.pop_back();
   Slot& s = slots_[idx];
   s.in_use = s.submitted = s.internal = true;
-  s.callback = &UringReactor::OnWakeRead;
+  s.callback = cb;
   s.callback_ctx = this;
-  io_uring_prep_read(sqe, wake_fd_.get(), &wake_buf_, sizeof(wake_buf_), 0);
-  io_uring_sqe_set_data64(sqe, UserData(idx));
+  s.callback_arg = arg;
+  *user_data = UserData(idx);
+  *sqe_out = sqe;
   ++internal_inflight_;
+  return true;
+}
+
+void UringReactor::ArmWakeRead() {
+  if (wake_armed_) return;
+  io_uring_sqe* sqe;
+  uint64_t user_data;
+  if (!SubmitInternal(&sqe, &UringReactor::OnWakeRead, 0, &user_data)) return;
+  io_uring_prep_read(sqe, wake_fd_.get(), &wake_buf_, sizeof(wake_buf_), 0);
+  io_uring_sqe_set_data64(sqe, user_data);
   wake_armed_ = true;
 }
 
-void UringReactor::OnWakeRead(void* ctx, int32_t, uint32_t) {
+void UringReactor::OnWakeRead(void* ctx, uint64_t, int32_t, uint32_t) {
   static_cast<UringReactor*>(ctx)->wake_armed_ = false;  // re-armed before the next park
+}
+
+void UringReactor::WatchFd(int fd) { watched_.push_back({fd, false, 0}); }
+
+void UringReactor::UnwatchFd(int fd) {
+  for (auto it = watched_.begin(); it != watched_.end(); ++it) {
+    if (it->fd != fd) continue;
+    if (it->armed) CancelUserData(it->user_data);
+    watched_.erase(it);
+    return;
+  }
+}
+
+void UringReactor::ArmWatchedFds() {
+  for (WatchedFd& w : watched_) {
+    if (w.armed) continue;
+    io_uring_sqe* sqe;
+    if (!SubmitInternal(&sqe, &UringReactor::OnWatchedFd, static_cast<uint64_t>(w.fd),
+                        &w.user_data)) {
+      return;
+    }
+    io_uring_prep_poll_add(sqe, w.fd, POLLIN);
+    io_uring_sqe_set_data64(sqe, w.user_data);
+    w.armed = true;
+  }
+}
+
+void UringReactor::OnWatchedFd(void* ctx, uint64_t fd, int32_t, uint32_t) {
+  for (WatchedFd& w : static_cast<UringReactor*>(ctx)->watched_) {
+    if (w.fd == static_cast<int>(fd)) w.armed = false;  // re-armed before the next park
+  }
 }
 
 void UringReactor::Park(Duration timeout) {
   if (config_.reactor_mode == ReactorMode::kGated) {
     // The legacy mode must not look at the ring before its gate: sleep on the
-    // wake eventfd alone.
-    pollfd pfd{wake_fd_.get(), POLLIN, 0};
+    // wake eventfd and the watched fds alone.
+    std::vector<pollfd> pfds;
+    pfds.push_back({wake_fd_.get(), POLLIN, 0});
+    for (const WatchedFd& w : watched_) pfds.push_back({w.fd, POLLIN, 0});
     timespec ts{static_cast<time_t>(timeout.count() / 1000000000),
                 static_cast<long>(timeout.count() % 1000000000)};
-    if (ppoll(&pfd, 1, &ts, nullptr) > 0) {
+    if (ppoll(pfds.data(), pfds.size(), &ts, nullptr) > 0 && (pfds[0].revents & POLLIN)) {
       uint64_t v;
       ssize_t n = ::read(wake_fd_.get(), &v, sizeof(v));
       (void)n;
     }
     return;
   }
+  ArmWatchedFds();
   ArmWakeRead();
   __kernel_timespec ts = ToTimespec(timeout);
   io_uring_cqe* cqe = nullptr;

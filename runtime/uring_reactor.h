@@ -50,7 +50,7 @@ struct FileRef {
 class UringReactor {
  public:
   // Internal completion handler for operations the runtime itself owns.
-  using Callback = void (*)(void* ctx, int32_t res, uint32_t cqe_flags);
+  using Callback = void (*)(void* ctx, uint64_t arg, int32_t res, uint32_t cqe_flags);
 
   static Result<std::unique_ptr<UringReactor>> Create(Executor& ex, const ExecutorConfig& config);
   ~UringReactor();
@@ -96,6 +96,9 @@ class UringReactor {
   // ---- For the executor's loop ----
   // Thread-safe: makes a parked loop return from Park().
   void Notify();
+  // Park() also returns when `fd` becomes readable (a poller's wake fd).
+  void WatchFd(int fd);
+  void UnwatchFd(int fd);
   // SQEs prepared but not yet submitted.
   bool HasUnsubmitted() const { return io_uring_sq_ready(&ring_) != 0; }
   // Submits pending SQEs as the mode's policy says; true if any were submitted.
@@ -144,7 +147,11 @@ class UringReactor {
   bool ReapAll();
   bool Flush();
   void ArmWakeRead();
-  static void OnWakeRead(void* ctx, int32_t res, uint32_t flags);
+  static void OnWakeRead(void* ctx, uint64_t arg, int32_t res, uint32_t flags);
+  void ArmWatchedFds();
+  static void OnWatchedFd(void* ctx, uint64_t fd, int32_t res, uint32_t flags);
+  // Starts a runtime-owned operation; false if no slot or SQE is free now.
+  bool SubmitInternal(io_uring_sqe** sqe, Callback cb, uint64_t arg, uint64_t* user_data);
   void UnregisterFile(int index);
   void CancelAllAndDrain();
 
@@ -180,6 +187,13 @@ class UringReactor {
   UniqueFd wake_fd_;
   uint64_t wake_buf_ = 0;
   bool wake_armed_ = false;
+
+  struct WatchedFd {
+    int fd;
+    bool armed;
+    uint64_t user_data;  // of the armed poll, for cancelling it
+  };
+  std::vector<WatchedFd> watched_;
 
   std::unique_ptr<BufferPool> buffers_;
   std::vector<int> free_fixed_;

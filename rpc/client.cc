@@ -1,0 +1,408 @@
+// RpcClient implementation: connections, the reply AM handler, calls with
+// deadlines and BUSY retries.
+#include "rpc/client.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "rpc/registry.h"
+#include "runtime/executor.h"
+
+namespace benchfs {
+
+struct RpcClient::PendingCall {
+  uint64_t id = 0;
+  Opcode opcode = Opcode::kPing;
+  Connection* conn = nullptr;
+  Fiber* waiter = nullptr;
+  bool done = false;
+  Status status;
+  std::vector<std::byte> header;
+  size_t payload_len = 0;
+  IoBuffer caller_buffer;  // the caller's reply buffer, handed back at the end
+  IoBuffer target;         // where the payload went when it did not fit the caller's
+  bool into_caller = false;
+  UcxOp* recv_op = nullptr;  // rendezvous receive of the reply payload
+  ucs_status_ptr_t recv_request = nullptr;
+};
+
+namespace {
+
+uint32_t ProtocolFlags(DataProtocol p) {
+  switch (p) {
+    case DataProtocol::kAuto: return 0;
+    case DataProtocol::kEager: return UCP_AM_SEND_FLAG_EAGER;
+    case DataProtocol::kRndv: return UCP_AM_SEND_FLAG_RNDV;
+  }
+  return 0;
+}
+
+}  // namespace
+
+RpcClient::RpcClient(UcxReactor& ucx, const RpcClientConfig& config)
+    : ucx_(ucx), ex_(ucx.executor()), config_(config) {}
+
+Result<std::unique_ptr<RpcClient>> RpcClient::Create(UcxReactor& ucx, const RpcClientConfig& config) {
+  Status s = config.Validate();
+  if (!s.ok()) return s;
+  std::unique_ptr<RpcClient> c(new RpcClient(ucx, config));
+  s = c->Init();
+  if (!s.ok()) return s;
+  return c;
+}
+
+Status RpcClient::Init() {
+  ucp_am_handler_param_t p{};
+  p.field_mask = UCP_AM_HANDLER_PARAM_FIELD_ID | UCP_AM_HANDLER_PARAM_FIELD_CB |
+                 UCP_AM_HANDLER_PARAM_FIELD_ARG | UCP_AM_HANDLER_PARAM_FIELD_FLAGS;
+  p.id = kAmReply;
+  p.cb = &RpcClient::OnReplyAm;
+  p.arg = this;
+  p.flags = UCP_AM_FLAG_WHOLE_MSG;
+  ucs_status_t st = ucp_worker_set_am_recv_handler(ucx_.worker(), &p);
+  if (st != UCS_OK) return FromUcs(st, "registering the reply handler");
+  return Status();
+}
+
+RpcClient::~RpcClient() {
+  ucp_am_handler_param_t p{};
+  p.field_mask = UCP_AM_HANDLER_PARAM_FIELD_ID | UCP_AM_HANDLER_PARAM_FIELD_CB |
+                 UCP_AM_HANDLER_PARAM_FIELD_ARG;
+  p.id = kAmReply;
+  ucp_worker_set_am_recv_handler(ucx_.worker(), &p);
+  for (auto& c : connections_) {
+    if (c->dead_) continue;
+    UcxOp* op = ucx_.NewOp();
+    ucp_request_param_t cp = ucx_.SendParams(op);
+    cp.op_attr_mask |= UCP_OP_ATTR_FIELD_FLAGS;
+    cp.flags = UCP_EP_CLOSE_FLAG_FORCE;
+    ucx_.Detach(op, ucp_ep_close_nbx(c->ep_, &cp));
+  }
+}
+
+// ---- Connections ----
+
+std::string Connection::Describe() const {
+  char* text = nullptr;
+  size_t len = 0;
+  FILE* f = open_memstream(&text, &len);
+  if (f == nullptr) return "";
+  ucp_ep_print_info(ep_, f);
+  std::fclose(f);
+  std::string out(text, len);
+  std::free(text);
+  return out;
+}
+
+std::string Connection::Transports() const {
+  // Lane lines look like "#                lane[0]:  8:tcp/lo.0 md[4] ... am am_bw#0"; keep
+  // the distinct "<tl>/<device>" names of the lanes.
+  std::string info = Describe();
+  std::vector<std::string> names;
+  size_t pos = 0;
+  while ((pos = info.find("lane[", pos)) != std::string::npos) {
+    size_t colon = info.find(':', info.find(':', pos) + 1);
+    size_t eol = info.find('\n', pos);
+    pos = eol == std::string::npos ? info.size() : eol;
+    if (colon == std::string::npos || colon > pos) continue;
+    size_t start = colon + 1;
+    size_t end = info.find_first_of(" \t", start);
+    std::string name = info.substr(start, end - start);
+    size_t dot = name.rfind('.');
+    if (dot != std::string::npos && name.find('/') != std::string::npos && dot > name.find('/')) {
+      name = name.substr(0, dot);
+    }
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  std::string joined;
+  for (const auto& n : names) joined += (joined.empty() ? "" : " ") + n;
+  return joined;
+}
+
+Result<Connection*> RpcClient::Open(ucp_ep_params_t& p, const std::string& peer,
+                                    bool peer_failure_detection) {
+  p.field_mask |= UCP_EP_PARAM_FIELD_ERR_HANDLER | UCP_EP_PARAM_FIELD_ERR_HANDLING_MODE;
+  p.err_mode = peer_failure_detection ? UCP_ERR_HANDLING_MODE_PEER : UCP_ERR_HANDLING_MODE_NONE;
+  p.err_handler.cb = &RpcClient::OnEpError;
+  p.err_handler.arg = this;
+  ucp_ep_h ep = nullptr;
+  ucs_status_t st = ucp_ep_create(ucx_.worker(), &p, &ep);
+  if (st != UCS_OK) return FromUcs(st, "connecting to " + peer);
+  auto c = std::make_unique<Connection>();
+  c->ep_ = ep;
+  c->peer_ = peer;
+  c->peer_failure_detection_ = peer_failure_detection;
+  Connection* raw = c.get();
+  connections_.push_back(std::move(c));
+  // Endpoint creation is asynchronous: a PING proves the path end to end.
+  Status s = Ping(raw, nullptr, 0, nullptr, Now() + config_.connect_timeout);
+  if (!s.ok()) {
+    Disconnect(raw);
+    return Status(s.code() == StatusCode::kTimedOut ? StatusCode::kTimedOut : StatusCode::kUnavailable,
+                  "cannot reach the BenchFS server at " + peer + ": " + s.message());
+  }
+  return raw;
+}
+
+Result<Connection*> RpcClient::Connect(const std::string& host, uint16_t port) {
+  auto addr = ResolveAddress(host, port);
+  if (!addr.ok()) return addr.status();
+  ucp_ep_params_t p{};
+  p.field_mask = UCP_EP_PARAM_FIELD_FLAGS | UCP_EP_PARAM_FIELD_SOCK_ADDR;
+  p.flags = UCP_EP_PARAMS_FLAGS_CLIENT_SERVER;
+  p.sockaddr.addr = addr->sockaddr_ptr();
+  p.sockaddr.addrlen = addr->length;
+  auto c = Open(p, addr->ToString(), true);
+  if (!c.ok() && c.status().message().find("unreachable") != std::string::npos) {
+    return Status(c.status().code(),
+                  c.status().message() +
+                      " (UCX connects host:port only over transports that link endpoint to "
+                      "endpoint, such as tcp or InfiniBand; for shared memory connect through "
+                      "a registry instead)");
+  }
+  return c;
+}
+
+Result<Connection*> RpcClient::ConnectRegistry(const std::string& dir, const std::string& name) {
+  auto addr = WaitForAddress(ex_, dir, name, Now() + config_.connect_timeout);
+  if (!addr.ok()) return addr.status();
+  ucp_ep_params_t p{};
+  p.field_mask = UCP_EP_PARAM_FIELD_REMOTE_ADDRESS;
+  p.address = reinterpret_cast<const ucp_address_t*>(addr->data());
+  // Shared-memory transports cannot detect a dead peer in UCX 1.13; such a
+  // connection relies on call deadlines alone.
+  return Open(p, "registry entry " + RegistryPath(dir, name), !ucx_.config().SharedMemoryOnly());
+}
+
+void RpcClient::Disconnect(Connection* c) {
+  if (c->dead_) return;
+  c->dead_ = true;
+  c->error_ = "closed by the client";
+  FailPending(c, Status(StatusCode::kCancelled, "connection to " + c->peer_ + " was closed"));
+  UcxOp* op = ucx_.NewOp();
+  ucp_request_param_t p = ucx_.SendParams(op);
+  p.op_attr_mask |= UCP_OP_ATTR_FIELD_FLAGS;
+  p.flags = UCP_EP_CLOSE_FLAG_FORCE;
+  ucs_status_ptr_t req = ucp_ep_close_nbx(c->ep_, &p);
+  if (ex_.InFiber()) {
+    (void)ucx_.Await(op, req, WaitOptions::For(config_.connect_timeout), "closing " + c->peer_);
+  } else {
+    ucx_.Detach(op, req);
+  }
+}
+
+void RpcClient::OnEpError(void* arg, ucp_ep_h ep, ucs_status_t status) {
+  auto* self = static_cast<RpcClient*>(arg);
+  for (auto& c : self->connections_) {
+    if (c->ep_ != ep || c->dead_) continue;
+    c->dead_ = true;
+    c->error_ = UcsStatusText(status);
+    self->FailPending(c.get(), Status(StatusCode::kUnavailable,
+                                      "connection to " + c->peer_ + " lost: " + c->error_));
+    Connection* raw = c.get();
+    self->ucx_.Defer([self, raw] {
+      UcxOp* op = self->ucx_.NewOp();
+      ucp_request_param_t p = self->ucx_.SendParams(op);
+      p.op_attr_mask |= UCP_OP_ATTR_FIELD_FLAGS;
+      p.flags = UCP_EP_CLOSE_FLAG_FORCE;
+      self->ucx_.Detach(op, ucp_ep_close_nbx(raw->ep_, &p));
+    });
+  }
+}
+
+void RpcClient::FailPending(Connection* c, const Status& why) {
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    PendingCall* pc = it->second;
+    if (pc->conn != c) {
+      ++it;
+      continue;
+    }
+    it = pending_.erase(it);
+    pc->status = why;
+    Finish(pc);
+  }
+}
+
+void RpcClient::Finish(PendingCall* pc) {
+  pc->done = true;
+  ex_.Wake(pc->waiter);
+}
+
+// ---- Replies ----
+
+ucs_status_t RpcClient::OnReplyAm(void* arg, const void* header, size_t header_length, void* data,
+                                  size_t length, const ucp_am_recv_param_t* param) {
+  static_cast<RpcClient*>(arg)->OnReply({static_cast<const std::byte*>(header), header_length},
+                                        data, length, param);
+  return UCS_OK;
+}
+
+void RpcClient::OnReply(std::span<const std::byte> header, void* data, size_t length,
+                        const ucp_am_recv_param_t* param) {
+  DecodedHeader d = DecodeHeader(header, length, config_.limits);
+  if (d.status.ok() && !d.header.is_reply()) {
+    d.status = Status(StatusCode::kProtocolError, "a request arrived at the reply handler");
+  }
+  auto it = d.identified ? pending_.find(d.header.correlation_id) : pending_.end();
+  if (it == pending_.end()) {
+    if (d.status.ok()) {
+      ++stats_.late_replies;
+    } else {
+      ++stats_.malformed_replies;
+    }
+    return;
+  }
+  PendingCall* pc = it->second;
+  pending_.erase(it);
+  if (d.status.ok() && d.header.opcode != static_cast<uint8_t>(pc->opcode)) {
+    d.status = Status(StatusCode::kProtocolError,
+                      "reply opcode " + OpcodeName(d.header.opcode) + " does not match the call's " +
+                          std::string(OpcodeName(pc->opcode)));
+  }
+  if (!d.status.ok()) {
+    ++stats_.malformed_replies;
+    pc->status = Status(StatusCode::kProtocolError, "bad reply from " + pc->conn->peer_ + ": " +
+                                                        d.status.message());
+    Finish(pc);
+    return;
+  }
+  const std::byte* op_header = header.data() + kWireHeaderSize;
+  if (d.header.status != StatusCode::kOk) {
+    pc->status = Status(d.header.status,
+                        std::string(reinterpret_cast<const char*>(op_header), d.header.header_len));
+    Finish(pc);
+    return;
+  }
+  pc->header.assign(op_header, op_header + d.header.header_len);
+  pc->payload_len = length;
+  if (length > 0) {
+    pc->into_caller = pc->caller_buffer.size() >= length;
+    IoBuffer& dest = pc->into_caller ? pc->caller_buffer : pc->target;
+    if (!pc->into_caller) dest = IoBuffer::Allocate(length);
+    if (param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV) {
+      UcxOp* op = ucx_.NewOp();
+      op->buffer = std::move(dest);
+      ucp_request_param_t p = ucx_.RecvParams(op);
+      pc->recv_op = op;
+      pc->recv_request = ucp_am_recv_data_nbx(ucx_.worker(), data, op->buffer.data(), length, &p);
+    } else {
+      std::memcpy(dest.data(), data, length);
+    }
+  }
+  Finish(pc);
+}
+
+// ---- Calls ----
+
+Result<Reply> RpcClient::CallOnce(Connection* c, CallArgs& args, TimePoint deadline) {
+  if (c->dead_) {
+    return Status(StatusCode::kUnavailable, "connection to " + c->peer_ + " is down: " + c->error_);
+  }
+  PendingCall pc;
+  pc.id = next_id_++;
+  pc.opcode = args.opcode;
+  pc.conn = c;
+  pc.waiter = ex_.current();
+  if (args.reply_buffer != nullptr) pc.caller_buffer = std::move(*args.reply_buffer);
+  pending_[pc.id] = &pc;
+  // Whatever happens below, the table entry and the caller's buffer are
+  // settled when this frame ends (also when the fiber is unwound).
+  struct Guard {
+    RpcClient* self;
+    PendingCall* pc;
+    CallArgs* args;
+    ~Guard() {
+      self->pending_.erase(pc->id);
+      if (pc->recv_op != nullptr) self->ucx_.Detach(pc->recv_op, pc->recv_request);
+      if (args->reply_buffer != nullptr && !pc->caller_buffer.empty()) {
+        *args->reply_buffer = std::move(pc->caller_buffer);
+      }
+    }
+  } guard{this, &pc, &args};
+
+  const WaitOptions wait{deadline, args.cancel};
+  UcxOp* op = ucx_.NewOp();
+  WireHeader h;
+  h.opcode = static_cast<uint8_t>(args.opcode);
+  h.correlation_id = pc.id;
+  h.header_len = static_cast<uint32_t>(args.header.size());
+  h.payload_len = static_cast<uint32_t>(args.payload_len);
+  op->header.resize(kWireHeaderSize + args.header.size());
+  EncodeHeader(h, op->header.data());
+  if (!args.header.empty()) {
+    std::memcpy(op->header.data() + kWireHeaderSize, args.header.data(), args.header.size());
+  }
+  if (args.payload_len > 0) op->buffer = std::move(*args.payload);
+  ucp_request_param_t p = ucx_.SendParams(op, UCP_AM_SEND_FLAG_REPLY | ProtocolFlags(config_.protocol));
+  ucs_status_ptr_t req =
+      ucp_am_send_nbx(c->ep_, kAmRequest, op->header.data(), op->header.size(),
+                      args.payload_len > 0 ? op->buffer.data() : nullptr, args.payload_len, &p);
+  const std::string what = std::string(OpcodeName(args.opcode)) + " to " + c->peer_;
+  auto sent = ucx_.Await(op, req, wait, "sending " + what, args.payload_len > 0 ? args.payload : nullptr);
+  if (!sent.ok()) return sent.status();
+
+  while (!pc.done) {
+    WakeReason why = ex_.Wait(nullptr, wait);
+    if (pc.done) break;
+    if (why == WakeReason::kNotified) continue;
+    if (why == WakeReason::kTimedOut) {
+      ++stats_.timeouts;
+      return Status(StatusCode::kTimedOut, what + ": no reply before the deadline");
+    }
+    return Status(StatusCode::kCancelled, what + " was cancelled");
+  }
+  if (pc.recv_op != nullptr) {
+    UcxOp* recv = pc.recv_op;
+    pc.recv_op = nullptr;
+    IoBuffer& dest = pc.into_caller ? pc.caller_buffer : pc.target;
+    auto got = ucx_.Await(recv, pc.recv_request, wait, "receiving the reply payload of " + what, &dest);
+    if (!got.ok()) return got.status();
+  }
+  if (!pc.status.ok()) return pc.status;
+  Reply reply;
+  reply.header = std::move(pc.header);
+  reply.payload_len = pc.payload_len;
+  if (!pc.into_caller) reply.payload = std::move(pc.target);
+  return reply;
+}
+
+Result<Reply> RpcClient::Call(Connection* c, CallArgs& args) {
+  const TimePoint deadline =
+      args.deadline == kNoDeadline ? Now() + config_.call_timeout : args.deadline;
+  Duration backoff = config_.busy_backoff_min;
+  ++stats_.calls;
+  for (uint32_t attempt = 0;; ++attempt) {
+    Result<Reply> r = CallOnce(c, args, deadline);
+    if (r.ok()) return r;
+    const bool retry = r.status().code() == StatusCode::kBusy && attempt < config_.busy_retries &&
+                       Now() + backoff < deadline;
+    if (!retry) {
+      ++stats_.failed;
+      return r;
+    }
+    ++stats_.busy_retries;
+    ex_.SleepFor(backoff);
+    backoff = std::min<Duration>(backoff * 2, config_.busy_backoff_max);
+  }
+}
+
+Status RpcClient::Ping(Connection* c, IoBuffer* payload, size_t len, IoBuffer* reply_buffer,
+                       TimePoint deadline) {
+  CallArgs args;
+  args.opcode = Opcode::kPing;
+  args.payload = payload;
+  args.payload_len = len;
+  args.reply_buffer = reply_buffer;
+  args.deadline = deadline;
+  auto r = Call(c, args);
+  if (!r.ok()) return r.status();
+  if (r->payload_len != len) {
+    return Status(StatusCode::kProtocolError, "ping echoed " + std::to_string(r->payload_len) +
+                                                  " bytes, sent " + std::to_string(len));
+  }
+  return Status();
+}
+
+}  // namespace benchfs

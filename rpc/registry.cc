@@ -1,0 +1,122 @@
+// Registry entries: publish with write-then-rename, read through io_uring.
+#include "rpc/registry.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "rpc/codec.h"
+#include "runtime/executor.h"
+#include "runtime/unique_fd.h"
+#include "runtime/uring_reactor.h"
+
+namespace benchfs {
+namespace {
+
+constexpr char kMagic[8] = {'B', 'F', 'S', 'A', 'D', 'D', 'R', '1'};
+constexpr size_t kPrefix = 16;
+constexpr size_t kMaxAddress = 64 * 1024;
+
+uint32_t Fnv1a(std::span<const std::byte> bytes) {
+  uint32_t h = 2166136261u;
+  for (std::byte b : bytes) {
+    h ^= static_cast<uint32_t>(b);
+    h *= 16777619u;
+  }
+  return h;
+}
+
+}  // namespace
+
+Status ValidateRegistryName(const std::string& name) {
+  bool ok = !name.empty() && name.size() <= 128 && name != "." && name != "..";
+  for (char c : name) {
+    ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-');
+  }
+  if (ok) return Status();
+  return Status(StatusCode::kInvalidArgument,
+                "registry name '" + name + "' must be 1..128 characters of [A-Za-z0-9._-]");
+}
+
+std::string RegistryPath(const std::string& dir, const std::string& name) {
+  return dir + "/" + name + ".addr";
+}
+
+Status PublishAddress(const std::string& dir, const std::string& name,
+                      std::span<const std::byte> address) {
+  Status s = ValidateRegistryName(name);
+  if (!s.ok()) return s;
+  std::vector<std::byte> data(kPrefix + address.size());
+  std::memcpy(data.data(), kMagic, sizeof(kMagic));
+  PutLE<uint32_t>(data.data() + 8, static_cast<uint32_t>(address.size()));
+  PutLE<uint32_t>(data.data() + 12, Fnv1a(address));
+  std::memcpy(data.data() + kPrefix, address.data(), address.size());
+
+  const std::string final_path = RegistryPath(dir, name);
+  const std::string tmp = final_path + ".tmp." + std::to_string(getpid());
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd.valid()) return Status::FromErrno(errno, "registry: creating " + tmp);
+  if (::write(fd.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size()) ||
+      ::fsync(fd.get()) != 0) {
+    Status err = Status::FromErrno(errno, "registry: writing " + tmp);
+    ::unlink(tmp.c_str());
+    return err;
+  }
+  fd.reset();
+  if (::rename(tmp.c_str(), final_path.c_str()) != 0) {
+    Status err = Status::FromErrno(errno, "registry: renaming " + tmp + " to " + final_path);
+    ::unlink(tmp.c_str());
+    return err;
+  }
+  return Status();
+}
+
+Status UnpublishAddress(const std::string& dir, const std::string& name) {
+  const std::string path = RegistryPath(dir, name);
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return Status::FromErrno(errno, "registry: removing " + path);
+  }
+  return Status();
+}
+
+Result<std::vector<std::byte>> ReadAddress(Executor& ex, const std::string& dir,
+                                           const std::string& name) {
+  Status s = ValidateRegistryName(name);
+  if (!s.ok()) return s;
+  const std::string path = RegistryPath(dir, name);
+  UringReactor& ring = ex.uring();
+  auto fd = ring.OpenAt(AT_FDCWD, path, O_RDONLY, 0);
+  if (!fd.ok()) return fd.status();
+  UniqueFd owned(*fd);
+  IoBuffer buf = IoBuffer::Allocate(kPrefix + kMaxAddress);
+  auto n = ring.Read(owned.get(), buf, buf.size(), 0);
+  if (!n.ok()) return n.status();
+  const std::byte* p = buf.data();
+  if (*n < kPrefix || std::memcmp(p, kMagic, sizeof(kMagic)) != 0) {
+    return Status(StatusCode::kCorruption, "registry entry " + path + " is not a BenchFS address");
+  }
+  const uint32_t len = GetLE<uint32_t>(p + 8);
+  if (len > kMaxAddress || *n != kPrefix + len ||
+      Fnv1a({p + kPrefix, len}) != GetLE<uint32_t>(p + 12)) {
+    return Status(StatusCode::kCorruption, "registry entry " + path + " is truncated or damaged");
+  }
+  return std::vector<std::byte>(p + kPrefix, p + kPrefix + len);
+}
+
+Result<std::vector<std::byte>> WaitForAddress(Executor& ex, const std::string& dir,
+                                              const std::string& name, TimePoint deadline) {
+  while (true) {
+    auto r = ReadAddress(ex, dir, name);
+    if (r.ok() || r.status().code() != StatusCode::kNotFound) return r;
+    if (Now() >= deadline) {
+      return Status(StatusCode::kTimedOut, "registry entry " + RegistryPath(dir, name) +
+                                               " did not appear before the deadline");
+    }
+    ex.SleepFor(std::chrono::milliseconds(10));
+  }
+}
+
+}  // namespace benchfs

@@ -1,0 +1,85 @@
+// The BenchFS wire format. Every message is one UCP active message:
+//
+//   AM header = fixed 32-byte header | operation header (header_len bytes)
+//   AM data   = payload (payload_len bytes; eager or rendezvous)
+//
+// Fixed header, little-endian:
+//   0  u32 magic 0x31534642 ("BFS1")   4  u8 version (1)   5  u8 opcode
+//   6  u16 flags (bit 0: reply)        8  u64 correlation id
+//   16 u16 status (StatusCode; replies) 18 u16 reserved (0)
+//   20 u32 header_len                  24 u32 payload_len   28 u32 reserved (0)
+//
+// A reply carries the request's opcode and correlation id. A reply whose
+// status is not OK carries the error message as its operation header.
+// DecodeHeader validates everything before any field is trusted.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "runtime/status.h"
+
+namespace benchfs {
+
+enum class Opcode : uint8_t {
+  kPing = 1,
+  kStatus = 2,
+  kWriteChunk = 3,
+  kReadChunk = 4,
+  kMetaCreate = 5,
+  kMetaStat = 6,
+  kMetaDelete = 7,
+  kMetaUpdate = 8,
+  kFsync = 9,
+  kShutdown = 10,
+  kHello = 11,
+};
+inline constexpr size_t kOpcodeSlots = 16;  // opcodes are < this
+
+std::string_view OpcodeName(Opcode op);
+std::string OpcodeName(uint8_t raw);
+
+inline constexpr uint32_t kWireMagic = 0x31534642;
+inline constexpr uint8_t kWireVersion = 1;
+inline constexpr size_t kWireHeaderSize = 32;
+inline constexpr uint16_t kWireFlagReply = 1;
+
+// UCP active-message ids.
+inline constexpr unsigned kAmRequest = 0x4246;  // client -> server
+inline constexpr unsigned kAmReply = 0x4247;    // server -> client
+
+struct WireHeader {
+  uint8_t opcode = 0;
+  uint16_t flags = 0;
+  uint64_t correlation_id = 0;
+  StatusCode status = StatusCode::kOk;
+  uint32_t header_len = 0;
+  uint32_t payload_len = 0;
+
+  bool is_reply() const { return flags & kWireFlagReply; }
+};
+
+struct WireLimits {
+  uint32_t max_header = 4096;
+  uint64_t max_payload = 64ull << 20;
+};
+
+void EncodeHeader(const WireHeader& h, std::byte out[kWireHeaderSize]);
+
+// The outcome of decoding one message. When `status` is not OK and
+// `identified` is set, opcode and correlation id are known (magic and version
+// were right), so the sender can be answered with an error.
+struct DecodedHeader {
+  Status status;
+  bool identified = false;
+  WireHeader header;
+};
+
+// am_header: the whole AM header; am_payload_len: the AM data length.
+DecodedHeader DecodeHeader(std::span<const std::byte> am_header, size_t am_payload_len,
+                           const WireLimits& limits);
+
+}  // namespace benchfs

@@ -1,0 +1,273 @@
+// UcxReactor implementation: context and worker set-up, progress, arming for
+// park, and the op life cycle shared with UCX callbacks.
+#include "runtime/ucx_reactor.h"
+
+#include <cassert>
+
+#include "runtime/executor.h"
+
+namespace benchfs {
+
+std::string UcsStatusText(ucs_status_t s) {
+  return std::string(ucs_status_string(s)) + " (UCS status " + std::to_string(static_cast<int>(s)) + ")";
+}
+
+Status FromUcs(ucs_status_t s, const std::string& context) {
+  StatusCode code;
+  switch (s) {
+    case UCS_OK: return Status();
+    case UCS_ERR_TIMED_OUT:
+    case UCS_ERR_ENDPOINT_TIMEOUT: code = StatusCode::kTimedOut; break;
+    case UCS_ERR_CANCELED: code = StatusCode::kCancelled; break;
+    case UCS_ERR_BUSY:
+    case UCS_ERR_NO_RESOURCE: code = StatusCode::kBusy; break;
+    case UCS_ERR_NO_MEMORY:
+    case UCS_ERR_EXCEEDS_LIMIT: code = StatusCode::kResourceExhausted; break;
+    case UCS_ERR_INVALID_PARAM:
+    case UCS_ERR_INVALID_ADDR: code = StatusCode::kInvalidArgument; break;
+    case UCS_ERR_UNREACHABLE:
+    case UCS_ERR_CONNECTION_RESET:
+    case UCS_ERR_REJECTED:
+    case UCS_ERR_NOT_CONNECTED:
+    case UCS_ERR_NO_DEVICE:
+    case UCS_ERR_UNSUPPORTED:
+    case UCS_ERR_IO_ERROR: code = StatusCode::kUnavailable; break;
+    default: code = StatusCode::kIoError; break;
+  }
+  return Status(code, context + ": " + UcsStatusText(s));
+}
+
+Status UcxConfig::Validate() const {
+  if (progress_cap == 0 || progress_cap > 1u << 20) {
+    return Status(StatusCode::kInvalidArgument,
+                  "ucx progress_cap = " + std::to_string(progress_cap) +
+                      " is out of range: allowed 1..1048576");
+  }
+  return Status();
+}
+
+std::string UcxConfig::EffectiveTls() const { return tls == "shm" ? "posix,sysv,self" : tls; }
+
+bool UcxConfig::SharedMemoryOnly() const {
+  const std::string t = EffectiveTls();
+  if (t.empty()) return false;
+  size_t start = 0;
+  while (start <= t.size()) {
+    size_t end = t.find(',', start);
+    if (end == std::string::npos) end = t.size();
+    const std::string name = t.substr(start, end - start);
+    if (name != "posix" && name != "sysv" && name != "self" && name != "cma" && name != "sm" &&
+        name != "shm" && name != "knem" && name != "xpmem") {
+      return false;
+    }
+    start = end + 1;
+  }
+  return true;
+}
+
+Result<std::unique_ptr<UcxReactor>> UcxReactor::Create(Executor& ex, const UcxConfig& config) {
+  Status s = config.Validate();
+  if (!s.ok()) return s;
+  std::unique_ptr<UcxReactor> r(new UcxReactor(ex, config));
+  s = r->Init();
+  if (!s.ok()) return s;
+  return r;
+}
+
+Status UcxReactor::Init() {
+  ucp_config_t* cfg = nullptr;
+  ucs_status_t st = ucp_config_read(nullptr, nullptr, &cfg);
+  if (st != UCS_OK) return FromUcs(st, "reading the UCX configuration (UCX_* environment)");
+  const std::string tls = config_.EffectiveTls();
+  if (!tls.empty() && (st = ucp_config_modify(cfg, "TLS", tls.c_str())) != UCS_OK) {
+    ucp_config_release(cfg);
+    return FromUcs(st, "UCX refused tls '" + config_.tls + "'");
+  }
+  if (!config_.net_devices.empty() &&
+      (st = ucp_config_modify(cfg, "NET_DEVICES", config_.net_devices.c_str())) != UCS_OK) {
+    ucp_config_release(cfg);
+    return FromUcs(st, "UCX refused net_devices '" + config_.net_devices + "'");
+  }
+  ucp_params_t params{};
+  params.field_mask = UCP_PARAM_FIELD_FEATURES;
+  params.features = UCP_FEATURE_AM | UCP_FEATURE_WAKEUP;
+  st = ucp_init(&params, cfg, &context_);
+  ucp_config_release(cfg);
+  if (st != UCS_OK) {
+    return FromUcs(st, "ucp_init (tls '" + (tls.empty() ? std::string("default") : tls) +
+                           "'): no usable transport with active messages and wake-up");
+  }
+  ucp_worker_params_t wp{};
+  wp.field_mask = UCP_WORKER_PARAM_FIELD_THREAD_MODE;
+  wp.thread_mode = UCS_THREAD_MODE_SINGLE;
+  if ((st = ucp_worker_create(context_, &wp, &worker_)) != UCS_OK) {
+    return FromUcs(st, "ucp_worker_create");
+  }
+  if ((st = ucp_worker_get_efd(worker_, &efd_)) != UCS_OK) {
+    return FromUcs(st, "ucp_worker_get_efd (the selected transports cannot wake a parked worker)");
+  }
+  ucp_worker_attr_t attr{};
+  attr.field_mask = UCP_WORKER_ATTR_FIELD_MAX_AM_HEADER;
+  if ((st = ucp_worker_query(worker_, &attr)) != UCS_OK) return FromUcs(st, "ucp_worker_query");
+  max_am_header_ = attr.max_am_header;
+  ex_.AddPoller(this);
+  registered_ = true;
+  return Status();
+}
+
+UcxReactor::~UcxReactor() {
+  if (registered_) ex_.RemovePoller(this);
+  RunDeferred();
+  if (worker_ != nullptr) ucp_worker_destroy(worker_);
+  if (context_ != nullptr) ucp_cleanup(context_);
+}
+
+Result<std::vector<std::byte>> UcxReactor::WorkerAddress() const {
+  ucp_address_t* addr = nullptr;
+  size_t len = 0;
+  ucs_status_t st = ucp_worker_get_address(worker_, &addr, &len);
+  if (st != UCS_OK) return FromUcs(st, "ucp_worker_get_address");
+  std::vector<std::byte> out(reinterpret_cast<std::byte*>(addr),
+                             reinterpret_cast<std::byte*>(addr) + len);
+  ucp_worker_release_address(worker_, addr);
+  return out;
+}
+
+bool UcxReactor::Poll() {
+  bool progressed = false;
+  for (uint32_t i = 0; i < config_.progress_cap && ucp_worker_progress(worker_) != 0; ++i) {
+    progressed = true;
+  }
+  if (!deferred_.empty()) progressed |= RunDeferred();
+  return progressed;
+}
+
+bool UcxReactor::RunDeferred() {
+  bool ran = false;
+  while (!deferred_.empty()) {
+    std::vector<std::function<void()>> batch;
+    batch.swap(deferred_);
+    for (auto& fn : batch) fn();
+    ran = true;
+  }
+  return ran;
+}
+
+bool UcxReactor::ArmForPark() {
+  ucs_status_t st = ucp_worker_arm(worker_);
+  return st == UCS_OK;  // UCS_ERR_BUSY: events are pending, progress first
+}
+
+UcxOp* UcxReactor::NewOp() {
+  UcxOp* op;
+  if (!free_ops_.empty()) {
+    op = free_ops_.back();
+    free_ops_.pop_back();
+  } else {
+    ops_.push_back(std::make_unique<UcxOp>());
+    op = ops_.back().get();
+    op->owner = this;
+  }
+  ++live_ops_;
+  return op;
+}
+
+void UcxReactor::ReleaseOp(UcxOp* op) {
+  if (op->request != nullptr) ucp_request_free(op->request);
+  op->request = nullptr;
+  op->waiter = nullptr;
+  op->done = op->orphaned = false;
+  op->status = UCS_INPROGRESS;
+  op->length = 0;
+  op->header.clear();
+  op->buffer.Reset();
+  free_ops_.push_back(op);
+  --live_ops_;
+}
+
+ucp_request_param_t UcxReactor::SendParams(UcxOp* op, uint32_t am_flags) {
+  ucp_request_param_t p{};
+  p.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK | UCP_OP_ATTR_FIELD_USER_DATA;
+  if (am_flags != 0) p.op_attr_mask |= UCP_OP_ATTR_FIELD_FLAGS;
+  p.flags = am_flags;
+  p.cb.send = &UcxReactor::OnSend;
+  p.user_data = op;
+  return p;
+}
+
+ucp_request_param_t UcxReactor::RecvParams(UcxOp* op) {
+  ucp_request_param_t p{};
+  p.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK | UCP_OP_ATTR_FIELD_USER_DATA;
+  p.cb.recv_am = &UcxReactor::OnRecv;
+  p.user_data = op;
+  return p;
+}
+
+void UcxReactor::OnSend(void*, ucs_status_t status, void* user_data) {
+  UcxOp* op = static_cast<UcxOp*>(user_data);
+  op->owner->Complete(op, status, 0);
+}
+
+void UcxReactor::OnRecv(void*, ucs_status_t status, size_t length, void* user_data) {
+  UcxOp* op = static_cast<UcxOp*>(user_data);
+  op->owner->Complete(op, status, length);
+}
+
+void UcxReactor::Complete(UcxOp* op, ucs_status_t status, size_t length) {
+  op->done = true;
+  op->status = status;
+  op->length = length;
+  if (op->orphaned) {
+    Defer([this, op] { ReleaseOp(op); });  // not from inside the UCX callback
+  } else if (op->waiter != nullptr) {
+    ex_.Wake(op->waiter);
+  }
+}
+
+bool UcxReactor::Start(UcxOp* op, ucs_status_ptr_t request) {
+  if (request == nullptr) {  // completed at once; UCX calls no callback
+    op->done = true;
+    op->status = UCS_OK;
+  } else if (UCS_PTR_IS_ERR(request)) {
+    op->done = true;
+    op->status = UCS_PTR_STATUS(request);
+  } else {
+    op->request = request;
+    if (op->done) return true;  // the callback ran during the call
+  }
+  return op->done;
+}
+
+Result<size_t> UcxReactor::Await(UcxOp* op, ucs_status_ptr_t request, const WaitOptions& w,
+                                 const std::string& what, IoBuffer* buffer_back) {
+  Start(op, request);
+  while (!op->done) {
+    op->waiter = ex_.current();
+    WakeReason why = ex_.Wait(nullptr, w);
+    if (op->done) break;
+    if (why == WakeReason::kNotified) continue;
+    op->waiter = nullptr;
+    op->orphaned = true;
+    ucp_request_cancel(worker_, op->request);
+    if (why == WakeReason::kTimedOut) {
+      return Status(StatusCode::kTimedOut, what + " did not complete before its deadline");
+    }
+    return Status(StatusCode::kCancelled, what + " was cancelled");
+  }
+  const ucs_status_t st = op->status;
+  const size_t length = op->length;
+  if (buffer_back != nullptr) *buffer_back = std::move(op->buffer);
+  ReleaseOp(op);
+  if (st != UCS_OK) return FromUcs(st, what);
+  return length;
+}
+
+void UcxReactor::Detach(UcxOp* op, ucs_status_ptr_t request) {
+  if (Start(op, request)) {
+    ReleaseOp(op);
+  } else {
+    op->orphaned = true;
+  }
+}
+
+}  // namespace benchfs

@@ -1,0 +1,140 @@
+// UcxReactor: the executor's UCX worker. One UCP context (ACTIVE MESSAGES +
+// WAKEUP) and one single-threaded worker per executor. As a Poller it calls
+// ucp_worker_progress every tick until it returns 0 (capped), and before the
+// executor parks it arms the worker so its event fd, watched through the
+// ring, wakes the executor when a message arrives.
+//
+// UCX callbacks never switch fiber stacks: they complete a UcxOp and make its
+// fiber ready. A UcxOp owns everything UCX may still read or write (header
+// bytes, the payload IoBuffer) until UCX reports completion, so a fiber that
+// stops waiting (deadline, cancellation) never frees memory UCX still uses:
+// the op is orphaned and released by its completion callback instead.
+// Transports are UCX's choice; UcxConfig::tls (or UCX_TLS) narrows them.
+#pragma once
+
+#include <ucp/api/ucp.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/io_buffer.h"
+#include "runtime/poller.h"
+#include "runtime/status.h"
+#include "runtime/wait_options.h"
+
+namespace benchfs {
+
+class Executor;
+struct Fiber;
+
+struct UcxConfig {
+  // UCX_TLS for this context, e.g. "tcp" or "posix,sysv,self"; empty keeps the
+  // environment's UCX_TLS or UCX's default. "shm" is short for "posix,sysv,self".
+  std::string tls;
+  // UCX_NET_DEVICES for this context; empty keeps the environment/default.
+  std::string net_devices;
+  // ucp_worker_progress calls per tick at most.
+  uint32_t progress_cap = 64;
+
+  Status Validate() const;
+  // The UCX_TLS value this config asks for ("shm" expanded).
+  std::string EffectiveTls() const;
+  // True when only shared-memory / loopback transports are allowed: those
+  // cannot report a dead peer in UCX 1.13, so endpoints skip that mode.
+  bool SharedMemoryOnly() const;
+};
+
+class UcxReactor;
+
+// One UCX operation a fiber waits for (or that runs detached).
+struct UcxOp {
+  UcxReactor* owner = nullptr;
+  Fiber* waiter = nullptr;
+  void* request = nullptr;  // UCX request handle while in progress
+  bool done = false;
+  bool orphaned = false;    // nobody waits: the completion releases it
+  ucs_status_t status = UCS_INPROGRESS;
+  size_t length = 0;        // received length (receive operations)
+  std::vector<std::byte> header;  // bytes UCX may read until completion
+  IoBuffer buffer;                // payload UCX may read or write until completion
+};
+
+class UcxReactor : public Poller {
+ public:
+  // Created through Executor::EnableUcx; destroyed by the executor after its
+  // fibers are gone.
+  static Result<std::unique_ptr<UcxReactor>> Create(Executor& ex, const UcxConfig& config);
+  ~UcxReactor() override;
+  UcxReactor(const UcxReactor&) = delete;
+  UcxReactor& operator=(const UcxReactor&) = delete;
+
+  Executor& executor() { return ex_; }
+  ucp_context_h context() const { return context_; }
+  ucp_worker_h worker() const { return worker_; }
+  const UcxConfig& config() const { return config_; }
+  // Largest AM header this worker can send.
+  size_t max_am_header() const { return max_am_header_; }
+  // The worker's address, for publishing in a registry.
+  Result<std::vector<std::byte>> WorkerAddress() const;
+
+  // Poller
+  bool Poll() override;
+  bool ArmForPark() override;
+  int wake_fd() const override { return efd_; }
+
+  // Runs `fn` right after the current progress call (UCX callbacks must not
+  // call back into UCX for sends; they defer instead).
+  void Defer(std::function<void()> fn) { deferred_.push_back(std::move(fn)); }
+
+  // --- Operations ---
+  UcxOp* NewOp();
+  // Parameters for an nbx call whose completion is reported to `op`.
+  ucp_request_param_t SendParams(UcxOp* op, uint32_t am_flags = 0);
+  ucp_request_param_t RecvParams(UcxOp* op);
+  // From a fiber: waits for the request an nbx call returned for `op`, then
+  // releases the op and returns the received length (receives) or 0. If the
+  // operation completed, its payload buffer is moved to *buffer_back when
+  // given. If the wait ends first (TIMED_OUT / CANCELLED) the op is handed to
+  // UCX and released when UCX completes it. Errors name `what`.
+  Result<size_t> Await(UcxOp* op, ucs_status_ptr_t request, const WaitOptions& w,
+                       const std::string& what, IoBuffer* buffer_back = nullptr);
+  // Lets the operation finish on its own; the op is released on completion.
+  void Detach(UcxOp* op, ucs_status_ptr_t request);
+  void ReleaseOp(UcxOp* op);
+
+  // Ops allocated and not yet released (tests check this returns to zero).
+  size_t live_ops() const { return live_ops_; }
+
+ private:
+  UcxReactor(Executor& ex, const UcxConfig& config) : ex_(ex), config_(config) {}
+  Status Init();
+  static void OnSend(void* request, ucs_status_t status, void* user_data);
+  static void OnRecv(void* request, ucs_status_t status, size_t length, void* user_data);
+  void Complete(UcxOp* op, ucs_status_t status, size_t length);
+  // Records what an nbx call returned; true if the op is already complete.
+  bool Start(UcxOp* op, ucs_status_ptr_t request);
+  bool RunDeferred();
+
+  Executor& ex_;
+  UcxConfig config_;
+  ucp_context_h context_ = nullptr;
+  ucp_worker_h worker_ = nullptr;
+  int efd_ = -1;
+  size_t max_am_header_ = 0;
+  bool registered_ = false;
+
+  std::vector<std::unique_ptr<UcxOp>> ops_;  // owns every op ever made
+  std::vector<UcxOp*> free_ops_;
+  size_t live_ops_ = 0;
+  std::vector<std::function<void()>> deferred_;
+};
+
+// "UCS_ERR_TIMED_OUT (timed out)" style text for a UCX status.
+std::string UcsStatusText(ucs_status_t s);
+// Maps a UCX status to a Status with `context` in the message.
+Status FromUcs(ucs_status_t s, const std::string& context);
+
+}  // namespace benchfs
