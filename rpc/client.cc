@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -187,7 +188,7 @@ void RpcClient::Disconnect(Connection* c) {
   p.flags = UCP_EP_CLOSE_FLAG_FORCE;
   ucs_status_ptr_t req = ucp_ep_close_nbx(c->ep_, &p);
   if (ex_.InFiber()) {
-    (void)ucx_.Await(op, req, WaitOptions::For(config_.connect_timeout), "closing " + c->peer_);
+    (void)ucx_.Await(op, req, WaitOptions::For(config_.connect_timeout), "closing a connection");
   } else {
     ucx_.Detach(op, req);
   }
@@ -213,16 +214,42 @@ void RpcClient::OnEpError(void* arg, ucp_ep_h ep, ucs_status_t status) {
 }
 
 void RpcClient::FailPending(Connection* c, const Status& why) {
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    PendingCall* pc = it->second;
-    if (pc->conn != c) {
-      ++it;
-      continue;
-    }
-    it = pending_.erase(it);
+  for (PendingCall* pc : pending_) {
+    if (pc == nullptr || pc->conn != c) continue;
+    RemovePending(pc->id);
     pc->status = why;
     Finish(pc);
   }
+}
+
+uint64_t RpcClient::AddPending(PendingCall* pc) {
+  uint32_t idx;
+  if (!free_pending_.empty()) {
+    idx = free_pending_.back();
+    free_pending_.pop_back();
+  } else {
+    idx = static_cast<uint32_t>(pending_.size());
+    pending_.push_back(nullptr);
+  }
+  pending_[idx] = pc;
+  ++pending_count_;
+  // Slot in the low half, a sequence number in the high half: a late reply
+  // for a reused slot never matches the new call.
+  return (static_cast<uint64_t>(++next_seq_) << 32) | idx;
+}
+
+RpcClient::PendingCall* RpcClient::FindPending(uint64_t id) const {
+  const uint32_t idx = static_cast<uint32_t>(id);
+  if (idx >= pending_.size() || pending_[idx] == nullptr || pending_[idx]->id != id) return nullptr;
+  return pending_[idx];
+}
+
+void RpcClient::RemovePending(uint64_t id) {
+  if (FindPending(id) == nullptr) return;
+  const uint32_t idx = static_cast<uint32_t>(id);
+  pending_[idx] = nullptr;
+  free_pending_.push_back(idx);
+  --pending_count_;
 }
 
 void RpcClient::Finish(PendingCall* pc) {
@@ -245,8 +272,8 @@ void RpcClient::OnReply(std::span<const std::byte> header, void* data, size_t le
   if (d.status.ok() && !d.header.is_reply()) {
     d.status = Status(StatusCode::kProtocolError, "a request arrived at the reply handler");
   }
-  auto it = d.identified ? pending_.find(d.header.correlation_id) : pending_.end();
-  if (it == pending_.end()) {
+  PendingCall* pc = d.identified ? FindPending(d.header.correlation_id) : nullptr;
+  if (pc == nullptr) {
     if (d.status.ok()) {
       ++stats_.late_replies;
     } else {
@@ -254,8 +281,7 @@ void RpcClient::OnReply(std::span<const std::byte> header, void* data, size_t le
     }
     return;
   }
-  PendingCall* pc = it->second;
-  pending_.erase(it);
+  RemovePending(pc->id);
   if (d.status.ok() && d.header.opcode != static_cast<uint8_t>(pc->opcode)) {
     d.status = Status(StatusCode::kProtocolError,
                       "reply opcode " + OpcodeName(d.header.opcode) + " does not match the call's " +
@@ -280,7 +306,7 @@ void RpcClient::OnReply(std::span<const std::byte> header, void* data, size_t le
   if (length > 0) {
     pc->into_caller = pc->caller_buffer.size() >= length;
     IoBuffer& dest = pc->into_caller ? pc->caller_buffer : pc->target;
-    if (!pc->into_caller) dest = IoBuffer::Allocate(length);
+    if (!pc->into_caller) dest = IoBuffer::AllocateUninitialized(length, 64);
     if (param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV) {
       UcxOp* op = ucx_.NewOp();
       op->buffer = std::move(dest);
@@ -301,12 +327,11 @@ Result<Reply> RpcClient::CallOnce(Connection* c, CallArgs& args, TimePoint deadl
     return Status(StatusCode::kUnavailable, "connection to " + c->peer_ + " is down: " + c->error_);
   }
   PendingCall pc;
-  pc.id = next_id_++;
+  pc.id = AddPending(&pc);
   pc.opcode = args.opcode;
   pc.conn = c;
   pc.waiter = ex_.current();
   if (args.reply_buffer != nullptr) pc.caller_buffer = std::move(*args.reply_buffer);
-  pending_[pc.id] = &pc;
   // Whatever happens below, the table entry and the caller's buffer are
   // settled when this frame ends (also when the fiber is unwound).
   struct Guard {
@@ -314,7 +339,7 @@ Result<Reply> RpcClient::CallOnce(Connection* c, CallArgs& args, TimePoint deadl
     PendingCall* pc;
     CallArgs* args;
     ~Guard() {
-      self->pending_.erase(pc->id);
+      self->RemovePending(pc->id);
       if (pc->recv_op != nullptr) self->ucx_.Detach(pc->recv_op, pc->recv_request);
       if (args->reply_buffer != nullptr && !pc->caller_buffer.empty()) {
         *args->reply_buffer = std::move(pc->caller_buffer);
@@ -339,9 +364,10 @@ Result<Reply> RpcClient::CallOnce(Connection* c, CallArgs& args, TimePoint deadl
   ucs_status_ptr_t req =
       ucp_am_send_nbx(c->ep_, kAmRequest, op->header.data(), op->header.size(),
                       args.payload_len > 0 ? op->buffer.data() : nullptr, args.payload_len, &p);
-  const std::string what = std::string(OpcodeName(args.opcode)) + " to " + c->peer_;
-  auto sent = ucx_.Await(op, req, wait, "sending " + what, args.payload_len > 0 ? args.payload : nullptr);
-  if (!sent.ok()) return sent.status();
+  // Messages name the call; they are built only when something failed.
+  auto what = [&] { return std::string(OpcodeName(args.opcode)) + " to " + c->peer_; };
+  auto sent = ucx_.Await(op, req, wait, "sending a request", args.payload_len > 0 ? args.payload : nullptr);
+  if (!sent.ok()) return Status(sent.status().code(), what() + ": " + sent.status().message());
 
   while (!pc.done) {
     WakeReason why = ex_.Wait(nullptr, wait);
@@ -349,16 +375,16 @@ Result<Reply> RpcClient::CallOnce(Connection* c, CallArgs& args, TimePoint deadl
     if (why == WakeReason::kNotified) continue;
     if (why == WakeReason::kTimedOut) {
       ++stats_.timeouts;
-      return Status(StatusCode::kTimedOut, what + ": no reply before the deadline");
+      return Status(StatusCode::kTimedOut, what() + ": no reply before the deadline");
     }
-    return Status(StatusCode::kCancelled, what + " was cancelled");
+    return Status(StatusCode::kCancelled, what() + " was cancelled");
   }
   if (pc.recv_op != nullptr) {
     UcxOp* recv = pc.recv_op;
     pc.recv_op = nullptr;
     IoBuffer& dest = pc.into_caller ? pc.caller_buffer : pc.target;
-    auto got = ucx_.Await(recv, pc.recv_request, wait, "receiving the reply payload of " + what, &dest);
-    if (!got.ok()) return got.status();
+    auto got = ucx_.Await(recv, pc.recv_request, wait, "receiving a reply payload", &dest);
+    if (!got.ok()) return Status(got.status().code(), what() + ": " + got.status().message());
   }
   if (!pc.status.ok()) return pc.status;
   Reply reply;

@@ -15,7 +15,6 @@
 #include <memory>
 #include <span>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "rpc/net_address.h"
@@ -107,7 +106,7 @@ class RpcClient {
 
   const ClientStats& stats() const { return stats_; }
   const RpcClientConfig& config() const { return config_; }
-  size_t pending_calls() const { return pending_.size(); }
+  size_t pending_calls() const { return pending_count_; }
 
  private:
   struct PendingCall;
@@ -123,14 +122,20 @@ class RpcClient {
                const ucp_am_recv_param_t* param);
   static void OnEpError(void* arg, ucp_ep_h ep, ucs_status_t status);
   void FailPending(Connection* c, const Status& why);
+  uint64_t AddPending(PendingCall* pc);  // returns the call's correlation id
+  PendingCall* FindPending(uint64_t id) const;
+  void RemovePending(uint64_t id);
   void Finish(PendingCall* pc);
 
   UcxReactor& ucx_;
   Executor& ex_;
   RpcClientConfig config_;
   ClientStats stats_;
-  uint64_t next_id_ = 1;
-  std::unordered_map<uint64_t, PendingCall*> pending_;
+  // Calls waiting for replies, indexed by the low half of the correlation id.
+  std::vector<PendingCall*> pending_;
+  std::vector<uint32_t> free_pending_;
+  size_t pending_count_ = 0;
+  uint32_t next_seq_ = 0;
   std::vector<std::unique_ptr<Connection>> connections_;
 };
 

@@ -323,7 +323,8 @@ ucs_status_t RpcServer::OnRequest(std::span<const std::byte> header, void* data,
   }
   IoBuffer buf;
   if (length > 0) {
-    buf = provider_ ? provider_(static_cast<Opcode>(raw_op), length) : IoBuffer::Allocate(length);
+    buf = provider_ ? provider_(static_cast<Opcode>(raw_op), length)
+                    : IoBuffer::AllocateUninitialized(length, 64);
     if (buf.size() < length) {
       ++stats_.rejected_busy;
       ReplyLater(reply_ep, d.header, Status(StatusCode::kBusy, "server busy: no receive buffer free"));
@@ -387,8 +388,7 @@ void RpcServer::Serve(InFlight* f) {
     UcxOp* op = f->recv_op;
     f->recv_op = nullptr;
     auto r = ucx_.Await(op, f->recv_request, WaitOptions::For(config_.reply_timeout),
-                        "receiving the " + OpcodeName(f->header.opcode) + " payload",
-                        &f->request.payload);
+                        "receiving a request payload", &f->request.payload);
     if (!r.ok()) {
       response = Response::Error(r.status());
       have_payload = false;

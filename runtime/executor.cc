@@ -327,7 +327,10 @@ bool Executor::Tick() {
   if (uring_->HasUnsubmitted()) progress |= uring_->SubmitPending(ready_count_ > 0);
   if (uring_->MayReap()) progress |= uring_->Reap();
   for (Poller* p : pollers_) progress |= p->Poll();
-  if (!timers_.empty()) progress |= ExpireTimers();
+  // While spinning idle, timers are checked with the spin's clock reads.
+  if (!timers_.empty() && (!idle_ || spins_in_idle_ % kSpinClockEvery == 0)) {
+    progress |= ExpireTimers();
+  }
   return progress;
 }
 
@@ -336,13 +339,17 @@ void Executor::Idle() {
     idle_ = false;
     return;
   }
-  const TimePoint now = Now();
+  ++stats_.spins;
   if (!idle_) {
     idle_ = true;
-    idle_since_ = now;
+    idle_since_ = Now();
+    spins_in_idle_ = 0;
+  } else if (++spins_in_idle_ % kSpinClockEvery != 0) {
+    CpuRelax();  // the clock is read only every kSpinClockEvery spins
+    return;
   }
+  const TimePoint now = config_.idle_spin == Duration(0) ? idle_since_ : Now();
   if (now - idle_since_ < config_.idle_spin) {
-    ++stats_.spins;
     CpuRelax();
     return;
   }

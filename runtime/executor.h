@@ -147,6 +147,8 @@ class Executor {
   bool idle_ = false;
   bool shutting_down_ = false;
   TimePoint idle_since_{};
+  static constexpr uint32_t kSpinClockEvery = 8;
+  uint32_t spins_in_idle_ = 0;
   TimePoint timers_checked_at_{};  // when ExpireTimers last read the clock
 
   std::unique_ptr<UringReactor> uring_;

@@ -9,13 +9,18 @@
 
 namespace benchfs {
 
-IoBuffer IoBuffer::Allocate(size_t size, size_t alignment) {
+IoBuffer IoBuffer::AllocateUninitialized(size_t size, size_t alignment) {
   if (size == 0) return IoBuffer();
   size_t rounded = (size + alignment - 1) / alignment * alignment;
   void* p = std::aligned_alloc(alignment, rounded);
   if (p == nullptr) throw std::bad_alloc();
-  std::memset(p, 0, rounded);
   return IoBuffer(static_cast<std::byte*>(p), size, nullptr, -1);
+}
+
+IoBuffer IoBuffer::Allocate(size_t size, size_t alignment) {
+  IoBuffer b = AllocateUninitialized(size, alignment);
+  if (!b.empty()) std::memset(b.data(), 0, b.size());
+  return b;
 }
 
 IoBuffer& IoBuffer::operator=(IoBuffer&& o) noexcept {

@@ -19,6 +19,8 @@ class IoBuffer {
   // A heap buffer of `size` bytes aligned to `alignment` (a power of two;
   // 4096 suits O_DIRECT). Contents are zeroed.
   static IoBuffer Allocate(size_t size, size_t alignment = 4096);
+  // The same without zeroing, for buffers that are about to be filled.
+  static IoBuffer AllocateUninitialized(size_t size, size_t alignment = 4096);
 
   IoBuffer(IoBuffer&& o) noexcept { *this = std::move(o); }
   IoBuffer& operator=(IoBuffer&& o) noexcept;

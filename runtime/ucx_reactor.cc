@@ -239,7 +239,7 @@ bool UcxReactor::Start(UcxOp* op, ucs_status_ptr_t request) {
 }
 
 Result<size_t> UcxReactor::Await(UcxOp* op, ucs_status_ptr_t request, const WaitOptions& w,
-                                 const std::string& what, IoBuffer* buffer_back) {
+                                 std::string_view what, IoBuffer* buffer_back) {
   Start(op, request);
   while (!op->done) {
     op->waiter = ex_.current();
@@ -250,15 +250,15 @@ Result<size_t> UcxReactor::Await(UcxOp* op, ucs_status_ptr_t request, const Wait
     op->orphaned = true;
     ucp_request_cancel(worker_, op->request);
     if (why == WakeReason::kTimedOut) {
-      return Status(StatusCode::kTimedOut, what + " did not complete before its deadline");
+      return Status(StatusCode::kTimedOut, std::string(what) + " did not complete before its deadline");
     }
-    return Status(StatusCode::kCancelled, what + " was cancelled");
+    return Status(StatusCode::kCancelled, std::string(what) + " was cancelled");
   }
   const ucs_status_t st = op->status;
   const size_t length = op->length;
   if (buffer_back != nullptr) *buffer_back = std::move(op->buffer);
   ReleaseOp(op);
-  if (st != UCS_OK) return FromUcs(st, what);
+  if (st != UCS_OK) return FromUcs(st, std::string(what));
   return length;
 }
 

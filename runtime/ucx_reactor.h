@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "runtime/io_buffer.h"
@@ -100,7 +101,7 @@ class UcxReactor : public Poller {
   // given. If the wait ends first (TIMED_OUT / CANCELLED) the op is handed to
   // UCX and released when UCX completes it. Errors name `what`.
   Result<size_t> Await(UcxOp* op, ucs_status_ptr_t request, const WaitOptions& w,
-                       const std::string& what, IoBuffer* buffer_back = nullptr);
+                       std::string_view what, IoBuffer* buffer_back = nullptr);
   // Lets the operation finish on its own; the op is released on completion.
   void Detach(UcxOp* op, ucs_status_ptr_t request);
   void ReleaseOp(UcxOp* op);

@@ -15,98 +15,14 @@
 
 #include "rpc/client.h"
 #include "rpc/server.h"
+#include "rpc/server_thread.h"
 #include "runtime/event.h"
 #include "runtime/executor.h"
 
 namespace benchfs::testing {
 
-struct ServerOptions {
-  RpcServerConfig rpc;
-  UcxConfig ucx;
-  ExecutorConfig executor;
-  std::string registry_dir;                   // also publish there when set
-  std::function<void(RpcServer&, Executor&)> setup;  // register handlers
-};
-
-// A server on its own thread and executor, listening on 127.0.0.1:<any>.
-class ServerThread {
- public:
-  explicit ServerThread(ServerOptions opts = {}) : opts_(std::move(opts)) {
-    std::promise<std::string> ready;
-    auto started = ready.get_future();
-    thread_ = std::thread([this, &ready] { Main(ready); });
-    error_ = started.get();
-  }
-  ~ServerThread() { Stop(); }
-
-  void Stop() {
-    if (!thread_.joinable()) return;
-    if (ex_ != nullptr) ex_->Post([this] { stop_->Set(); });
-    thread_.join();
-  }
-  const std::string& error() const { return error_; }
-  uint16_t port() const { return port_; }
-
-  // Runs fn on the server thread and returns its result.
-  template <typename F>
-  auto OnServer(F fn) -> decltype(fn(std::declval<RpcServer&>())) {
-    using R = decltype(fn(std::declval<RpcServer&>()));
-    std::promise<R> p;
-    auto f = p.get_future();
-    ex_->Post([&] { p.set_value(fn(*server_)); });
-    return f.get();
-  }
-  ServerStats Stats() {
-    return OnServer([](RpcServer& s) { return s.stats(); });
-  }
-  ExecutorStats ExecStats() {
-    std::promise<ExecutorStats> p;
-    auto f = p.get_future();
-    ex_->Post([&] { p.set_value(ex_->stats()); });
-    return f.get();
-  }
-
- private:
-  void Main(std::promise<std::string>& ready) {
-    auto ex = Executor::Create(opts_.executor);
-    if (!ex.ok()) return ready.set_value(ex.status().ToString());
-    std::unique_ptr<Executor> executor = std::move(ex.value());
-    auto ucx = executor->EnableUcx(opts_.ucx);
-    if (!ucx.ok()) return ready.set_value(ucx.status().ToString());
-    auto srv = RpcServer::Create(**ucx, opts_.rpc);
-    if (!srv.ok()) return ready.set_value(srv.status().ToString());
-    server_ = std::move(srv.value());
-    if (opts_.setup) opts_.setup(*server_, *executor);
-    auto bound = server_->Listen("127.0.0.1", 0);
-    if (!bound.ok()) return ready.set_value(bound.status().ToString());
-    port_ = bound->port;
-    if (!opts_.registry_dir.empty()) {
-      Status s = server_->Publish(opts_.registry_dir, "server");
-      if (!s.ok()) return ready.set_value(s.ToString());
-    }
-    Event stop(*executor);
-    stop_ = &stop;
-    ex_ = executor.get();
-    ready.set_value("");
-    executor->Run([&] {
-      stop.Wait();
-      TimePoint give_up = Now() + std::chrono::seconds(5);
-      while (server_->stats().inflight > 0 && Now() < give_up) {
-        executor->SleepFor(std::chrono::milliseconds(1));
-      }
-    });
-    server_.reset();
-    executor.reset();
-  }
-
-  ServerOptions opts_;
-  std::thread thread_;
-  std::string error_;
-  uint16_t port_ = 0;
-  Executor* ex_ = nullptr;
-  Event* stop_ = nullptr;
-  std::unique_ptr<RpcServer> server_;
-};
+using ServerOptions = ServerThreadOptions;
+using benchfs::ServerThread;
 
 // A client executor with UCX and an RpcClient, on the calling thread.
 struct ClientEnv {
