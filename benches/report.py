@@ -9,7 +9,16 @@ file, i.e. measured in the same run. The goals are the ones the project's
 issues state; a missing benchmark is reported as not measured.
 """
 import json
+import re
 import sys
+
+# Google Benchmark appends run options to names ("/min_time:1.000",
+# "/real_time", "/iterations:5"); goals use the bare names.
+SUFFIX = re.compile(r"/(min_time:[0-9.]+|real_time|iterations:[0-9]+|repeats:[0-9]+)")
+
+
+def bare(name):
+    return SUFFIX.sub("", name)
 
 
 def load(paths):
@@ -18,7 +27,7 @@ def load(paths):
         with open(path) as f:
             data = json.load(f)
         for b in data.get("benchmarks", []):
-            name = b.get("run_name", b["name"])
+            name = bare(b.get("run_name", b["name"]))
             if b.get("run_type") == "aggregate":
                 if b.get("aggregate_name") == "median":
                     runs[name] = b
@@ -50,9 +59,21 @@ GOALS = [
     ("BM_NopQD1 timeouts 50ms/100ms / executor",
      lambda r: ns(r["BM_NopQD1/executor_timeouts_50ms_100ms"]) / ns(r["BM_NopQD1/executor"]),
      "within 10 %", lambda v: abs(v - 1) <= 0.10),
-    ("BM_IdleCpu/park cpu %", lambda r: r["BM_IdleCpu/park/iterations:1/real_time"]["cpu_percent"],
+    ("BM_IdleCpu/park cpu %", lambda r: r["BM_IdleCpu/park"]["cpu_percent"],
      "< 2 %", lambda v: v < 2),
 ]
+
+
+def rpc_ratio(tl, size):
+    return lambda r: ns(r[f"BM_PingQD1/rpc/{tl}/{size}"]) / ns(r[f"BM_PingQD1/raw_ucx/{tl}/{size}"])
+
+
+for tl in ("tcp", "shm"):
+    for size in (64, 4096):
+        GOALS.append((f"BM_PingQD1 rpc / raw_ucx {tl} {size} B", rpc_ratio(tl, size), "<= 1.15x",
+                      lambda v: v <= 1.15))
+GOALS.append(("BM_PingQD64/rpc/shm calls/s", lambda r: r["BM_PingQD64/rpc/shm"]["items_per_second"],
+              ">= 200000", lambda v: v >= 200000))
 
 
 def main():
