@@ -1,0 +1,213 @@
+// Knobs: declaration, TOML traversal and flag application.
+#include "service/knobs.h"
+
+#include <CLI/CLI.hpp>
+#include <toml++/toml.h>
+
+#include <charconv>
+
+#include "runtime/executor_config.h"
+
+namespace benchfs {
+
+Result<uint64_t> ParseUint(const std::string& text, uint64_t lo, uint64_t hi) {
+  uint64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || p != text.data() + text.size()) {
+    return Status(StatusCode::kInvalidArgument, "'" + text + "' is not a whole number");
+  }
+  if (v < lo || v > hi) {
+    return Status(StatusCode::kInvalidArgument, text + " is out of range: allowed " +
+                                                    std::to_string(lo) + ".." + std::to_string(hi));
+  }
+  return v;
+}
+
+Result<uint64_t> ParseSize(const std::string& text) {
+  size_t i = 0;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+  auto n = ParseUint(text.substr(0, i), 0, UINT64_MAX);
+  if (i == 0 || !n.ok()) {
+    return Status(StatusCode::kInvalidArgument,
+                  "bad size '" + text + "': expected a number with an optional unit (B, KiB, MiB, GiB)");
+  }
+  const std::string unit = text.substr(i);
+  uint64_t mult;
+  if (unit.empty() || unit == "B") mult = 1;
+  else if (unit == "KiB" || unit == "k" || unit == "K") mult = 1ull << 10;
+  else if (unit == "MiB" || unit == "M") mult = 1ull << 20;
+  else if (unit == "GiB" || unit == "G") mult = 1ull << 30;
+  else {
+    return Status(StatusCode::kInvalidArgument,
+                  "bad size '" + text + "': unknown unit '" + unit + "' (use B, KiB, MiB or GiB)");
+  }
+  if (*n > UINT64_MAX / mult) return Status(StatusCode::kInvalidArgument, "size '" + text + "' is too large");
+  return *n * mult;
+}
+
+std::string FormatSize(uint64_t b) {
+  if (b != 0 && b % (1ull << 30) == 0) return std::to_string(b >> 30) + "GiB";
+  if (b != 0 && b % (1ull << 20) == 0) return std::to_string(b >> 20) + "MiB";
+  if (b != 0 && b % (1ull << 10) == 0) return std::to_string(b >> 10) + "KiB";
+  return std::to_string(b) + "B";
+}
+
+Result<bool> ParseBool(const std::string& text) {
+  if (text == "true" || text == "1" || text == "yes" || text == "on") return true;
+  if (text == "false" || text == "0" || text == "no" || text == "off") return false;
+  return Status(StatusCode::kInvalidArgument, "'" + text + "' is not true or false");
+}
+
+void Knobs::Add(std::string key, std::string flag, std::string help, Setter set, Getter get) {
+  knobs_.push_back({std::move(key), std::move(flag), std::move(help), std::move(set), std::move(get)});
+}
+
+void Knobs::AddString(std::string key, std::string flag, std::string help, std::string* t) {
+  Add(std::move(key), std::move(flag), std::move(help),
+      [t](const std::string& v) { *t = v; return Status(); }, [t] { return *t; });
+}
+
+void Knobs::AddBool(std::string key, std::string flag, std::string help, bool* t) {
+  Add(std::move(key), std::move(flag), std::move(help),
+      [t](const std::string& v) {
+        auto b = ParseBool(v);
+        if (!b.ok()) return b.status();
+        *t = *b;
+        return Status();
+      },
+      [t] { return std::string(*t ? "true" : "false"); });
+}
+
+void Knobs::AddUint(std::string key, std::string flag, std::string help, uint64_t lo, uint64_t hi,
+                    uint64_t* t) {
+  Add(std::move(key), std::move(flag), std::move(help),
+      [t, lo, hi](const std::string& v) {
+        auto n = ParseUint(v, lo, hi);
+        if (!n.ok()) return n.status();
+        *t = *n;
+        return Status();
+      },
+      [t] { return std::to_string(*t); });
+}
+
+void Knobs::AddUint32(std::string key, std::string flag, std::string help, uint32_t lo, uint32_t hi,
+                      uint32_t* t) {
+  Add(std::move(key), std::move(flag), std::move(help),
+      [t, lo, hi](const std::string& v) {
+        auto n = ParseUint(v, lo, hi);
+        if (!n.ok()) return n.status();
+        *t = static_cast<uint32_t>(*n);
+        return Status();
+      },
+      [t] { return std::to_string(*t); });
+}
+
+void Knobs::AddDuration(std::string key, std::string flag, std::string help, Duration* t) {
+  Add(std::move(key), std::move(flag), std::move(help),
+      [t](const std::string& v) {
+        auto d = ParseDuration(v);
+        if (!d.ok()) return d.status();
+        *t = *d;
+        return Status();
+      },
+      [t] { return FormatDuration(*t); });
+}
+
+void Knobs::AddSize(std::string key, std::string flag, std::string help, uint64_t lo, uint64_t hi,
+                    uint64_t* t) {
+  Add(std::move(key), std::move(flag), std::move(help),
+      [t, lo, hi](const std::string& v) {
+        auto n = ParseSize(v);
+        if (!n.ok()) return n.status();
+        if (*n < lo || *n > hi) {
+          return Status(StatusCode::kInvalidArgument, v + " is out of range: allowed " +
+                                                          FormatSize(lo) + ".." + FormatSize(hi));
+        }
+        *t = *n;
+        return Status();
+      },
+      [t] { return FormatSize(*t); });
+}
+
+void Knobs::Declare(CLI::App& app) {
+  for (Knob& k : knobs_) {
+    if (k.flag.empty()) continue;
+    std::string help = k.help + " [" + k.key + ", default " + k.get() + "]";
+    k.option = app.add_option(k.flag, k.cli_value, help);
+  }
+}
+
+Knobs::Knob* Knobs::Find(const std::string& key) {
+  for (Knob& k : knobs_) {
+    if (k.key == key) return &k;
+  }
+  return nullptr;
+}
+
+namespace {
+
+Status Walk(const toml::table& table, const std::string& prefix, const std::string& file,
+            const std::function<Status(const std::string&, const toml::node&)>& visit) {
+  for (const auto& [name, node] : table) {
+    const std::string key = prefix.empty() ? std::string(name.str()) : prefix + "." + std::string(name.str());
+    if (const toml::table* sub = node.as_table()) {
+      Status s = Walk(*sub, key, file, visit);
+      if (!s.ok()) return s;
+      continue;
+    }
+    Status s = visit(key, node);
+    if (!s.ok()) return s;
+  }
+  return Status();
+}
+
+}  // namespace
+
+Status Knobs::Apply(const std::string& toml_path) {
+  if (!toml_path.empty()) {
+    toml::table root;
+    try {
+      root = toml::parse_file(toml_path);
+    } catch (const toml::parse_error& e) {
+      const auto& where = e.source().begin;
+      return Status(StatusCode::kInvalidArgument,
+                    toml_path + ":" + std::to_string(where.line) + ":" + std::to_string(where.column) +
+                        ": " + std::string(e.description()));
+    }
+    Status s = Walk(root, "", toml_path, [&](const std::string& key, const toml::node& node) {
+      Knob* k = Find(key);
+      if (k == nullptr) {
+        return Status(StatusCode::kInvalidArgument,
+                      toml_path + ": unknown key '" + key + "' (see --print-config for the known keys)");
+      }
+      std::string text;
+      if (auto v = node.value<std::string>()) text = *v;
+      else if (auto b = node.value<bool>()) text = *b ? "true" : "false";
+      else if (node.is_integer()) text = std::to_string(*node.value<int64_t>());
+      else {
+        return Status(StatusCode::kInvalidArgument,
+                      toml_path + ": key '" + key + "' must be a string, integer or boolean");
+      }
+      Status set = k->set(text);
+      if (!set.ok()) {
+        return Status(set.code(), toml_path + ": " + key + ": " + set.message());
+      }
+      return Status();
+    });
+    if (!s.ok()) return s;
+  }
+  for (Knob& k : knobs_) {
+    if (k.option == nullptr || k.option->count() == 0) continue;
+    Status set = k.set(k.cli_value);
+    if (!set.ok()) return Status(set.code(), k.flag + ": " + set.message());
+  }
+  return Status();
+}
+
+std::vector<std::pair<std::string, std::string>> Knobs::Values() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const Knob& k : knobs_) out.emplace_back(k.key, k.get());
+  return out;
+}
+
+}  // namespace benchfs

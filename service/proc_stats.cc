@@ -1,0 +1,31 @@
+// /proc/self/status parsing.
+#include "service/proc_stats.h"
+
+#include <sys/resource.h>
+
+#include <cstdio>
+#include <cstring>
+
+namespace benchfs {
+
+ProcStats ReadProcStats() {
+  ProcStats s;
+  if (FILE* f = std::fopen("/proc/self/status", "re")) {
+    char line[256];
+    while (std::fgets(line, sizeof(line), f) != nullptr) {
+      unsigned long long v = 0;
+      if (std::sscanf(line, "Threads: %llu", &v) == 1) s.threads = static_cast<uint32_t>(v);
+      else if (std::sscanf(line, "VmRSS: %llu kB", &v) == 1) s.rss_bytes = v * 1024;
+      else if (std::sscanf(line, "VmSize: %llu kB", &v) == 1) s.vms_bytes = v * 1024;
+    }
+    std::fclose(f);
+  }
+  rusage ru{};
+  if (getrusage(RUSAGE_SELF, &ru) == 0) {
+    s.cpu_user_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+    s.cpu_system_s = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+  }
+  return s;
+}
+
+}  // namespace benchfs

@@ -1,0 +1,20 @@
+// ProcStats: what /proc says about this process - threads, resident and
+// virtual memory, CPU time - the figures seed 000's diagnosis was built on.
+#pragma once
+
+#include <cstdint>
+
+namespace benchfs {
+
+struct ProcStats {
+  uint32_t threads = 0;
+  uint64_t rss_bytes = 0;
+  uint64_t vms_bytes = 0;
+  double cpu_user_s = 0;
+  double cpu_system_s = 0;
+};
+
+// Reads /proc/self/status and getrusage; fields it cannot read stay 0.
+ProcStats ReadProcStats();
+
+}  // namespace benchfs
