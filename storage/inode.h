@@ -33,6 +33,10 @@ struct InodeUpdate {
   std::optional<uint64_t> size;
   bool truncate = false;
   std::optional<uint32_t> mode;
+
+  static InodeUpdate Grow(uint64_t size) { return {size, false, std::nullopt}; }
+  static InodeUpdate Truncate(uint64_t size) { return {size, true, std::nullopt}; }
+  static InodeUpdate Mode(uint32_t mode) { return {std::nullopt, false, mode}; }
 };
 
 }  // namespace benchfs
