@@ -91,6 +91,26 @@ class UringReactor::SlotLease {
     return s.result;
   }
 
+  // For linked chains (see WriteDurable): marks the slot's SQE submitted to
+  // the calling fiber without waiting; the caller waits for every link.
+  void Submit(io_uring_sqe* sqe) {
+    Slot& s = slot();
+    io_uring_sqe_set_data64(sqe, r_.UserData(idx_));
+    s.submitted = true;
+    s.waiter = r_.ex_.current();
+    r_.OnSubmitted();
+  }
+  bool completed() { return idx_ == kNoSlot || slot().completed; }
+  // The wait ended early: an operation still in flight is left to its
+  // completion (which frees the slot) and cancelled.
+  void Abandon() {
+    if (idx_ == kNoSlot || slot().completed) return;
+    slot().waiter = nullptr;
+    const uint64_t user_data = r_.UserData(idx_);
+    idx_ = kNoSlot;
+    r_.CancelUserData(user_data);
+  }
+
  private:
   UringReactor& r_;
   Status status_;
@@ -299,6 +319,16 @@ io_uring_sqe* UringReactor::AcquireSqe() {
     ex_.Wait(&sqe_waiters_);
   }
   return sqe;
+}
+
+void UringReactor::AcquireSqes(io_uring_sqe** out, unsigned n) {
+  while (io_uring_sq_space_left(&ring_) < n) {
+    Flush();
+    if (io_uring_sq_space_left(&ring_) >= n) break;
+    ++ex_.mutable_stats().sq_full_waits;
+    ex_.Wait(&sqe_waiters_);
+  }
+  for (unsigned i = 0; i < n; ++i) out[i] = io_uring_get_sqe(&ring_);
 }
 
 void UringReactor::OnSubmitted() {
@@ -725,6 +755,76 @@ Status UringReactor::Fdatasync(FileRef f, const WaitOptions& w) {
   io_uring_prep_fsync(sqe, f.index, IORING_FSYNC_DATASYNC);
   ApplyFile(sqe, f);
   return lease.SubmitAndWait(sqe, w, "fdatasync").status();
+}
+
+Result<size_t> UringReactor::WriteDurable(FileRef f, IoBuffer& buf, size_t len, uint64_t offset,
+                                          const WaitOptions& w) {
+  if (len > buf.size()) {
+    return Status(StatusCode::kInvalidArgument, "write of " + std::to_string(len) +
+                                                    " bytes from a buffer of " +
+                                                    std::to_string(buf.size()));
+  }
+  BENCHFS_LEASE_OR_RETURN(write_lease, w);
+  BENCHFS_LEASE_OR_RETURN(sync_lease, w);
+  Slot& ws = write_lease.slot();
+  Slot& ss = sync_lease.slot();
+  ws.buffer = std::move(buf);
+  io_uring_sqe* sqes[2];
+  AcquireSqes(sqes, 2);  // both or none: a chain is never split across submissions
+  if (ws.buffer.registered_index() >= 0) {
+    io_uring_prep_write_fixed(sqes[0], f.index, ws.buffer.data(), static_cast<unsigned>(len),
+                              offset, ws.buffer.registered_index());
+  } else {
+    io_uring_prep_write(sqes[0], f.index, ws.buffer.data(), static_cast<unsigned>(len), offset);
+  }
+  ApplyFile(sqes[0], f);
+  sqes[0]->flags |= IOSQE_IO_LINK;
+  io_uring_prep_fsync(sqes[1], f.index, IORING_FSYNC_DATASYNC);
+  ApplyFile(sqes[1], f);
+  write_lease.Submit(sqes[0]);
+  sync_lease.Submit(sqes[1]);
+  TryCompleteInline();
+  while (!(write_lease.completed() && sync_lease.completed())) {
+    WakeReason why = ex_.Wait(nullptr, w);
+    if (write_lease.completed() && sync_lease.completed()) break;
+    if (why == WakeReason::kNotified) continue;
+    write_lease.Abandon();
+    sync_lease.Abandon();
+    if (write_lease.ok()) buf = std::move(ws.buffer);
+    if (why == WakeReason::kTimedOut) {
+      return Status(StatusCode::kTimedOut,
+                    "io_uring write+fdatasync did not complete before its deadline");
+    }
+    return Status(StatusCode::kCancelled, "io_uring write+fdatasync was cancelled");
+  }
+  buf = std::move(ws.buffer);
+  const int32_t wres = ws.result;
+  const int32_t sres = ss.result;
+  if (wres < 0) return Status::FromErrno(-wres, "io_uring write (linked to fdatasync)");
+  if (static_cast<size_t>(wres) < len) {
+    // A short write fails the link: the fdatasync was cancelled, not run.
+    if (sres == -ECANCELED) {
+      Status s = Fdatasync(f, w);
+      if (!s.ok()) return s;
+    } else if (sres < 0) {
+      return Status::FromErrno(-sres, "io_uring fdatasync (after a short write)");
+    }
+    return static_cast<size_t>(wres);
+  }
+  if (sres < 0) return Status::FromErrno(-sres, "io_uring fdatasync (linked to write)");
+  return static_cast<size_t>(wres);
+}
+
+Status UringReactor::UnlinkAt(int dirfd, const std::string& path, int flags, const WaitOptions& w) {
+  BENCHFS_LEASE_OR_RETURN(lease, w);
+  Slot& s = lease.slot();
+  s.path = path;
+  io_uring_sqe* sqe = AcquireSqe();
+  io_uring_prep_unlinkat(sqe, dirfd, s.path.c_str(), flags);
+  Result<int32_t> r = lease.SubmitAndWait(sqe, w, "unlinkat");
+  if (!r.ok()) return Status(r.status().code(), r.status().message() + " (" + path + ")",
+                             r.status().sys_errno());
+  return Status();
 }
 
 Result<int> UringReactor::OpenAt(int dirfd, const std::string& path, int flags, mode_t mode,

@@ -11,6 +11,12 @@
 // moved back when it completes; after a timeout they stay with the slot and
 // the caller's IoBuffer is left empty.
 //
+// A linked pair (WriteDurable: write -> fdatasync with IOSQE_IO_LINK) takes
+// one slot per SQE, each owning what its own SQE uses (the write's slot owns
+// the buffer) and each freed by its own completion, so the rules above hold
+// for each half. Both SQEs are reserved before either is prepared, so a
+// chain is never split across two submissions.
+//
 // The number of operations in flight is bounded by the CQ size; a submitter
 // beyond it, or one that finds the SQ full, is suspended until there is room.
 // Nothing is dropped or aborted.
@@ -74,6 +80,18 @@ class UringReactor {
                         const WaitOptions& w = {});
   Status Fsync(FileRef f, const WaitOptions& w = {});
   Status Fdatasync(FileRef f, const WaitOptions& w = {});
+  // Writes the first `len` bytes of `buf` at `offset` and makes them durable
+  // before returning: a write SQE linked (IOSQE_IO_LINK) to an fdatasync SQE,
+  // submitted together. OK(n) means n bytes were written and an fdatasync
+  // that ran after them succeeded. A short write breaks the link (the kernel
+  // completes the fdatasync with ECANCELED); the written bytes are then
+  // fdatasynced on their own and n < len is returned, so the caller can write
+  // the rest. A failed write returns the write's error; a failed fdatasync
+  // after a full write returns the fdatasync's error.
+  Result<size_t> WriteDurable(FileRef f, IoBuffer& buf, size_t len, uint64_t offset,
+                              const WaitOptions& w = {});
+  // unlinkat(2): removes `path` (AT_REMOVEDIR in `flags` for a directory).
+  Status UnlinkAt(int dirfd, const std::string& path, int flags, const WaitOptions& w = {});
   // Returns the new fd.
   Result<int> OpenAt(int dirfd, const std::string& path, int flags, mode_t mode,
                      const WaitOptions& w = {});
@@ -138,6 +156,8 @@ class UringReactor {
   // A free slot, waiting (within `w`) for one; kNoSlot with *why set otherwise.
   uint32_t AcquireSlot(const WaitOptions& w, Status* why);
   io_uring_sqe* AcquireSqe();  // may suspend until the SQ has room
+  // `n` SQEs at once (for linked chains); may suspend until the SQ has room.
+  void AcquireSqes(io_uring_sqe** out, unsigned n);
   void FreeSlot(uint32_t idx);
   uint64_t UserData(uint32_t idx) const;
   void OnSubmitted();

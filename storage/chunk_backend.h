@@ -1,0 +1,57 @@
+// ChunkBackend: where chunk bytes live. The chunk store validates arguments,
+// resolves paths to file ids and refuses id collisions; a backend stores and
+// returns the bytes of chunk (file id, index) and keeps each file id's owner
+// record (the path that owns the id). Implementations: DiskBackend over a
+// FileIo (`uring`, `posix`) and MemoryBackend (`memory`).
+//
+// Every method is called from a fiber of the store's executor. `path` is used
+// in error messages only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "runtime/io_buffer.h"
+#include "runtime/status.h"
+
+namespace benchfs {
+
+struct ChunkId {
+  uint64_t file_id = 0;
+  uint64_t index = 0;
+  bool operator==(const ChunkId&) const = default;
+};
+
+struct ChunkIdHash {
+  size_t operator()(const ChunkId& c) const {
+    return static_cast<size_t>(c.file_id ^ (c.index * 0x9E3779B97F4A7C15ull));
+  }
+};
+
+class ChunkBackend {
+ public:
+  virtual ~ChunkBackend() = default;
+
+  // Writes the first `len` bytes of `data` at `offset` in the chunk, creating
+  // it; acknowledged per the durability policy. `data` is handed back.
+  virtual Status Write(const std::string& path, ChunkId c, uint64_t offset, IoBuffer& data,
+                       size_t len) = 0;
+  // Reads up to `len` bytes; fewer at the chunk's end. NOT_FOUND if the chunk
+  // does not exist.
+  virtual Result<size_t> Read(const std::string& path, ChunkId c, uint64_t offset, IoBuffer& buf,
+                              size_t len) = 0;
+  // Removes every chunk of the file and its owner record.
+  virtual Status Remove(const std::string& path, uint64_t file_id) = 0;
+  // Makes the file's acknowledged writes durable as the policy defines.
+  virtual Status Sync(const std::string& path, uint64_t file_id) = 0;
+  // Syncs per policy and releases every open file.
+  virtual Status Close() = 0;
+
+  // The path that owns `file_id`; NOT_FOUND if none was recorded (or the
+  // record is torn, which means no chunk was ever acknowledged under it).
+  virtual Result<std::string> LoadOwner(uint64_t file_id) = 0;
+  // Records `path` as the owner of `file_id`, durable per the policy.
+  virtual Status StoreOwner(uint64_t file_id, const std::string& path) = 0;
+};
+
+}  // namespace benchfs

@@ -1,0 +1,193 @@
+// ChunkStore: argument checks, file-id ownership, dispatch to the backend.
+#include "storage/chunk_store.h"
+
+#include "runtime/uring_reactor.h"
+#include "storage/chunk_layout.h"
+#include "storage/disk_backend.h"
+#include "storage/memory_backend.h"
+#include "storage/posix_file_io.h"
+#include "storage/uring_file_io.h"
+
+namespace benchfs {
+
+ChunkStore::ChunkStore(Executor& ex, const ChunkStoreOptions& options) : ex_(ex), options_(options) {}
+
+ChunkStore::~ChunkStore() = default;
+
+Result<std::unique_ptr<ChunkStore>> ChunkStore::Open(Executor& ex, const ChunkStoreOptions& options) {
+  Status s = options.Validate();
+  if (!s.ok()) return s;
+  std::unique_ptr<ChunkStore> store(new ChunkStore(ex, options));
+  switch (options.backend) {
+    case ChunkBackendKind::kMemory:
+      store->backend_ = std::make_unique<MemoryBackend>(options);
+      break;
+    case ChunkBackendKind::kPosix:
+    case ChunkBackendKind::kUring: {
+      std::unique_ptr<FileIo> io;
+      if (options.backend == ChunkBackendKind::kUring) {
+        io = std::make_unique<UringFileIo>(ex);
+      } else {
+        io = std::make_unique<PosixFileIo>();
+      }
+      auto b = DiskBackend::Open(ex, std::move(io), options);
+      if (!b.ok()) return b.status();
+      store->backend_ = std::move(b.value());
+      break;
+    }
+  }
+  if (options.backend == ChunkBackendKind::kUring && options.registered_buffers > 0 &&
+      ex.uring().buffers() == nullptr) {
+    s = ex.uring().RegisterBuffers(options.registered_buffers, options.registered_buffer_size);
+    if (!s.ok()) {
+      return Status(s.code(), "chunk store: " + s.message() + " (options registered_buffers / "
+                              "registered_buffer_size; 0 buffers disables registration)", s.sys_errno());
+    }
+  }
+  return store;
+}
+
+IoBuffer ChunkStore::AcquireBuffer(size_t size) {
+  BufferPool* pool = buffers();
+  if (pool != nullptr && pool->buffer_size() >= size) {
+    IoBuffer b = pool->TryAcquire();
+    if (!b.empty()) return b;
+  }
+  return IoBuffer::Allocate(size);
+}
+
+BufferPool* ChunkStore::buffers() { return ex_.uring().buffers(); }
+
+Status ChunkStore::CheckRange(const char* op, const std::string& path, uint64_t index,
+                              uint64_t offset, size_t len, size_t buf_size) const {
+  Status s = ValidatePath(path, options_.max_path_length);
+  if (!s.ok()) return s;
+  if (closed_) return Status(StatusCode::kUnavailable, "chunk store is closed");
+  if (len > buf_size) {
+    return Status(StatusCode::kInvalidArgument, std::string(op) + " of " + std::to_string(len) +
+                                                    " bytes with a buffer of " + std::to_string(buf_size));
+  }
+  if (index == kOwnerRecordIndex) {
+    return Status(StatusCode::kInvalidArgument, std::string(op) + ": chunk index " +
+                                                    std::to_string(index) + " is reserved");
+  }
+  if (offset > options_.chunk_size || len > options_.chunk_size - offset) {
+    return Status(StatusCode::kInvalidArgument,
+                  std::string(op) + " of " + std::to_string(len) + " bytes at offset " +
+                      std::to_string(offset) + " in chunk " + std::to_string(index) + " of '" + path +
+                      "' crosses the chunk's end (chunk_size = " + std::to_string(options_.chunk_size) +
+                      "); split it at the chunk boundary");
+  }
+  return Status();
+}
+
+Status ChunkStore::Collision(const std::string& path, uint64_t id, const std::string& owner) const {
+  return Status(StatusCode::kAlreadyExists,
+                "'" + path + "' cannot use file id " + FileIdHex(id) + ": it belongs to '" + owner +
+                    "' (a 64-bit hash collision); chunks are never shared, so use another name");
+}
+
+Status ChunkStore::Claim(const std::string& path, uint64_t id, bool create) {
+  for (;;) {
+    auto it = owners_.find(id);
+    if (it == owners_.end()) break;
+    if (it->second.path != path) return Collision(path, id, it->second.path);
+    if (it->second.ready) return Status();
+    std::shared_ptr<Event> done = it->second.done;  // another fiber is claiming it
+    if (!done->Wait()) return Status(StatusCode::kCancelled, "waiting for an owner record was cancelled");
+  }
+  if (owners_.size() >= kMaxCachedOwners) {
+    for (auto it = owners_.begin(); it != owners_.end();) {
+      it = it->second.ready ? owners_.erase(it) : std::next(it);
+    }
+  }
+  Owner& pending = owners_[id];
+  pending.path = path;
+  pending.done = std::make_shared<Event>(ex_);
+  std::shared_ptr<Event> done = pending.done;
+
+  Status s;
+  std::string owner = path;
+  auto loaded = backend_->LoadOwner(id);
+  if (loaded.ok()) {
+    owner = *loaded;
+    if (owner != path) s = Collision(path, id, owner);
+  } else if (loaded.status().code() != StatusCode::kNotFound) {
+    s = loaded.status();
+  } else if (!create) {
+    s = Status(StatusCode::kNotFound, "'" + path + "' has no chunks here");
+  } else {
+    s = backend_->StoreOwner(id, path);
+  }
+  // owners_ may have been rehashed while this fiber waited: look it up again.
+  auto it = owners_.find(id);
+  if (it == owners_.end()) {
+    // Only this claim removes a pending entry; keep going defensively.
+  } else if (s.ok() || s.code() == StatusCode::kAlreadyExists) {
+    it->second.path = owner;  // a collision records the real owner: later checks fail fast
+    it->second.ready = true;
+    it->second.done.reset();
+  } else {
+    owners_.erase(it);
+  }
+  done->Set();
+  return s;
+}
+
+Status ChunkStore::Write(const std::string& path, uint64_t index, uint64_t offset, IoBuffer& data,
+                         size_t len) {
+  Status s = CheckRange("write", path, index, offset, len, data.size());
+  if (!s.ok()) return s;
+  if (len == 0) return Status();
+  const uint64_t id = options_.file_id(path);
+  s = Claim(path, id, true);
+  if (!s.ok()) return s;
+  return backend_->Write(path, ChunkId{id, index}, offset, data, len);
+}
+
+Result<size_t> ChunkStore::Read(const std::string& path, uint64_t index, uint64_t offset,
+                                IoBuffer& buf, size_t len) {
+  Status s = CheckRange("read", path, index, offset, len, buf.size());
+  if (!s.ok()) return s;
+  const uint64_t id = options_.file_id(path);
+  s = Claim(path, id, false);
+  if (!s.ok()) {
+    if (s.code() == StatusCode::kNotFound) {
+      return Status(StatusCode::kNotFound,
+                    "chunk " + std::to_string(index) + " of '" + path + "' does not exist");
+    }
+    return s;
+  }
+  return backend_->Read(path, ChunkId{id, index}, offset, buf, len);
+}
+
+Status ChunkStore::Remove(const std::string& path) {
+  Status s = ValidatePath(path, options_.max_path_length);
+  if (!s.ok()) return s;
+  if (closed_) return Status(StatusCode::kUnavailable, "chunk store is closed");
+  const uint64_t id = options_.file_id(path);
+  s = Claim(path, id, false);
+  if (!s.ok()) return s;
+  s = backend_->Remove(path, id);
+  owners_.erase(id);
+  return s;
+}
+
+Status ChunkStore::Fsync(const std::string& path) {
+  Status s = ValidatePath(path, options_.max_path_length);
+  if (!s.ok()) return s;
+  if (closed_) return Status(StatusCode::kUnavailable, "chunk store is closed");
+  const uint64_t id = options_.file_id(path);
+  s = Claim(path, id, false);
+  if (s.code() == StatusCode::kNotFound) return Status();  // nothing written: nothing to sync
+  if (!s.ok()) return s;
+  return backend_->Sync(path, id);
+}
+
+Status ChunkStore::Close() {
+  if (closed_) return Status();
+  closed_ = true;
+  return backend_->Close();
+}
+
+}  // namespace benchfs

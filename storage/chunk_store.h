@@ -1,0 +1,96 @@
+// ChunkStore: the daemon's store of file data. A file (named by its path) is
+// split into chunks of chunk_size bytes; chunk (file id, index) is written,
+// read, synced and removed through one of three backends (options.backend):
+// `uring` (default), `posix` (the blocking reference) or `memory`.
+//
+// File ids are options.file_id(path) (xxh3). The first write of a path
+// records the path as the id's owner beside its chunks; a path whose id is
+// already owned by another path (a 64-bit collision) is refused with
+// ALREADY_EXISTS naming both, so two files never share chunks. Verified
+// owners are cached in memory (bounded).
+//
+// Data buffers follow the reactor's contract: an operation takes the caller's
+// IoBuffer, uses it in place (a registered buffer goes through
+// READ_FIXED/WRITE_FIXED) and hands it back. So a daemon can receive an RPC
+// payload into a buffer from buffers() and pass it to Write() with no copy.
+//
+// Every operation is called from a fiber of `ex` and is acknowledged per the
+// durability policy (durability.h); Describe() says which, for results.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "runtime/buffer_pool.h"
+#include "runtime/event.h"
+#include "runtime/executor.h"
+#include "storage/chunk_backend.h"
+#include "storage/chunk_store_options.h"
+
+namespace benchfs {
+
+class ChunkStore {
+ public:
+  // Validates the options, prepares and probes data_dir (an unusable one is an
+  // error here, naming the cause) and registers buffers for `uring`. May be
+  // called outside a fiber.
+  static Result<std::unique_ptr<ChunkStore>> Open(Executor& ex, const ChunkStoreOptions& options);
+  // Without Close(): dirty files are still synced (blocking syscalls) when
+  // the policy asks for it.
+  ~ChunkStore();
+  ChunkStore(const ChunkStore&) = delete;
+  ChunkStore& operator=(const ChunkStore&) = delete;
+
+  // Writes the first `len` bytes of `data` at `offset` in chunk `index` of
+  // `path`; offset + len must not pass chunk_size.
+  Status Write(const std::string& path, uint64_t index, uint64_t offset, IoBuffer& data, size_t len);
+  // Reads up to `len` bytes (len <= buf.size()); fewer at the chunk's end, 0
+  // past it, zeros in holes. NOT_FOUND if the chunk does not exist.
+  Result<size_t> Read(const std::string& path, uint64_t index, uint64_t offset, IoBuffer& buf,
+                      size_t len);
+  // Removes every chunk of `path`; NOT_FOUND if it has none here.
+  Status Remove(const std::string& path);
+  // Makes the file's acknowledged writes durable: syncs under `close` and
+  // `group`, a no-op under `fsync` (already durable) and `none` (never).
+  Status Fsync(const std::string& path);
+  // Syncs per policy and closes every file. Further calls fail with UNAVAILABLE.
+  Status Close();
+
+  // A buffer for an I/O of `size` bytes: a registered one when the ring's pool
+  // has a free buffer that large, else a heap buffer. Never waits.
+  IoBuffer AcquireBuffer(size_t size);
+  // The ring's registered buffers (null if none).
+  BufferPool* buffers();
+
+  uint64_t FileId(std::string_view path) const { return options_.file_id(path); }
+  const ChunkStoreOptions& options() const { return options_; }
+  DurabilityPolicy durability() const { return options_.durability; }
+  std::string Describe() const { return options_.Describe(); }
+  ChunkBackend& backend() { return *backend_; }
+
+ private:
+  struct Owner {
+    std::string path;
+    bool ready = false;            // recorded on disk (or found there)
+    std::shared_ptr<Event> done;   // set when a pending claim settles
+  };
+
+  ChunkStore(Executor& ex, const ChunkStoreOptions& options);
+  Status CheckRange(const char* op, const std::string& path, uint64_t index, uint64_t offset,
+                    size_t len, size_t buf_size) const;
+  // OK if `path` owns `id` (recording it first when `create`); ALREADY_EXISTS
+  // on a collision; NOT_FOUND without a record and !create.
+  Status Claim(const std::string& path, uint64_t id, bool create);
+  Status Collision(const std::string& path, uint64_t id, const std::string& owner) const;
+
+  static constexpr size_t kMaxCachedOwners = 65536;
+
+  Executor& ex_;
+  ChunkStoreOptions options_;
+  std::unique_ptr<ChunkBackend> backend_;
+  std::unordered_map<uint64_t, Owner> owners_;
+  bool closed_ = false;
+};
+
+}  // namespace benchfs

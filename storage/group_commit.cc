@@ -1,0 +1,28 @@
+// GroupCommit: leader election among waiting writers.
+#include "storage/group_commit.h"
+
+namespace benchfs {
+
+Status GroupCommit::WaitCovered() {
+  const uint64_t mine = next_;
+  while (done_ < mine) {
+    if (!running_) {
+      running_ = true;
+      const TimePoint due = last_start_ + interval_;
+      if (Now() < due) ex_.SleepUntil(due);  // writers arriving meanwhile join this batch
+      const uint64_t batch = next_++;
+      last_start_ = Now();
+      sync_all_();
+      done_ = batch;
+      running_ = false;
+      ex_.WakeAll(waiters_);
+      continue;
+    }
+    if (ex_.Wait(&waiters_) != WakeReason::kNotified) {
+      return Status(StatusCode::kCancelled, "waiting for a group commit was cancelled");
+    }
+  }
+  return Status();
+}
+
+}  // namespace benchfs

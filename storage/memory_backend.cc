@@ -1,0 +1,67 @@
+// MemoryBackend: a map of byte vectors.
+#include "storage/memory_backend.h"
+
+#include <cerrno>
+#include <cstring>
+
+namespace benchfs {
+
+Status MemoryBackend::Write(const std::string& path, ChunkId c, uint64_t offset, IoBuffer& data,
+                            size_t len) {
+  std::vector<std::byte>& v = chunks_[c];
+  const uint64_t end = offset + len;
+  if (end > v.size()) {
+    if (bytes_ + (end - v.size()) > options_.memory_limit) {
+      if (v.empty()) chunks_.erase(c);
+      return Status(StatusCode::kResourceExhausted,
+                    "write chunk " + std::to_string(c.index) + " of '" + path +
+                        "' (memory backend): memory_limit of " + std::to_string(options_.memory_limit) +
+                        " bytes reached (like ENOSPC); raise memory_limit",
+                    ENOSPC);
+    }
+    bytes_ += end - v.size();
+    v.resize(end);
+  }
+  std::memcpy(v.data() + offset, data.data(), len);
+  return Status();
+}
+
+Result<size_t> MemoryBackend::Read(const std::string& path, ChunkId c, uint64_t offset, IoBuffer& buf,
+                                   size_t len) {
+  auto it = chunks_.find(c);
+  if (it == chunks_.end()) {
+    return Status(StatusCode::kNotFound,
+                  "chunk " + std::to_string(c.index) + " of '" + path + "' does not exist");
+  }
+  const std::vector<std::byte>& v = it->second;
+  if (offset >= v.size()) return size_t{0};
+  const size_t n = std::min<uint64_t>(len, v.size() - offset);
+  std::memcpy(buf.data(), v.data() + offset, n);
+  return n;
+}
+
+Status MemoryBackend::Remove(const std::string&, uint64_t file_id) {
+  for (auto it = chunks_.begin(); it != chunks_.end();) {
+    if (it->first.file_id == file_id) {
+      bytes_ -= it->second.size();
+      it = chunks_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  owners_.erase(file_id);
+  return Status();
+}
+
+Result<std::string> MemoryBackend::LoadOwner(uint64_t file_id) {
+  auto it = owners_.find(file_id);
+  if (it == owners_.end()) return Status(StatusCode::kNotFound, "no owner record");
+  return it->second;
+}
+
+Status MemoryBackend::StoreOwner(uint64_t file_id, const std::string& path) {
+  owners_[file_id] = path;
+  return Status();
+}
+
+}  // namespace benchfs

@@ -1,0 +1,93 @@
+// MetadataStore: the in-memory map path -> inode {id, type, size, mode,
+// ctime, mtime} that benchfsd serves, with an optional append-only log
+// (metadata_log.h) replayed at start.
+//
+// The map is keyed by the inode id, which is the chunk store's file id of the
+// path (xxh3 by default), and each entry keeps its path: a lookup hashes the
+// path once and compares the path, and a create whose id is already taken by
+// another path (a 64-bit hash collision) is refused with ALREADY_EXISTS
+// naming both paths, so chunks are never shared between two files.
+//
+// Mutations change the map at once and then wait for their log record per the
+// durability policy; another fiber may see a change before it is durable.
+// Without a log every call completes without suspending. List() walks a
+// sorted index that is rebuilt lazily after creates and deletes.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "runtime/executor.h"
+#include "storage/inode.h"
+#include "storage/metadata_log.h"
+#include "storage/metadata_store_options.h"
+
+namespace benchfs {
+
+struct ListEntry {
+  std::string path;
+  Inode inode;
+};
+
+// One page of List(): entries in path order; `more` says whether another
+// page follows (pass the last path as `start_after` to get it).
+struct ListPage {
+  std::vector<ListEntry> entries;
+  bool more = false;
+};
+
+class MetadataStore {
+ public:
+  // Validates the options and replays the log if one is configured.
+  static Result<std::unique_ptr<MetadataStore>> Open(Executor& ex, const MetadataStoreOptions& options);
+  ~MetadataStore();
+  MetadataStore(const MetadataStore&) = delete;
+  MetadataStore& operator=(const MetadataStore&) = delete;
+
+  // Exclusive create: ALREADY_EXISTS if the path exists (or its id is taken).
+  Result<Inode> Create(const std::string& path, InodeType type, uint32_t mode);
+  Result<Inode> Stat(const std::string& path) const;
+  Status Delete(const std::string& path);
+  Result<Inode> Update(const std::string& path, const InodeUpdate& update);
+  // Paths starting with `prefix` (which must start with '/'), in byte order,
+  // after `start_after` (exclusive; "" = from the start), at most `limit`
+  // entries (0 or more than max_list_page = max_list_page).
+  Result<ListPage> List(const std::string& prefix, const std::string& start_after = "",
+                        size_t limit = 0);
+
+  // From a fiber: makes every acknowledged change durable (fdatasync of the log).
+  Status Sync();
+  // From a fiber: syncs unless the policy is `none` and closes the log.
+  Status Close();
+
+  size_t size() const { return map_.size(); }
+  DurabilityPolicy durability() const { return options_.durability; }
+  const MetadataStoreOptions& options() const { return options_; }
+  // What replaying the log found (all zero without a log).
+  const LogRecovery& recovery() const { return recovery_; }
+
+ private:
+  struct Entry {
+    std::string path;
+    Inode inode;
+  };
+
+  MetadataStore(Executor& ex, const MetadataStoreOptions& options);
+  Entry* Find(const std::string& path);
+  const Entry* Find(const std::string& path) const;
+  Status Log(MetaRecordType type, const Entry& e);
+  void Apply(const MetaRecord& r);
+
+  Executor& ex_;
+  MetadataStoreOptions options_;
+  std::unordered_map<uint64_t, Entry> map_;  // by inode id
+  std::vector<const Entry*> sorted_;         // by path; valid while sorted_valid_
+  bool sorted_valid_ = false;
+  std::unique_ptr<MetadataLog> log_;
+  LogRecovery recovery_;
+  bool closed_ = false;
+};
+
+}  // namespace benchfs
