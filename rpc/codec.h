@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <span>
 #include <string>
@@ -31,19 +32,25 @@ class WireWriter {
   explicit WireWriter(std::vector<std::byte>& out) : out_(out) {}
   template <typename T>
   void Put(T v) {
-    size_t at = out_.size();
-    out_.resize(at + sizeof(T));
-    PutLE<T>(out_.data() + at, v);
+    std::byte* p = Grow(sizeof(T));
+    PutLE<T>(p, v);
   }
   // u16 length, then the bytes (truncated to 65535).
   void PutString(std::string_view s) {
     const size_t n = s.size() > 0xffff ? 0xffff : s.size();
     Put<uint16_t>(static_cast<uint16_t>(n));
-    const auto* b = reinterpret_cast<const std::byte*>(s.data());
-    out_.insert(out_.end(), b, b + n);
+    if (n > 0) std::memcpy(Grow(n), s.data(), n);
   }
 
  private:
+  // Appends n bytes and returns where they start.
+  std::byte* Grow(size_t n) {
+    const size_t at = out_.size();
+    if (n > out_.max_size() - at) std::abort();  // also tells the optimiser the bound
+    out_.resize(at + n);
+    return out_.data() + at;
+  }
+
   std::vector<std::byte>& out_;
 };
 

@@ -45,6 +45,7 @@ void ServerThread::Main(std::promise<std::string>& ready) {
     while (server_->stats().inflight > 0 && Now() < give_up) {
       executor->SleepFor(std::chrono::milliseconds(1));
     }
+    if (opts_.teardown) opts_.teardown();
   });
   server_.reset();
   executor.reset();

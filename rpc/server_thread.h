@@ -24,6 +24,9 @@ struct ServerThreadOptions {
   std::string registry_dir;     // publish as `registry_name` there when set
   std::string registry_name = "server";
   std::function<void(RpcServer&, Executor&)> setup;  // register handlers
+  // Runs in a fiber on the server's executor after serving has stopped and
+  // requests in flight have drained: close what setup opened.
+  std::function<void()> teardown;
 };
 
 class ServerThread {

@@ -59,7 +59,13 @@ Result<bool> ParseBool(const std::string& text) {
 }
 
 void Knobs::Add(std::string key, std::string flag, std::string help, Setter set, Getter get) {
-  knobs_.push_back({std::move(key), std::move(flag), std::move(help), std::move(set), std::move(get)});
+  Knob k;
+  k.key = std::move(key);
+  k.flag = std::move(flag);
+  k.help = std::move(help);
+  k.set = std::move(set);
+  k.get = std::move(get);
+  knobs_.push_back(std::move(k));
 }
 
 void Knobs::AddString(std::string key, std::string flag, std::string help, std::string* t) {
@@ -181,9 +187,9 @@ Status Knobs::Apply(const std::string& toml_path) {
                       toml_path + ": unknown key '" + key + "' (see --print-config for the known keys)");
       }
       std::string text;
-      if (auto v = node.value<std::string>()) text = *v;
-      else if (auto b = node.value<bool>()) text = *b ? "true" : "false";
-      else if (node.is_integer()) text = std::to_string(*node.value<int64_t>());
+      if (const auto* str = node.as_string()) text = str->get();
+      else if (const auto* b = node.as_boolean()) text = b->get() ? "true" : "false";
+      else if (const auto* i = node.as_integer()) text = std::to_string(i->get());
       else {
         return Status(StatusCode::kInvalidArgument,
                       toml_path + ": key '" + key + "' must be a string, integer or boolean");

@@ -1,0 +1,158 @@
+// FsClient: connection set-up, placement and the typed calls.
+#include "service/fs_client.h"
+
+#include <dirent.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "rpc/registry.h"
+#include "rpc/server.h"
+
+namespace benchfs {
+
+Result<ServerRef> ServerRef::Parse(const std::string& host_port) {
+  auto hp = SplitHostPort(host_port);
+  if (!hp.ok()) return hp.status();
+  if (hp->second == 0) {
+    return Status(StatusCode::kInvalidArgument, "server '" + host_port + "': port 0 is not a server's port");
+  }
+  ServerRef r;
+  r.host = hp->first;
+  r.port = hp->second;
+  return r;
+}
+
+std::string ServerRef::ToString() const {
+  if (!registry_dir.empty()) return RegistryPath(registry_dir, registry_name);
+  return host.find(':') != std::string::npos ? "[" + host + "]:" + std::to_string(port)
+                                              : host + ":" + std::to_string(port);
+}
+
+Result<std::vector<ServerRef>> ListRegistry(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return Status::FromErrno(errno, "registry directory " + dir);
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(d)) {
+    std::string n = e->d_name;
+    if (n.size() > 5 && n.compare(n.size() - 5, 5, ".addr") == 0) names.push_back(n.substr(0, n.size() - 5));
+  }
+  ::closedir(d);
+  std::sort(names.begin(), names.end());
+  std::vector<ServerRef> refs;
+  for (auto& n : names) {
+    ServerRef r;
+    r.registry_dir = dir;
+    r.registry_name = n;
+    refs.push_back(r);
+  }
+  if (refs.empty()) {
+    return Status(StatusCode::kNotFound, "registry directory " + dir + " has no server entries (*.addr)");
+  }
+  return refs;
+}
+
+FsClient::FsClient(std::unique_ptr<RpcClient> rpc, std::vector<ServerRef> refs)
+    : rpc_(std::move(rpc)), refs_(std::move(refs)), placement_(static_cast<uint32_t>(refs_.size())) {}
+
+FsClient::~FsClient() = default;
+
+Result<std::unique_ptr<FsClient>> FsClient::Connect(UcxReactor& ucx, const std::vector<ServerRef>& servers,
+                                                    const RpcClientConfig& config) {
+  if (servers.empty()) return Status(StatusCode::kInvalidArgument, "no servers given");
+  auto rpc = RpcClient::Create(ucx, config);
+  if (!rpc.ok()) return rpc.status();
+  std::unique_ptr<FsClient> c(new FsClient(std::move(rpc.value()), servers));
+  for (const ServerRef& ref : servers) {
+    auto conn = ref.registry_dir.empty() ? c->rpc_->Connect(ref.host, ref.port)
+                                         : c->rpc_->ConnectRegistry(ref.registry_dir, ref.registry_name);
+    if (!conn.ok()) return conn.status();
+    c->connections_.push_back(*conn);
+  }
+  return c;
+}
+
+Result<Reply> FsClient::Call(uint32_t server, Opcode op, const std::vector<std::byte>& header,
+                             IoBuffer* payload, size_t payload_len, IoBuffer* reply_buffer) {
+  CallArgs args;
+  args.opcode = op;
+  args.header = header;
+  args.payload = payload;
+  args.payload_len = payload_len;
+  args.reply_buffer = reply_buffer;
+  return rpc_->Call(connections_[server], args);
+}
+
+Result<Inode> FsClient::InodeCall(uint32_t server, Opcode op, const std::vector<std::byte>& header) {
+  auto r = Call(server, op, header);
+  if (!r.ok()) return r.status();
+  return DecodeInode(r->header);
+}
+
+Result<Inode> FsClient::Create(const std::string& path, uint32_t mode, InodeType type) {
+  return InodeCall(placement_.MetadataOwner(path), Opcode::kMetaCreate, EncodeCreate({path, type, mode}));
+}
+
+Result<Inode> FsClient::Stat(const std::string& path) {
+  return InodeCall(placement_.MetadataOwner(path), Opcode::kMetaStat, EncodePath(path));
+}
+
+Status FsClient::Delete(const std::string& path) {
+  return Call(placement_.MetadataOwner(path), Opcode::kMetaDelete, EncodePath(path)).status();
+}
+
+Result<Inode> FsClient::Update(const std::string& path, const InodeUpdate& update) {
+  return InodeCall(placement_.MetadataOwner(path), Opcode::kMetaUpdate, EncodeUpdate({path, update}));
+}
+
+Status FsClient::WriteChunk(const std::string& path, uint64_t index, uint64_t offset, IoBuffer& data,
+                            size_t len) {
+  auto r = Call(placement_.ChunkOwner(path, index), Opcode::kWriteChunk, EncodeChunkRef({path, index, offset}),
+                &data, len);
+  if (!r.ok()) return r.status();
+  auto n = DecodeCount(r->header, "write_chunk reply");
+  if (!n.ok()) return n.status();
+  if (*n != len) {
+    return Status(StatusCode::kIoError, "write of " + std::to_string(len) + " bytes to " + path + " stored " +
+                                            std::to_string(*n));
+  }
+  return Status();
+}
+
+Result<size_t> FsClient::ReadChunk(const std::string& path, uint64_t index, uint64_t offset, IoBuffer& buf,
+                                   size_t len) {
+  if (len > buf.size()) {
+    return Status(StatusCode::kInvalidArgument, "read of " + std::to_string(len) + " bytes into a " +
+                                                    std::to_string(buf.size()) + "-byte buffer");
+  }
+  auto r = Call(placement_.ChunkOwner(path, index), Opcode::kReadChunk,
+                EncodeReadChunk({{path, index, offset}, static_cast<uint32_t>(len)}), nullptr, 0, &buf);
+  if (!r.ok()) return r.status();
+  if (r->payload_len > len) {
+    return Status(StatusCode::kProtocolError, "read reply of " + std::to_string(r->payload_len) +
+                                                  " bytes for a read of " + std::to_string(len));
+  }
+  return r->payload_len;
+}
+
+Status FsClient::Fsync(const std::string& path) {
+  for (uint32_t i = 0; i < servers(); ++i) {
+    Status s = Call(i, Opcode::kFsync, EncodePath(path)).status();
+    if (!s.ok()) return s;
+  }
+  return Status();
+}
+
+Status FsClient::Ping(uint32_t server, IoBuffer* payload, size_t len, IoBuffer* reply) {
+  return rpc_->Ping(connections_[server], payload, len, reply);
+}
+
+Result<std::vector<std::pair<std::string, uint64_t>>> FsClient::ServerStatus(uint32_t server) {
+  auto r = Call(server, Opcode::kStatus, {});
+  if (!r.ok()) return r.status();
+  return DecodeCounters(r->payload.span().first(r->payload_len));
+}
+
+Status FsClient::Shutdown(uint32_t server) { return Call(server, Opcode::kShutdown, {}).status(); }
+
+}  // namespace benchfs

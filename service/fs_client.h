@@ -1,0 +1,75 @@
+// FsClient: the typed client of one or more benchfsd servers. It connects to
+// each server (host:port or a registry entry), places metadata and chunks
+// with Placement (jump consistent hash), and turns each file-system operation
+// into one RPC whose failure comes back as a Status naming the server.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rpc/client.h"
+#include "service/ops.h"
+#include "service/placement.h"
+
+namespace benchfs {
+
+// Where a server is: "host:port", or a registry entry (dir + name).
+struct ServerRef {
+  std::string host;
+  uint16_t port = 0;
+  std::string registry_dir;
+  std::string registry_name;
+
+  static Result<ServerRef> Parse(const std::string& host_port);
+  std::string ToString() const;
+};
+
+// Every entry of registry `dir` (names of *.addr files, sorted). Reads the
+// directory synchronously: call at start-up.
+Result<std::vector<ServerRef>> ListRegistry(const std::string& dir);
+
+class FsClient {
+ public:
+  // From a fiber: connects to every server (in order; server i is index i of
+  // the placement).
+  static Result<std::unique_ptr<FsClient>> Connect(UcxReactor& ucx, const std::vector<ServerRef>& servers,
+                                                   const RpcClientConfig& config);
+  ~FsClient();
+
+  Result<Inode> Create(const std::string& path, uint32_t mode = 0644, InodeType type = InodeType::kFile);
+  Result<Inode> Stat(const std::string& path);
+  Status Delete(const std::string& path);
+  Result<Inode> Update(const std::string& path, const InodeUpdate& update);
+  // Chunk I/O goes to the chunk's owner. Buffers follow the RPC contract:
+  // handed back when the call returns.
+  Status WriteChunk(const std::string& path, uint64_t index, uint64_t offset, IoBuffer& data, size_t len);
+  Result<size_t> ReadChunk(const std::string& path, uint64_t index, uint64_t offset, IoBuffer& buf,
+                           size_t len);
+  // Syncs `path` ("" = metadata only) on every server.
+  Status Fsync(const std::string& path);
+
+  // Per-server calls.
+  Status Ping(uint32_t server, IoBuffer* payload = nullptr, size_t len = 0, IoBuffer* reply = nullptr);
+  Result<std::vector<std::pair<std::string, uint64_t>>> ServerStatus(uint32_t server);
+  Status Shutdown(uint32_t server);
+
+  uint32_t servers() const { return static_cast<uint32_t>(connections_.size()); }
+  const Placement& placement() const { return placement_; }
+  Connection* connection(uint32_t server) { return connections_[server]; }
+  const ServerRef& server(uint32_t i) const { return refs_[i]; }
+  RpcClient& rpc() { return *rpc_; }
+
+ private:
+  FsClient(std::unique_ptr<RpcClient> rpc, std::vector<ServerRef> refs);
+  Result<Reply> Call(uint32_t server, Opcode op, const std::vector<std::byte>& header,
+                     IoBuffer* payload = nullptr, size_t payload_len = 0, IoBuffer* reply_buffer = nullptr);
+  Result<Inode> InodeCall(uint32_t server, Opcode op, const std::vector<std::byte>& header);
+
+  std::unique_ptr<RpcClient> rpc_;
+  std::vector<ServerRef> refs_;
+  std::vector<Connection*> connections_;
+  Placement placement_;
+};
+
+}  // namespace benchfs

@@ -1,0 +1,115 @@
+// FsService handlers: decode, call the store, encode the reply.
+#include "service/fs_service.h"
+
+#include <cstring>
+
+#include "service/ops.h"
+
+namespace benchfs {
+namespace {
+
+Response InodeReply(const Result<Inode>& r) {
+  if (!r.ok()) return Response::Error(r.status());
+  Response resp;
+  resp.header = EncodeInode(*r);
+  return resp;
+}
+
+}  // namespace
+
+FsService::FsService(Executor& ex, RpcServer& server, ChunkStore& chunks, MetadataStore& meta)
+    : ex_(ex), server_(server), chunks_(chunks), meta_(meta), shutdown_(ex) {}
+
+void FsService::Install() {
+  server_.Handle(Opcode::kWriteChunk, [this](Request& r) { return WriteChunk(r); });
+  server_.Handle(Opcode::kReadChunk, [this](Request& r) { return ReadChunk(r); });
+  server_.Handle(Opcode::kMetaCreate, [this](Request& r) { return Create(r); });
+  server_.Handle(Opcode::kMetaStat, [this](Request& r) { return Stat(r); });
+  server_.Handle(Opcode::kMetaDelete, [this](Request& r) { return Delete(r); });
+  server_.Handle(Opcode::kMetaUpdate, [this](Request& r) { return Update(r); });
+  server_.Handle(Opcode::kFsync, [this](Request& r) { return Fsync(r); });
+  server_.Handle(Opcode::kShutdown, [this](Request&) {
+    // The daemon drains requests in flight (this one included) before it
+    // stops, so the reply still goes out.
+    shutdown_.Set();
+    return Response();
+  });
+  server_.SetBufferProvider([this](Opcode op, size_t len) {
+    if (op == Opcode::kWriteChunk) return chunks_.AcquireBuffer(len);
+    return IoBuffer::AllocateUninitialized(len, 64);
+  });
+  server_.SetStatusExtender([this](std::vector<std::pair<std::string, uint64_t>>& kv) {
+    kv.emplace_back("chunk_size", chunks_.options().chunk_size);
+    kv.emplace_back("metadata_entries", meta_.size());
+    if (BufferPool* pool = chunks_.buffers()) {
+      kv.emplace_back("registered_buffers_free", pool->available());
+    }
+  });
+}
+
+Response FsService::WriteChunk(Request& req) {
+  auto ref = DecodeChunkRef(req.header);
+  if (!ref.ok()) return Response::Error(ref.status());
+  Status s = chunks_.Write(ref->path, ref->index, ref->offset, req.payload, req.payload_len);
+  if (!s.ok()) return Response::Error(s);
+  Response r;
+  r.header = EncodeCount(req.payload_len);
+  return r;
+}
+
+Response FsService::ReadChunk(Request& req) {
+  auto a = DecodeReadChunk(req.header);
+  if (!a.ok()) return Response::Error(a.status());
+  const uint64_t limit = server_.config().limits.max_payload;
+  if (a->length > limit) {
+    return Response::Error(Status(StatusCode::kInvalidArgument,
+                                  "read of " + std::to_string(a->length) + " bytes exceeds max_payload " +
+                                      std::to_string(limit)));
+  }
+  IoBuffer buf = chunks_.AcquireBuffer(a->length);
+  auto n = chunks_.Read(a->chunk.path, a->chunk.index, a->chunk.offset, buf, a->length);
+  if (!n.ok()) return Response::Error(n.status());
+  Response r;
+  r.header = EncodeCount(*n);
+  r.payload = std::move(buf);
+  r.payload_len = *n;
+  return r;
+}
+
+Response FsService::Create(Request& req) {
+  auto a = DecodeCreate(req.header);
+  if (!a.ok()) return Response::Error(a.status());
+  return InodeReply(meta_.Create(a->path, a->type, a->mode));
+}
+
+Response FsService::Stat(Request& req) {
+  auto path = DecodePath(req.header, "meta_stat");
+  if (!path.ok()) return Response::Error(path.status());
+  return InodeReply(meta_.Stat(*path));
+}
+
+Response FsService::Delete(Request& req) {
+  auto path = DecodePath(req.header, "meta_delete");
+  if (!path.ok()) return Response::Error(path.status());
+  Status s = meta_.Delete(*path);
+  return s.ok() ? Response() : Response::Error(s);
+}
+
+Response FsService::Update(Request& req) {
+  auto a = DecodeUpdate(req.header);
+  if (!a.ok()) return Response::Error(a.status());
+  return InodeReply(meta_.Update(a->path, a->update));
+}
+
+Response FsService::Fsync(Request& req) {
+  auto path = DecodePath(req.header, "fsync");
+  if (!path.ok()) return Response::Error(path.status());
+  if (!path->empty()) {
+    Status s = chunks_.Fsync(*path);
+    if (!s.ok() && s.code() != StatusCode::kNotFound) return Response::Error(s);
+  }
+  Status s = meta_.Sync();
+  return s.ok() ? Response() : Response::Error(s);
+}
+
+}  // namespace benchfs

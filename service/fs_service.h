@@ -1,0 +1,45 @@
+// FsService: the daemon's request handlers. It binds the chunk store and the
+// metadata store to the RPC server's opcodes (WRITE_CHUNK, READ_CHUNK,
+// META_CREATE/STAT/DELETE/UPDATE, FSYNC, SHUTDOWN), and supplies the server
+// with receive buffers for chunk payloads from the store's registered
+// io_uring buffers, so a rendezvous write lands directly in the buffer
+// io_uring writes from. META_DELETE removes metadata only; a file's chunks are
+// removed where they live.
+#pragma once
+
+#include "rpc/server.h"
+#include "runtime/event.h"
+#include "runtime/executor.h"
+#include "storage/chunk_store.h"
+#include "storage/metadata_store.h"
+
+namespace benchfs {
+
+class FsService {
+ public:
+  FsService(Executor& ex, RpcServer& server, ChunkStore& chunks, MetadataStore& meta);
+  FsService(const FsService&) = delete;
+  FsService& operator=(const FsService&) = delete;
+
+  // Installs the handlers, the buffer provider and STATUS extras.
+  void Install();
+  // Set when a client sends SHUTDOWN (the reply goes out first).
+  Event& shutdown_requested() { return shutdown_; }
+
+ private:
+  Response WriteChunk(Request& req);
+  Response ReadChunk(Request& req);
+  Response Create(Request& req);
+  Response Stat(Request& req);
+  Response Delete(Request& req);
+  Response Update(Request& req);
+  Response Fsync(Request& req);
+
+  Executor& ex_;
+  RpcServer& server_;
+  ChunkStore& chunks_;
+  MetadataStore& meta_;
+  Event shutdown_;
+};
+
+}  // namespace benchfs

@@ -1,0 +1,68 @@
+// The operation headers of BenchFS's file-system RPCs, as carried in the wire
+// format's operation header (rpc/wire.h). Encoders append little-endian
+// fields; decoders check every length and return PROTOCOL_ERROR naming the
+// operation and the field that did not fit.
+//
+//   WRITE_CHUNK  request  path, index u64, offset u64         payload: the bytes
+//                reply    written u64
+//   READ_CHUNK   request  path, index u64, offset u64, length u32
+//                reply    read u64                             payload: the bytes
+//   META_CREATE  request  path, type u8, mode u32              reply: inode
+//   META_STAT    request  path                                 reply: inode
+//   META_DELETE  request  path                                 reply: -
+//   META_UPDATE  request  path, flags u8 (1 size, 2 truncate, 4 mode), size u64, mode u32
+//                reply    inode
+//   FSYNC        request  path ("" = everything)               reply: -
+//   SHUTDOWN     request  -                                    reply: -
+// Paths are u16 length + bytes; an inode is id u64, type u8, size u64,
+// mode u32, ctime i64, mtime i64.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "runtime/status.h"
+#include "storage/inode.h"
+
+namespace benchfs {
+
+struct ChunkRef {
+  std::string path;
+  uint64_t index = 0;
+  uint64_t offset = 0;
+};
+
+struct ReadChunkArgs {
+  ChunkRef chunk;
+  uint32_t length = 0;
+};
+
+struct CreateArgs {
+  std::string path;
+  InodeType type = InodeType::kFile;
+  uint32_t mode = 0644;
+};
+
+struct UpdateArgs {
+  std::string path;
+  InodeUpdate update;
+};
+
+std::vector<std::byte> EncodeChunkRef(const ChunkRef& r);
+Result<ChunkRef> DecodeChunkRef(std::span<const std::byte> in);
+std::vector<std::byte> EncodeReadChunk(const ReadChunkArgs& r);
+Result<ReadChunkArgs> DecodeReadChunk(std::span<const std::byte> in);
+std::vector<std::byte> EncodeCreate(const CreateArgs& a);
+Result<CreateArgs> DecodeCreate(std::span<const std::byte> in);
+std::vector<std::byte> EncodePath(const std::string& path);
+Result<std::string> DecodePath(std::span<const std::byte> in, const char* op);
+std::vector<std::byte> EncodeUpdate(const UpdateArgs& a);
+Result<UpdateArgs> DecodeUpdate(std::span<const std::byte> in);
+std::vector<std::byte> EncodeInode(const Inode& i);
+Result<Inode> DecodeInode(std::span<const std::byte> in);
+std::vector<std::byte> EncodeCount(uint64_t n);
+Result<uint64_t> DecodeCount(std::span<const std::byte> in, const char* op);
+
+}  // namespace benchfs
