@@ -29,6 +29,19 @@ uint32_t Fnv1a(std::span<const std::byte> bytes) {
   return h;
 }
 
+Result<std::vector<std::byte>> ParseEntry(std::span<const std::byte> in, const std::string& path) {
+  const std::byte* p = in.data();
+  if (in.size() < kPrefix || std::memcmp(p, kMagic, sizeof(kMagic)) != 0) {
+    return Status(StatusCode::kCorruption, "registry entry " + path + " is not a BenchFS address");
+  }
+  const uint32_t len = GetLE<uint32_t>(p + 8);
+  if (len > kMaxAddress || in.size() != kPrefix + len ||
+      Fnv1a({p + kPrefix, len}) != GetLE<uint32_t>(p + 12)) {
+    return Status(StatusCode::kCorruption, "registry entry " + path + " is truncated or damaged");
+  }
+  return std::vector<std::byte>(p + kPrefix, p + kPrefix + len);
+}
+
 }  // namespace
 
 Status ValidateRegistryName(const std::string& name) {
@@ -94,16 +107,19 @@ Result<std::vector<std::byte>> ReadAddress(Executor& ex, const std::string& dir,
   IoBuffer buf = IoBuffer::Allocate(kPrefix + kMaxAddress);
   auto n = ring.Read(owned.get(), buf, buf.size(), 0);
   if (!n.ok()) return n.status();
-  const std::byte* p = buf.data();
-  if (*n < kPrefix || std::memcmp(p, kMagic, sizeof(kMagic)) != 0) {
-    return Status(StatusCode::kCorruption, "registry entry " + path + " is not a BenchFS address");
-  }
-  const uint32_t len = GetLE<uint32_t>(p + 8);
-  if (len > kMaxAddress || *n != kPrefix + len ||
-      Fnv1a({p + kPrefix, len}) != GetLE<uint32_t>(p + 12)) {
-    return Status(StatusCode::kCorruption, "registry entry " + path + " is truncated or damaged");
-  }
-  return std::vector<std::byte>(p + kPrefix, p + kPrefix + len);
+  return ParseEntry({buf.data(), *n}, path);
+}
+
+Result<std::vector<std::byte>> ReadAddressBlocking(const std::string& dir, const std::string& name) {
+  Status s = ValidateRegistryName(name);
+  if (!s.ok()) return s;
+  const std::string path = RegistryPath(dir, name);
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return Status::FromErrno(errno, "registry: opening " + path);
+  std::vector<std::byte> buf(kPrefix + kMaxAddress);
+  ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+  if (n < 0) return Status::FromErrno(errno, "registry: reading " + path);
+  return ParseEntry({buf.data(), static_cast<size_t>(n)}, path);
 }
 
 Result<std::vector<std::byte>> WaitForAddress(Executor& ex, const std::string& dir,

@@ -30,6 +30,8 @@ Status UnpublishAddress(const std::string& dir, const std::string& name);
 // CORRUPTION if it is not a valid entry.
 Result<std::vector<std::byte>> ReadAddress(Executor& ex, const std::string& dir,
                                            const std::string& name);
+// Outside any event loop (blocking reads): the same as ReadAddress.
+Result<std::vector<std::byte>> ReadAddressBlocking(const std::string& dir, const std::string& name);
 // From a fiber: polls for the entry (sleeping between tries, never blocking
 // the loop) until it appears or `deadline` passes.
 Result<std::vector<std::byte>> WaitForAddress(Executor& ex, const std::string& dir,

@@ -399,6 +399,7 @@ void RpcServer::Serve(InFlight* f) {
   Connection* c = f->conn;
   --stats_.inflight;
   ++stats_.completed;
+  ++stats_.completed_per_opcode[f->header.opcode];
   --c->inflight;
   FreeInFlight(f);
   MaybeFreeConnection(c);

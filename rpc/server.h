@@ -37,6 +37,7 @@ struct ServerStats {
   uint64_t connections = 0;     // open connections
   uint64_t connections_total = 0;
   std::array<uint64_t, kOpcodeSlots> per_opcode{};  // accepted requests by opcode
+  std::array<uint64_t, kOpcodeSlots> completed_per_opcode{};
 };
 
 class RpcServer {

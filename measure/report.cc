@@ -1,0 +1,207 @@
+// Table, JSON and CSV rendering of benchmark results.
+#include "measure/report.h"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include <nlohmann/json.hpp>
+
+#ifndef BENCHFS_VERSION
+#define BENCHFS_VERSION "unknown"
+#endif
+#ifndef BENCHFS_GIT
+#define BENCHFS_GIT "unknown"
+#endif
+
+namespace benchfs {
+namespace {
+
+double Us(uint64_t ns) { return static_cast<double>(ns) / 1000.0; }
+
+double MibPerS(const OpResult& r) {
+  return r.size == 0 ? 0.0 : r.load.ops_per_s() * static_cast<double>(r.size) / (1024.0 * 1024.0);
+}
+
+std::string SizeText(uint64_t size) {
+  if (size == 0) return "-";
+  if (size % 1024 == 0) return std::to_string(size / 1024) + "KiB";
+  return std::to_string(size) + "B";
+}
+
+std::string Micros(double us) {
+  char b[32];
+  if (us >= 100000) {
+    std::snprintf(b, sizeof(b), "%.1fms", us / 1000.0);
+  } else if (us >= 100) {
+    std::snprintf(b, sizeof(b), "%.0f", us);
+  } else {
+    std::snprintf(b, sizeof(b), "%.2f", us);
+  }
+  return b;
+}
+
+std::string Now8601() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char b[32];
+  std::strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return b;
+}
+
+}  // namespace
+
+void Manifest::Set(const std::string& key, const std::string& value) {
+  for (auto& [k, v] : fields) {
+    if (k == key) {
+      v = value;
+      return;
+    }
+  }
+  fields.emplace_back(key, value);
+}
+
+std::string Manifest::Get(const std::string& key) const {
+  for (const auto& [k, v] : fields) {
+    if (k == key) return v;
+  }
+  return "";
+}
+
+Manifest BaseManifest() {
+  Manifest m;
+  m.Set("version", BENCHFS_VERSION);
+  m.Set("git", BENCHFS_GIT);
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  m.Set("host", host);
+  utsname u{};
+  uname(&u);
+  m.Set("kernel", std::string(u.sysname) + " " + u.release);
+  m.Set("started_at", Now8601());
+  return m;
+}
+
+std::string FormatTable(const std::vector<OpResult>& results, const std::optional<Baseline>& baseline) {
+  std::string out;
+  char line[512];
+  std::snprintf(line, sizeof(line), "%-7s %7s %4s %9s %6s %9s %9s %9s %9s %9s %11s %9s%s\n", "op", "size", "qd",
+                "count", "errors", "p50(us)", "p90(us)", "p99(us)", "p99.9(us)", "max(us)", "ops/s", "MiB/s",
+                baseline ? "   floor(us)  p50/floor" : "");
+  out += line;
+  for (const OpResult& r : results) {
+    const Histogram& h = r.load.latency_ns;
+    std::string floor;
+    if (baseline && r.floor_us) {
+      char f[64];
+      std::snprintf(f, sizeof(f), " %11s %9.2fx", Micros(*r.floor_us).c_str(), Us(h.Percentile(0.5)) / *r.floor_us);
+      floor = f;
+    }
+    std::snprintf(line, sizeof(line), "%-7s %7s %4u %9llu %6llu %9s %9s %9s %9s %9s %11.0f %9.1f%s\n", r.op.c_str(),
+                  SizeText(r.size).c_str(), r.qd, static_cast<unsigned long long>(r.load.ok),
+                  static_cast<unsigned long long>(r.load.errors), Micros(Us(h.Percentile(0.5))).c_str(),
+                  Micros(Us(h.Percentile(0.9))).c_str(), Micros(Us(h.Percentile(0.99))).c_str(),
+                  Micros(Us(h.Percentile(0.999))).c_str(), Micros(Us(h.max())).c_str(), r.load.ops_per_s(),
+                  MibPerS(r), floor.c_str());
+    out += line;
+    if (!r.first_error.empty()) out += "        first error: " + r.first_error + "\n";
+  }
+  if (baseline) {
+    std::snprintf(line, sizeof(line), "floors: UCX round trip p50 %.2f us", baseline->ucx_rtt_p50_us);
+    out += line;
+    for (const auto& [size, w] : baseline->storage_write_p50_us) {
+      std::snprintf(line, sizeof(line), "; storage %s write %.2f us, read %.2f us", SizeText(size).c_str(), w,
+                    baseline->storage_read_p50_us.count(size) ? baseline->storage_read_p50_us.at(size) : 0.0);
+      out += line;
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+std::string ToJson(const Manifest& m, const std::vector<OpResult>& results, const std::optional<Baseline>& baseline) {
+  using nlohmann::json;
+  json manifest = json::object();
+  for (const auto& [k, v] : m.fields) manifest[k] = v;
+  json reactor = json::object();
+  for (const auto& [k, v] : m.reactor) reactor[k] = v;
+  manifest["reactor"] = reactor;
+  manifest["servers"] = m.servers;
+  manifest["qd"] = m.qd;
+  manifest["rate"] = m.rate;
+  manifest["chunk_size"] = m.chunk_size;
+  json rs = json::array();
+  for (const OpResult& r : results) {
+    const Histogram& h = r.load.latency_ns;
+    json j = {{"op", r.op},
+              {"size", r.size},
+              {"qd", r.qd},
+              {"count", r.load.ok},
+              {"errors", r.load.errors},
+              {"p50_us", Us(h.Percentile(0.5))},
+              {"p90_us", Us(h.Percentile(0.9))},
+              {"p99_us", Us(h.Percentile(0.99))},
+              {"p999_us", Us(h.Percentile(0.999))},
+              {"max_us", Us(h.max())},
+              {"mean_us", h.mean() / 1000.0},
+              {"ops_per_s", r.load.ops_per_s()},
+              {"mib_per_s", MibPerS(r)}};
+    if (r.floor_us) {
+      j["floor_us"] = *r.floor_us;
+      j["ratio"] = Us(h.Percentile(0.5)) / *r.floor_us;
+    }
+    if (r.rate > 0) {
+      j["rate"] = r.rate;
+      j["late_starts"] = r.load.late_starts;
+    }
+    if (!r.first_error.empty()) j["first_error"] = r.first_error;
+    rs.push_back(j);
+  }
+  json root = {{"schema", "benchfs.result/1"}, {"manifest", manifest}, {"results", rs}};
+  if (baseline) {
+    json b = {{"ucx_rtt_p50_us", baseline->ucx_rtt_p50_us}};
+    // The scalar storage fields are the 4 KiB floors (or the first size measured).
+    auto pick = [](const std::map<uint64_t, double>& by) {
+      if (by.empty()) return 0.0;
+      auto it = by.find(4096);
+      return it != by.end() ? it->second : by.begin()->second;
+    };
+    b["storage_write_p50_us"] = pick(baseline->storage_write_p50_us);
+    b["storage_read_p50_us"] = pick(baseline->storage_read_p50_us);
+    json by = json::object();
+    for (const auto& [size, w] : baseline->storage_write_p50_us) {
+      by[std::to_string(size)] = {{"write_p50_us", w}, {"read_p50_us", baseline->storage_read_p50_us.count(size) ? baseline->storage_read_p50_us.at(size) : 0.0}};
+    }
+    b["storage_by_size"] = by;
+    root["baseline"] = b;
+  }
+  return root.dump(2) + "\n";
+}
+
+std::string ToCsv(const std::vector<OpResult>& results) {
+  std::string out =
+      "op,size,qd,count,errors,p50_us,p90_us,p99_us,p999_us,max_us,mean_us,ops_per_s,mib_per_s,floor_us,ratio\n";
+  char line[512];
+  for (const OpResult& r : results) {
+    const Histogram& h = r.load.latency_ns;
+    std::string floor = ",";
+    if (r.floor_us) {
+      char f[64];
+      std::snprintf(f, sizeof(f), "%.3f,%.4f", *r.floor_us, Us(h.Percentile(0.5)) / *r.floor_us);
+      floor = f;
+    }
+    std::snprintf(line, sizeof(line), "%s,%llu,%u,%llu,%llu,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.1f,%.3f,%s\n",
+                  r.op.c_str(), static_cast<unsigned long long>(r.size), r.qd,
+                  static_cast<unsigned long long>(r.load.ok), static_cast<unsigned long long>(r.load.errors),
+                  Us(h.Percentile(0.5)), Us(h.Percentile(0.9)), Us(h.Percentile(0.99)), Us(h.Percentile(0.999)),
+                  Us(h.max()), h.mean() / 1000.0, r.load.ops_per_s(), MibPerS(r), floor.c_str());
+    out += line;
+  }
+  return out;
+}
+
+}  // namespace benchfs

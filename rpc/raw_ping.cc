@@ -1,0 +1,163 @@
+// Raw echo service and busy-polling raw client.
+#include "rpc/raw_ping.h"
+
+#include <cstring>
+#include <memory>
+
+#include "rpc/net_address.h"
+#include "rpc/registry.h"
+
+namespace benchfs {
+namespace {
+
+struct EchoJob {
+  UcxReactor* ucx;
+  ucp_ep_h ep;
+};
+
+ucs_status_t OnEcho(void* arg, const void*, size_t, void* data, size_t length,
+                    const ucp_am_recv_param_t* param) {
+  auto* ucx = static_cast<UcxReactor*>(arg);
+  if (!(param->recv_attr & UCP_AM_RECV_ATTR_FIELD_REPLY_EP)) return UCS_OK;
+  if (param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV) return UCS_OK;  // the floor is eager only
+  UcxOp* op = ucx->NewOp();
+  if (length > 0) {
+    op->buffer = IoBuffer::AllocateUninitialized(length, 64);
+    std::memcpy(op->buffer.data(), data, length);
+  }
+  ucp_ep_h ep = param->reply_ep;
+  ucx->Defer([ucx, op, ep, length] {
+    ucp_request_param_t p = ucx->SendParams(op);
+    ucx->Detach(op, ucp_am_send_nbx(ep, kAmRawEchoReply, nullptr, 0,
+                                     length ? op->buffer.data() : nullptr, length, &p));
+  });
+  return UCS_OK;
+}
+
+void Wait(ucp_worker_h w, ucs_status_ptr_t r) {
+  if (r == nullptr || UCS_PTR_IS_ERR(r)) return;
+  while (ucp_request_check_status(r) == UCS_INPROGRESS) ucp_worker_progress(w);
+  ucp_request_free(r);
+}
+
+}  // namespace
+
+Status InstallRawEcho(UcxReactor& ucx) {
+  ucp_am_handler_param_t p{};
+  p.field_mask = UCP_AM_HANDLER_PARAM_FIELD_ID | UCP_AM_HANDLER_PARAM_FIELD_CB |
+                 UCP_AM_HANDLER_PARAM_FIELD_ARG | UCP_AM_HANDLER_PARAM_FIELD_FLAGS;
+  p.id = kAmRawEcho;
+  p.cb = &OnEcho;
+  p.arg = &ucx;
+  p.flags = UCP_AM_FLAG_WHOLE_MSG;
+  ucs_status_t st = ucp_worker_set_am_recv_handler(ucx.worker(), &p);
+  return st == UCS_OK ? Status() : FromUcs(st, "registering the raw echo handler");
+}
+
+RawPingClient::~RawPingClient() {
+  if (ep_ != nullptr) {
+    ucp_request_param_t p{};
+    p.op_attr_mask = UCP_OP_ATTR_FIELD_FLAGS;
+    p.flags = UCP_EP_CLOSE_FLAG_FORCE;
+    Wait(worker_, ucp_ep_close_nbx(ep_, &p));
+  }
+  if (worker_ != nullptr) ucp_worker_destroy(worker_);
+  if (context_ != nullptr) ucp_cleanup(context_);
+}
+
+Status RawPingClient::Connect(const std::string& tls, const std::string& host, uint16_t port,
+                              const std::string& registry_dir, const std::string& registry_name,
+                              Duration timeout) {
+  UcxConfig cfg;
+  cfg.tls = tls;
+  ucp_config_t* c = nullptr;
+  ucs_status_t st = ucp_config_read(nullptr, nullptr, &c);
+  if (st != UCS_OK) return FromUcs(st, "raw ping: reading the UCX configuration");
+  if (!cfg.EffectiveTls().empty()) ucp_config_modify(c, "TLS", cfg.EffectiveTls().c_str());
+  ucp_params_t params{};
+  params.field_mask = UCP_PARAM_FIELD_FEATURES;
+  params.features = UCP_FEATURE_AM;
+  st = ucp_init(&params, c, &context_);
+  ucp_config_release(c);
+  if (st != UCS_OK) return FromUcs(st, "raw ping: ucp_init");
+  ucp_worker_params_t wp{};
+  wp.field_mask = UCP_WORKER_PARAM_FIELD_THREAD_MODE;
+  wp.thread_mode = UCS_THREAD_MODE_SINGLE;
+  if ((st = ucp_worker_create(context_, &wp, &worker_)) != UCS_OK) return FromUcs(st, "raw ping: ucp_worker_create");
+
+  ucp_am_handler_param_t hp{};
+  hp.field_mask = UCP_AM_HANDLER_PARAM_FIELD_ID | UCP_AM_HANDLER_PARAM_FIELD_CB |
+                  UCP_AM_HANDLER_PARAM_FIELD_ARG | UCP_AM_HANDLER_PARAM_FIELD_FLAGS;
+  hp.id = kAmRawEchoReply;
+  hp.arg = this;
+  hp.flags = UCP_AM_FLAG_WHOLE_MSG;
+  hp.cb = [](void* arg, const void*, size_t, void* data, size_t length,
+             const ucp_am_recv_param_t*) -> ucs_status_t {
+    auto* self = static_cast<RawPingClient*>(arg);
+    if (length > 0 && length <= self->buf_.size()) std::memcpy(self->buf_.data(), data, length);
+    self->got_len_ = length;
+    self->got_ = true;
+    return UCS_OK;
+  };
+  ucp_worker_set_am_recv_handler(worker_, &hp);
+
+  ucp_ep_params_t p{};
+  p.field_mask = UCP_EP_PARAM_FIELD_ERR_HANDLER | UCP_EP_PARAM_FIELD_ERR_HANDLING_MODE;
+  p.err_mode = cfg.SharedMemoryOnly() ? UCP_ERR_HANDLING_MODE_NONE : UCP_ERR_HANDLING_MODE_PEER;
+  p.err_handler.arg = this;
+  p.err_handler.cb = [](void* arg, ucp_ep_h, ucs_status_t) { static_cast<RawPingClient*>(arg)->failed_ = true; };
+  NetAddress addr;
+  std::vector<std::byte> worker_address;
+  if (!registry_dir.empty()) {
+    // This client runs outside any executor: a blocking read is fine here.
+    auto entry = ReadAddressBlocking(registry_dir, registry_name);
+    if (!entry.ok()) return entry.status();
+    worker_address = std::move(entry.value());
+    p.field_mask |= UCP_EP_PARAM_FIELD_REMOTE_ADDRESS;
+    p.address = reinterpret_cast<const ucp_address_t*>(worker_address.data());
+  } else {
+    auto a = ResolveAddress(host, port);
+    if (!a.ok()) return a.status();
+    addr = *a;
+    p.field_mask |= UCP_EP_PARAM_FIELD_FLAGS | UCP_EP_PARAM_FIELD_SOCK_ADDR;
+    p.flags = UCP_EP_PARAMS_FLAGS_CLIENT_SERVER;
+    p.sockaddr.addr = addr.sockaddr_ptr();
+    p.sockaddr.addrlen = addr.length;
+  }
+  if ((st = ucp_ep_create(worker_, &p, &ep_)) != UCS_OK) return FromUcs(st, "raw ping: ucp_ep_create");
+  return RoundTrip(0, Now() + timeout);
+}
+
+Status RawPingClient::RoundTrip(size_t len, TimePoint deadline) {
+  if (buf_.size() < len) buf_.resize(len);
+  got_ = false;
+  ucp_request_param_t p{};
+  p.op_attr_mask = UCP_OP_ATTR_FIELD_FLAGS;
+  p.flags = UCP_AM_SEND_FLAG_REPLY | UCP_AM_SEND_FLAG_EAGER;
+  ucs_status_ptr_t r = ucp_am_send_nbx(ep_, kAmRawEcho, nullptr, 0, len ? buf_.data() : nullptr, len, &p);
+  if (UCS_PTR_IS_ERR(r)) return FromUcs(UCS_PTR_STATUS(r), "raw ping send");
+  Wait(worker_, r);
+  uint32_t spins = 0;
+  while (!got_ && !failed_) {
+    ucp_worker_progress(worker_);
+    if (++spins % 1024 == 0 && Now() > deadline) {
+      return Status(StatusCode::kTimedOut, "raw ping: no echo before the deadline");
+    }
+  }
+  if (failed_) return Status(StatusCode::kUnavailable, "raw ping: the connection failed");
+  if (got_len_ != len) return Status(StatusCode::kProtocolError, "raw ping: echo of the wrong length");
+  return Status();
+}
+
+Result<Histogram> RawPingClient::Measure(size_t len, uint64_t warmup, uint64_t count) {
+  Histogram h;
+  for (uint64_t i = 0; i < warmup + count; ++i) {
+    const TimePoint t0 = Now();
+    Status s = RoundTrip(len, t0 + std::chrono::seconds(5));
+    if (!s.ok()) return s;
+    if (i >= warmup) h.Record(static_cast<uint64_t>((Now() - t0).count()));
+  }
+  return h;
+}
+
+}  // namespace benchfs

@@ -1,0 +1,56 @@
+// The bare UCX round trip BenchFS reports as its network floor: an active
+// message echoed by the server's worker straight from the progress loop (no
+// fiber, no RPC header, no admission), and a client with its own UCP context
+// that busy-progresses with no runtime at all. `benchfs bench --baseline`
+// measures it against the same server it benchmarks.
+#pragma once
+
+#include <ucp/api/ucp.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "measure/histogram.h"
+#include "rpc/client.h"
+#include "runtime/status.h"
+#include "runtime/ucx_reactor.h"
+
+namespace benchfs {
+
+inline constexpr unsigned kAmRawEcho = 0x5245;
+inline constexpr unsigned kAmRawEchoReply = 0x5246;
+
+// Server side: registers the echo on a reactor's worker. Replies are sent
+// right after progress returns, never from inside the UCX callback.
+Status InstallRawEcho(UcxReactor& ucx);
+
+class RawPingClient {
+ public:
+  RawPingClient() = default;
+  ~RawPingClient();
+  RawPingClient(const RawPingClient&) = delete;
+  RawPingClient& operator=(const RawPingClient&) = delete;
+
+  // Connects with its own context/worker (UCX_TLS per `tls`) to host:port or,
+  // if registry_dir is set, to the registry entry. Busy-waits: call outside
+  // the event loop.
+  Status Connect(const std::string& tls, const std::string& host, uint16_t port,
+                 const std::string& registry_dir, const std::string& registry_name,
+                 Duration timeout);
+  // `count` round trips of `len` bytes after `warmup` unmeasured ones;
+  // returns their latencies in ns.
+  Result<Histogram> Measure(size_t len, uint64_t warmup, uint64_t count);
+
+ private:
+  Status RoundTrip(size_t len, TimePoint deadline);
+  ucp_context_h context_ = nullptr;
+  ucp_worker_h worker_ = nullptr;
+  ucp_ep_h ep_ = nullptr;
+  std::vector<std::byte> buf_;
+  bool got_ = false;
+  bool failed_ = false;
+  size_t got_len_ = 0;
+};
+
+}  // namespace benchfs
