@@ -1,9 +1,11 @@
 // Raw echo service and busy-polling raw client.
 #include "rpc/raw_ping.h"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
+#include "rpc/codec.h"
 #include "rpc/net_address.h"
 #include "rpc/registry.h"
 
@@ -15,21 +17,27 @@ struct EchoJob {
   ucp_ep_h ep;
 };
 
-ucs_status_t OnEcho(void* arg, const void*, size_t, void* data, size_t length,
+ucs_status_t OnEcho(void* arg, const void* header, size_t header_length, void* data, size_t length,
                     const ucp_am_recv_param_t* param) {
   auto* ucx = static_cast<UcxReactor*>(arg);
   if (!(param->recv_attr & UCP_AM_RECV_ATTR_FIELD_REPLY_EP)) return UCS_OK;
-  if (param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV) return UCS_OK;  // the floor is eager only
+  // A 4-byte header asks for a reply of that many bytes; otherwise the
+  // payload is echoed. Rendezvous payloads are not part of this floor.
+  size_t reply_len = length;
+  if (header_length == 4) reply_len = GetLE<uint32_t>(static_cast<const std::byte*>(header));
+  if (reply_len > (1u << 24)) return UCS_OK;
   UcxOp* op = ucx->NewOp();
-  if (length > 0) {
-    op->buffer = IoBuffer::AllocateUninitialized(length, 64);
-    std::memcpy(op->buffer.data(), data, length);
+  if (reply_len > 0) {
+    op->buffer = IoBuffer::AllocateUninitialized(reply_len, 64);
+    if (!(param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV)) {
+      std::memcpy(op->buffer.data(), data, std::min(length, reply_len));
+    }
   }
   ucp_ep_h ep = param->reply_ep;
-  ucx->Defer([ucx, op, ep, length] {
+  ucx->Defer([ucx, op, ep, reply_len] {
     ucp_request_param_t p = ucx->SendParams(op);
     ucx->Detach(op, ucp_am_send_nbx(ep, kAmRawEchoReply, nullptr, 0,
-                                     length ? op->buffer.data() : nullptr, length, &p));
+                                     reply_len ? op->buffer.data() : nullptr, reply_len, &p));
   });
   return UCS_OK;
 }
@@ -92,9 +100,11 @@ Status RawPingClient::Connect(const std::string& tls, const std::string& host, u
   hp.arg = this;
   hp.flags = UCP_AM_FLAG_WHOLE_MSG;
   hp.cb = [](void* arg, const void*, size_t, void* data, size_t length,
-             const ucp_am_recv_param_t*) -> ucs_status_t {
+             const ucp_am_recv_param_t* param) -> ucs_status_t {
     auto* self = static_cast<RawPingClient*>(arg);
-    if (length > 0 && length <= self->buf_.size()) std::memcpy(self->buf_.data(), data, length);
+    if (length > 0 && length <= self->buf_.size() && !(param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV)) {
+      std::memcpy(self->buf_.data(), data, length);
+    }
     self->got_len_ = length;
     self->got_ = true;
     return UCS_OK;
@@ -125,16 +135,19 @@ Status RawPingClient::Connect(const std::string& tls, const std::string& host, u
     p.sockaddr.addrlen = addr.length;
   }
   if ((st = ucp_ep_create(worker_, &p, &ep_)) != UCS_OK) return FromUcs(st, "raw ping: ucp_ep_create");
-  return RoundTrip(0, Now() + timeout);
+  return RoundTrip(0, 0, Now() + timeout);
 }
 
-Status RawPingClient::RoundTrip(size_t len, TimePoint deadline) {
-  if (buf_.size() < len) buf_.resize(len);
+Status RawPingClient::RoundTrip(size_t send_len, size_t reply_len, TimePoint deadline) {
+  if (buf_.size() < std::max(send_len, reply_len)) buf_.resize(std::max(send_len, reply_len));
   got_ = false;
+  std::byte header[4];
+  PutLE<uint32_t>(header, static_cast<uint32_t>(reply_len));
   ucp_request_param_t p{};
   p.op_attr_mask = UCP_OP_ATTR_FIELD_FLAGS;
-  p.flags = UCP_AM_SEND_FLAG_REPLY | UCP_AM_SEND_FLAG_EAGER;
-  ucs_status_ptr_t r = ucp_am_send_nbx(ep_, kAmRawEcho, nullptr, 0, len ? buf_.data() : nullptr, len, &p);
+  p.flags = UCP_AM_SEND_FLAG_REPLY;
+  ucs_status_ptr_t r = ucp_am_send_nbx(ep_, kAmRawEcho, header, sizeof(header),
+                                       send_len ? buf_.data() : nullptr, send_len, &p);
   if (UCS_PTR_IS_ERR(r)) return FromUcs(UCS_PTR_STATUS(r), "raw ping send");
   Wait(worker_, r);
   uint32_t spins = 0;
@@ -145,15 +158,15 @@ Status RawPingClient::RoundTrip(size_t len, TimePoint deadline) {
     }
   }
   if (failed_) return Status(StatusCode::kUnavailable, "raw ping: the connection failed");
-  if (got_len_ != len) return Status(StatusCode::kProtocolError, "raw ping: echo of the wrong length");
+  if (got_len_ != reply_len) return Status(StatusCode::kProtocolError, "raw ping: echo of the wrong length");
   return Status();
 }
 
-Result<Histogram> RawPingClient::Measure(size_t len, uint64_t warmup, uint64_t count) {
+Result<Histogram> RawPingClient::Measure(size_t send_len, size_t reply_len, uint64_t warmup, uint64_t count) {
   Histogram h;
   for (uint64_t i = 0; i < warmup + count; ++i) {
     const TimePoint t0 = Now();
-    Status s = RoundTrip(len, t0 + std::chrono::seconds(5));
+    Status s = RoundTrip(send_len, reply_len, t0 + std::chrono::seconds(5));
     if (!s.ok()) return s;
     if (i >= warmup) h.Record(static_cast<uint64_t>((Now() - t0).count()));
   }

@@ -21,8 +21,11 @@ namespace benchfs {
 inline constexpr unsigned kAmRawEcho = 0x5245;
 inline constexpr unsigned kAmRawEchoReply = 0x5246;
 
-// Server side: registers the echo on a reactor's worker. Replies are sent
-// right after progress returns, never from inside the UCX callback.
+// Server side: registers the echo on a reactor's worker. A request whose AM
+// header is 4 bytes asks for a reply of that many bytes (so one-way payloads,
+// like a write's or a read's, can be floored); otherwise the payload is
+// echoed. Replies are sent right after progress returns, never from inside
+// the UCX callback.
 Status InstallRawEcho(UcxReactor& ucx);
 
 class RawPingClient {
@@ -38,12 +41,12 @@ class RawPingClient {
   Status Connect(const std::string& tls, const std::string& host, uint16_t port,
                  const std::string& registry_dir, const std::string& registry_name,
                  Duration timeout);
-  // `count` round trips of `len` bytes after `warmup` unmeasured ones;
-  // returns their latencies in ns.
-  Result<Histogram> Measure(size_t len, uint64_t warmup, uint64_t count);
+  // `count` round trips sending `send_len` bytes and getting `reply_len`
+  // back, after `warmup` unmeasured ones; returns their latencies in ns.
+  Result<Histogram> Measure(size_t send_len, size_t reply_len, uint64_t warmup, uint64_t count);
 
  private:
-  Status RoundTrip(size_t len, TimePoint deadline);
+  Status RoundTrip(size_t send_len, size_t reply_len, TimePoint deadline);
   ucp_context_h context_ = nullptr;
   ucp_worker_h worker_ = nullptr;
   ucp_ep_h ep_ = nullptr;

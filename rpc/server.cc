@@ -146,7 +146,7 @@ std::vector<std::pair<std::string, uint64_t>> RpcServer::StatusCounters() const 
       kv.emplace_back("op." + OpcodeName(static_cast<uint8_t>(i)), stats_.per_opcode[i]);
     }
   }
-  if (status_extender_) status_extender_(kv);
+  for (const auto& ext : status_extenders_) ext(kv);
   return kv;
 }
 
@@ -306,6 +306,10 @@ ucs_status_t RpcServer::OnRequest(std::span<const std::byte> header, void* data,
   }
   if (reply_ep == nullptr) {  // requests must be sent with UCP_AM_SEND_FLAG_REPLY
     ++stats_.malformed;
+    return UCS_OK;
+  }
+  if (draining_) {
+    ReplyLater(reply_ep, d.header, Status(StatusCode::kUnavailable, "server is shutting down"));
     return UCS_OK;
   }
   Connection* c = ConnectionFor(reply_ep);

@@ -58,11 +58,14 @@ class RpcServer {
 
   void Handle(Opcode op, Handler handler);
   void SetBufferProvider(BufferProvider provider) { provider_ = std::move(provider); }
-  void SetStatusExtender(StatusExtender ext) { status_extender_ = std::move(ext); }
+  void AddStatusExtender(StatusExtender ext) { status_extenders_.push_back(std::move(ext)); }
 
   // Listens on host:port (port 0 picks a free one); returns the bound address.
   Result<NetAddress> Listen(const std::string& host, uint16_t port);
   void StopListening();
+  // Refuses new requests with UNAVAILABLE ("shutting down") from now on;
+  // requests already accepted finish normally.
+  void BeginDrain() { draining_ = true; }
   // Publishes this worker's address as `name` in registry `dir`.
   Status Publish(const std::string& dir, const std::string& name);
 
@@ -100,8 +103,9 @@ class RpcServer {
   ServerStats stats_;
   std::array<Handler, kOpcodeSlots> handlers_;
   BufferProvider provider_;
-  StatusExtender status_extender_;
+  std::vector<StatusExtender> status_extenders_;
   ucp_listener_h listener_ = nullptr;
+  bool draining_ = false;
   std::unordered_map<ucp_ep_h, std::unique_ptr<Connection>> connections_;
   uint64_t next_connection_id_ = 1;
   std::vector<std::unique_ptr<InFlight>> inflight_pool_;

@@ -38,8 +38,11 @@ void FsService::Install() {
     if (op == Opcode::kWriteChunk) return chunks_.AcquireBuffer(len);
     return IoBuffer::AllocateUninitialized(len, 64);
   });
-  server_.SetStatusExtender([this](std::vector<std::pair<std::string, uint64_t>>& kv) {
+  server_.AddStatusExtender([this](std::vector<std::pair<std::string, uint64_t>>& kv) {
     kv.emplace_back("chunk_size", chunks_.options().chunk_size);
+    // Names travel as flag entries: "backend.uring" = 1.
+    kv.emplace_back("backend." + std::string(ChunkBackendName(chunks_.options().backend)), 1);
+    kv.emplace_back("durability." + std::string(DurabilityPolicyName(chunks_.durability())), 1);
     kv.emplace_back("metadata_entries", meta_.size());
     if (BufferPool* pool = chunks_.buffers()) {
       kv.emplace_back("registered_buffers_free", pool->available());

@@ -1,0 +1,169 @@
+// benchfs: the BenchFS client. Benchmarks one or more benchfsd servers
+// (`bench small`, `bench ping`) and pokes at them by hand (status, shutdown,
+// put, get, stat, rm). Parses flags and hands off to service/client_commands.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <sstream>
+
+#include "service/client_commands.h"
+#include "service/runtime_knobs.h"
+
+namespace {
+
+using benchfs::Status;
+
+// "1KiB,4KiB,16KiB" -> sizes.
+Status ParseSizes(const std::string& text, std::vector<uint64_t>* out) {
+  out->clear();
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    auto s = benchfs::ParseSize(item);
+    if (!s.ok()) return Status(s.status().code(), "--sizes: " + s.status().message());
+    out->push_back(*s);
+  }
+  if (out->empty()) return Status(benchfs::StatusCode::kInvalidArgument, "--sizes: give at least one size");
+  return Status();
+}
+
+std::vector<std::string> Split(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) out.push_back(item);
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "benchfs - the BenchFS client: benchmarks benchfsd servers and talks to them by hand.\n"
+      "Servers: --server host:port (repeatable) and/or --registry DIR (every entry in it).\n"
+      "Exit codes: 0 ok, 1 a setup or call failed, 2 bad arguments, 3 the benchmark saw errors.",
+      "benchfs"};
+  app.require_subcommand(1);
+  benchfs::ClientOptions client;
+  benchfs::Knobs knobs;
+  benchfs::AddExecutorKnobs(knobs, &client.executor);
+  benchfs::AddUcxKnobs(knobs, &client.ucx);
+  knobs.AddDuration("client.timeout", "--timeout", "deadline of each call", &client.rpc.call_timeout);
+  knobs.AddDuration("client.connect_timeout", "--connect-timeout", "how long to try reaching a server",
+                    &client.rpc.connect_timeout);
+  knobs.AddUint32("client.busy_retries", "--busy-retries", "retries of a call answered BUSY", 0, 1u << 20,
+                  &client.rpc.busy_retries);
+  std::string config_file;
+  app.add_option("-c,--config", config_file, "TOML file with reactor/ucx/client settings")->check(CLI::ExistingFile);
+  app.add_option("-s,--server", client.servers, "server address host:port (repeat for several)");
+  app.add_option("--registry", client.registry_dir, "use every server published in this registry directory");
+  knobs.Declare(app);
+
+  // bench small / bench ping
+  CLI::App* bench = app.add_subcommand("bench", "run a benchmark");
+  bench->require_subcommand(1);
+  benchfs::SmallBenchConfig cfg;
+  benchfs::OutputOptions out;
+  std::string sizes = "1KiB,4KiB,16KiB";
+  std::string ops;
+  std::string duration;
+  std::string warmup_time;
+  uint64_t iterations = 0;
+  uint64_t warmup = 100;
+  auto add_load = [&](CLI::App* sub) {
+    sub->add_option("--qd", cfg.load.qd, "operations in flight (closed loop)")->capture_default_str();
+    sub->add_option("--rate", cfg.load.rate, "operations per second (open loop; latency from the intended start)");
+    sub->add_option("--iterations,-n", iterations, "measured operations per op and size (default 10000)");
+    sub->add_option("--duration", duration, "or measure for this long per op and size, e.g. 10s");
+    sub->add_option("--warmup", warmup, "unmeasured operations first")->capture_default_str();
+    sub->add_option("--warmup-time", warmup_time, "or an unmeasured time first, e.g. 1s");
+    sub->add_option("--sizes", sizes, "payload sizes, comma-separated")->capture_default_str();
+    sub->add_option("--json", out.json_path, "write the results as JSON (schema benchfs.result/1)");
+    sub->add_option("--csv", out.csv_path, "write the results as CSV");
+    sub->add_flag("--baseline", out.baseline,
+                  "also measure the floors in the same run: a bare UCX round trip to the first server and "
+                  "bare io_uring QD1 I/O in --data-dir; prints each result's ratio to its floor");
+    sub->add_option("--data-dir", out.data_dir, "where the storage floor is measured")->capture_default_str();
+  };
+  CLI::App* small = bench->add_subcommand("small", "metadata create/stat/delete and chunk write/read");
+  add_load(small);
+  small->add_option("--ops", ops, "operations: create,stat,delete,write,read (default all)");
+  small->add_option("--files", cfg.files, "files written per size before they are overwritten")->capture_default_str();
+  small->add_flag("--verify", cfg.verify, "check every read byte for byte");
+  CLI::App* ping = bench->add_subcommand("ping", "PING round trips with a payload echo");
+  add_load(ping);
+
+  CLI::App* status = app.add_subcommand("status", "print every server's counters");
+  CLI::App* shutdown = app.add_subcommand("shutdown", "ask every server to shut down cleanly");
+  std::string path;
+  std::string file;
+  uint64_t put_size = 0;
+  CLI::App* put = app.add_subcommand("put", "write a file (a pattern of --size bytes, or --from FILE)");
+  put->add_option("path", path, "path in BenchFS, e.g. /a/b")->required();
+  put->add_option("--size", put_size, "bytes of pattern data");
+  put->add_option("--from", file, "local file to upload");
+  CLI::App* get = app.add_subcommand("get", "read a file and print its size and xxh3 (or save it with --to)");
+  get->add_option("path", path, "path in BenchFS")->required();
+  get->add_option("--to", file, "local file to write");
+  CLI::App* stat = app.add_subcommand("stat", "print a file's metadata");
+  stat->add_option("path", path, "path in BenchFS")->required();
+  CLI::App* rm = app.add_subcommand("rm", "remove a file's metadata");
+  rm->add_option("path", path, "path in BenchFS")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  auto usage = [](const Status& s) {
+    std::fprintf(stderr, "benchfs: %s\n", s.message().c_str());
+    return 2;
+  };
+  Status s = knobs.Apply(config_file);
+  if (!s.ok()) return usage(s);
+
+  if (bench->parsed()) {
+    if (!duration.empty()) {
+      auto d = benchfs::ParseDuration(duration);
+      if (!d.ok()) return usage(Status(d.status().code(), "--duration: " + d.status().message()));
+      cfg.load.duration = *d;
+      if (iterations != 0) return usage(Status(benchfs::StatusCode::kInvalidArgument, "give --iterations or --duration, not both"));
+    } else {
+      cfg.load.iterations = iterations == 0 ? 10000 : iterations;
+    }
+    if (!warmup_time.empty()) {
+      auto d = benchfs::ParseDuration(warmup_time);
+      if (!d.ok()) return usage(Status(d.status().code(), "--warmup-time: " + d.status().message()));
+      cfg.load.warmup = *d;
+      cfg.load.warmup_iterations = 0;
+    } else {
+      cfg.load.warmup_iterations = warmup;
+    }
+    s = ParseSizes(sizes, &cfg.sizes);
+    if (!s.ok()) return usage(s);
+    if (ping->parsed()) {
+      cfg.ops = {"ping"};
+    } else if (!ops.empty()) {
+      cfg.ops = Split(ops);
+    }
+    char host[128] = {};
+    gethostname(host, sizeof(host) - 1);
+    cfg.client_id = std::string(host) + "-" + std::to_string(getpid());
+    cfg.progress = isatty(STDERR_FILENO);
+    s = benchfs::ValidateSmallBench(cfg);
+    if (!s.ok()) return usage(s);
+    return benchfs::RunBenchSmall(client, cfg, out);
+  }
+  if (status->parsed()) return benchfs::RunStatus(client);
+  if (shutdown->parsed()) return benchfs::RunShutdown(client);
+  if (put->parsed()) {
+    if (put_size == 0 && file.empty()) return usage(Status(benchfs::StatusCode::kInvalidArgument, "put: give --size or --from"));
+    return benchfs::RunPut(client, path, put_size, file);
+  }
+  if (get->parsed()) return benchfs::RunGet(client, path, file);
+  if (stat->parsed()) return benchfs::RunStat(client, path);
+  if (rm->parsed()) return benchfs::RunRemove(client, path);
+  return 2;
+}

@@ -1,0 +1,310 @@
+// benchfs commands: connection set-up shared by all, the small benchmark with
+// its floors and reports, and the one-off file operations.
+#include "service/client_commands.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+
+#include "measure/report.h"
+#include "measure/storage_baseline.h"
+#include "rpc/raw_ping.h"
+#include "runtime/executor.h"
+#include "service/fs_client.h"
+
+namespace benchfs {
+namespace {
+
+int Fail(const std::string& what) {
+  std::fprintf(stderr, "benchfs: %s\n", what.c_str());
+  return 1;
+}
+
+Result<std::vector<ServerRef>> ServerRefs(const ClientOptions& o) {
+  std::vector<ServerRef> refs;
+  for (const std::string& s : o.servers) {
+    auto r = ServerRef::Parse(s);
+    if (!r.ok()) return Status(r.status().code(), "--server: " + r.status().message());
+    refs.push_back(*r);
+  }
+  if (!o.registry_dir.empty()) {
+    auto listed = ListRegistry(o.registry_dir);
+    if (!listed.ok()) return listed.status();
+    refs.insert(refs.end(), listed->begin(), listed->end());
+  }
+  if (refs.empty()) {
+    return Status(StatusCode::kInvalidArgument, "no server given: use --server host:port or --registry DIR");
+  }
+  return refs;
+}
+
+// Builds the executor, connects an FsClient to every server and runs `fn`
+// in a fiber. Returns fn's exit code, or 1 with a message.
+int WithClient(const ClientOptions& o, const std::function<int(Executor&, FsClient&)>& fn) {
+  auto refs = ServerRefs(o);
+  if (!refs.ok()) return Fail(refs.status().message());
+  auto ex = Executor::Create(o.executor);
+  if (!ex.ok()) return Fail(ex.status().message());
+  auto ucx = (*ex)->EnableUcx(o.ucx);
+  if (!ucx.ok()) return Fail(ucx.status().message());
+  int code = 0;
+  (*ex)->Run([&] {
+    auto client = FsClient::Connect(**ucx, *refs, o.rpc);
+    if (!client.ok()) {
+      code = Fail(client.status().message());
+      return;
+    }
+    code = fn(**ex, **client);
+  });
+  return code;
+}
+
+double P50us(const Histogram& h) { return static_cast<double>(h.Percentile(0.5)) / 1000.0; }
+
+// The floors: a bare UCX round trip to server 0 shaped like each operation,
+// plus bare io_uring QD1 storage on the client's data dir.
+struct Floors {
+  Baseline baseline;
+  std::map<std::pair<std::string, uint64_t>, double> by_op;  // (op, size) -> floor us
+};
+
+Result<Floors> MeasureFloors(const ClientOptions& o, const ServerRef& server, const SmallBenchConfig& bench,
+                             const OutputOptions& out) {
+  RawPingClient raw;
+  Status s = raw.Connect(o.ucx.tls, server.host, server.port, server.registry_dir, server.registry_name,
+                         o.rpc.connect_timeout);
+  if (!s.ok()) return Status(s.code(), "baseline: " + s.message());
+  const uint64_t n = out.baseline_iterations;
+  Floors f;
+  auto rtt = raw.Measure(0, 0, n / 10, n);
+  if (!rtt.ok()) return rtt.status();
+  f.baseline.ucx_rtt_p50_us = P50us(*rtt);
+  for (const char* op : {"create", "stat", "delete"}) f.by_op[{op, 0}] = f.baseline.ucx_rtt_p50_us;
+  for (uint64_t size : bench.sizes) {
+    auto storage = MeasureStorageFloor(out.data_dir, size, n);
+    if (!storage.ok()) return Status(storage.status().code(), "baseline: " + storage.status().message());
+    auto w = raw.Measure(size, 0, n / 10, n);
+    auto r = raw.Measure(0, size, n / 10, n);
+    auto e = raw.Measure(size, size, n / 10, n);
+    if (!w.ok() || !r.ok() || !e.ok()) return (!w.ok() ? w : !r.ok() ? r : e).status();
+    f.baseline.storage_write_p50_us[size] = P50us(storage->write_ns);
+    f.baseline.storage_read_p50_us[size] = P50us(storage->read_ns);
+    f.by_op[{"write", size}] = P50us(*w) + P50us(storage->write_ns);
+    f.by_op[{"read", size}] = P50us(*r) + P50us(storage->read_ns);
+    f.by_op[{"ping", size}] = P50us(*e);
+  }
+  return f;
+}
+
+Status WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream f(path, std::ios::trunc);
+  f << text;
+  f.close();
+  if (!f) return Status(StatusCode::kIoError, "cannot write " + path);
+  return Status();
+}
+
+std::string Lookup(const std::vector<std::pair<std::string, uint64_t>>& kv, const std::string& prefix) {
+  for (const auto& [k, v] : kv) {
+    if (k.rfind(prefix, 0) == 0 && v == 1 && k.size() > prefix.size()) return k.substr(prefix.size());
+  }
+  return "unknown";
+}
+
+uint64_t Value(const std::vector<std::pair<std::string, uint64_t>>& kv, const std::string& key) {
+  for (const auto& [k, v] : kv) {
+    if (k == key) return v;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int RunBenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const OutputOptions& out) {
+  Status v = ValidateSmallBench(bench);
+  if (!v.ok()) return Fail(v.message());
+  auto refs = ServerRefs(o);
+  if (!refs.ok()) return Fail(refs.status().message());
+
+  std::optional<Floors> floors;
+  if (out.baseline) {
+    auto f = MeasureFloors(o, refs->front(), bench, out);
+    if (!f.ok()) return Fail(f.status().message());
+    floors = std::move(f.value());
+  }
+
+  Manifest manifest = BaseManifest();
+  std::vector<OpResult> results;
+  int code = WithClient(o, [&](Executor& ex, FsClient& client) {
+    auto kv = client.ServerStatus(0);
+    if (!kv.ok()) return Fail("STATUS of " + client.server(0).ToString() + ": " + kv.status().message());
+    manifest.Set("transport", client.connection(0)->Transports());
+    manifest.Set("backend", Lookup(*kv, "backend."));
+    manifest.Set("durability", Lookup(*kv, "durability."));
+    manifest.chunk_size = Value(*kv, "chunk_size");
+    for (uint32_t i = 0; i < client.servers(); ++i) manifest.servers.push_back(client.server(i).ToString());
+    results = RunSmallBench(ex, client, bench);
+    return 0;
+  });
+  if (code != 0) return code;
+  manifest.Set("reactor_mode", std::string(ReactorModeName(o.executor.reactor_mode)));
+  manifest.reactor = {{"mode", std::string(ReactorModeName(o.executor.reactor_mode))},
+                      {"submit_timeout", FormatDuration(o.executor.submit_timeout)},
+                      {"complete_timeout", FormatDuration(o.executor.complete_timeout)},
+                      {"submit_batch", std::to_string(o.executor.submit_batch)},
+                      {"idle_spin", FormatDuration(o.executor.idle_spin)},
+                      {"ring_entries", std::to_string(o.executor.ring_entries)},
+                      {"ring_setup", std::string(RingSetupName(o.executor.ring_setup))}};
+  manifest.qd = bench.load.rate > 0 ? 0 : bench.load.qd;
+  manifest.rate = bench.load.rate;
+  if (floors) {
+    for (OpResult& r : results) {
+      auto it = floors->by_op.find({r.op, r.size});
+      if (it != floors->by_op.end()) r.floor_us = it->second;
+    }
+  }
+  std::optional<Baseline> baseline;
+  if (floors) baseline = floors->baseline;
+  std::printf("benchfs bench small: %s, %s, backend %s, durability %s, transport %s\n",
+              manifest.servers.size() == 1 ? manifest.servers[0].c_str()
+                                           : (std::to_string(manifest.servers.size()) + " servers").c_str(),
+              bench.load.rate > 0 ? ("rate " + std::to_string(static_cast<uint64_t>(bench.load.rate)) + "/s").c_str()
+                                  : ("qd " + std::to_string(bench.load.qd)).c_str(),
+              manifest.Get("backend").c_str(), manifest.Get("durability").c_str(), manifest.Get("transport").c_str());
+  std::fputs(FormatTable(results, baseline).c_str(), stdout);
+  if (!out.json_path.empty()) {
+    Status s = WriteFile(out.json_path, ToJson(manifest, results, baseline));
+    if (!s.ok()) return Fail(s.message());
+  }
+  if (!out.csv_path.empty()) {
+    Status s = WriteFile(out.csv_path, ToCsv(results));
+    if (!s.ok()) return Fail(s.message());
+  }
+  for (const OpResult& r : results) {
+    if (r.load.errors > 0) return 3;
+  }
+  return 0;
+}
+
+int RunStatus(const ClientOptions& o) {
+  return WithClient(o, [](Executor&, FsClient& c) {
+    int code = 0;
+    for (uint32_t i = 0; i < c.servers(); ++i) {
+      auto kv = c.ServerStatus(i);
+      std::printf("%s\n", c.server(i).ToString().c_str());
+      if (!kv.ok()) {
+        std::printf("  error: %s\n", kv.status().ToString().c_str());
+        code = 1;
+        continue;
+      }
+      for (const auto& [k, v] : *kv) std::printf("  %-26s %llu\n", k.c_str(), static_cast<unsigned long long>(v));
+    }
+    return code;
+  });
+}
+
+int RunShutdown(const ClientOptions& o) {
+  return WithClient(o, [](Executor&, FsClient& c) {
+    int code = 0;
+    for (uint32_t i = 0; i < c.servers(); ++i) {
+      Status s = c.Shutdown(i);
+      std::printf("%s: %s\n", c.server(i).ToString().c_str(), s.ok() ? "shutting down" : s.ToString().c_str());
+      if (!s.ok()) code = 1;
+    }
+    return code;
+  });
+}
+
+namespace {
+
+Result<uint64_t> ChunkSize(FsClient& c) {
+  auto kv = c.ServerStatus(0);
+  if (!kv.ok()) return kv.status();
+  uint64_t cs = Value(*kv, "chunk_size");
+  if (cs == 0) return Status(StatusCode::kProtocolError, "server did not report its chunk size");
+  return cs;
+}
+
+}  // namespace
+
+int RunPut(const ClientOptions& o, const std::string& path, uint64_t size, const std::string& from_file) {
+  std::vector<std::byte> data;
+  if (!from_file.empty()) {
+    std::ifstream in(from_file, std::ios::binary);
+    if (!in) return Fail("cannot read " + from_file);
+    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    data.assign(reinterpret_cast<std::byte*>(bytes.data()), reinterpret_cast<std::byte*>(bytes.data()) + bytes.size());
+  } else {
+    data.resize(size);
+    for (size_t i = 0; i < size; ++i) data[i] = static_cast<std::byte>((i * 131 + 7) & 0xff);
+  }
+  return WithClient(o, [&](Executor&, FsClient& c) {
+    auto cs = ChunkSize(c);
+    if (!cs.ok()) return Fail(cs.status().message());
+    auto created = c.Create(path);
+    if (!created.ok() && created.status().code() != StatusCode::kAlreadyExists) return Fail(created.status().message());
+    for (uint64_t off = 0; off < data.size(); off += *cs) {
+      const size_t n = std::min<uint64_t>(*cs, data.size() - off);
+      IoBuffer b = IoBuffer::AllocateUninitialized(n);
+      std::memcpy(b.data(), data.data() + off, n);
+      Status s = c.WriteChunk(path, off / *cs, 0, b, n);
+      if (!s.ok()) return Fail(s.message());
+    }
+    auto up = c.Update(path, InodeUpdate::Truncate(data.size()));
+    if (!up.ok()) return Fail(up.status().message());
+    std::printf("%s: %zu bytes, xxh3 %016llx\n", path.c_str(), data.size(),
+                static_cast<unsigned long long>(XXH3_64bits(data.data(), data.size())));
+    return 0;
+  });
+}
+
+int RunGet(const ClientOptions& o, const std::string& path, const std::string& to_file) {
+  return WithClient(o, [&](Executor&, FsClient& c) {
+    auto cs = ChunkSize(c);
+    if (!cs.ok()) return Fail(cs.status().message());
+    auto st = c.Stat(path);
+    if (!st.ok()) return Fail(st.status().message());
+    std::vector<std::byte> data(st->size);
+    for (uint64_t off = 0; off < st->size; off += *cs) {
+      const size_t n = std::min<uint64_t>(*cs, st->size - off);
+      IoBuffer b = IoBuffer::AllocateUninitialized(n);
+      auto got = c.ReadChunk(path, off / *cs, 0, b, n);
+      if (!got.ok()) return Fail(got.status().message());
+      std::memcpy(data.data() + off, b.data(), *got);  // a hole reads as zeros
+    }
+    if (!to_file.empty()) {
+      std::ofstream f(to_file, std::ios::binary | std::ios::trunc);
+      f.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+      if (!f) return Fail("cannot write " + to_file);
+    }
+    std::printf("%s: %zu bytes, xxh3 %016llx\n", path.c_str(), data.size(),
+                static_cast<unsigned long long>(XXH3_64bits(data.data(), data.size())));
+    return 0;
+  });
+}
+
+int RunStat(const ClientOptions& o, const std::string& path) {
+  return WithClient(o, [&](Executor&, FsClient& c) {
+    auto st = c.Stat(path);
+    if (!st.ok()) return Fail(st.status().message());
+    std::printf("%s: %s, %llu bytes, mode %o, id %016llx\n", path.c_str(), std::string(InodeTypeName(st->type)).c_str(),
+                static_cast<unsigned long long>(st->size), st->mode, static_cast<unsigned long long>(st->id));
+    return 0;
+  });
+}
+
+int RunRemove(const ClientOptions& o, const std::string& path) {
+  return WithClient(o, [&](Executor&, FsClient& c) {
+    Status s = c.Delete(path);
+    if (!s.ok()) return Fail(s.message());
+    std::printf("%s: removed\n", path.c_str());
+    return 0;
+  });
+}
+
+}  // namespace benchfs

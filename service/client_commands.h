@@ -1,0 +1,44 @@
+// What `benchfs` does for each of its commands, given parsed options: connect
+// to the servers, optionally measure the floors, run the benchmark or the
+// one-off operation, print and write the results. Each returns the process
+// exit code: 0 ok, 1 setup or call failure, 3 a benchmark recorded errors.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "rpc/rpc_config.h"
+#include "runtime/executor_config.h"
+#include "runtime/ucx_reactor.h"
+#include "service/small_bench.h"
+
+namespace benchfs {
+
+struct ClientOptions {
+  std::vector<std::string> servers;  // host:port, repeated
+  std::string registry_dir;          // or every server published here
+  ExecutorConfig executor;
+  UcxConfig ucx;
+  RpcClientConfig rpc;
+};
+
+struct OutputOptions {
+  std::string json_path;
+  std::string csv_path;
+  bool baseline = false;
+  std::string data_dir = ".";        // where the storage floor is measured
+  uint64_t baseline_iterations = 2000;
+};
+
+int RunBenchSmall(const ClientOptions& client, const SmallBenchConfig& bench, const OutputOptions& out);
+int RunStatus(const ClientOptions& client);
+int RunShutdown(const ClientOptions& client);
+// put: writes `size` bytes (a pattern, or the contents of `from_file`) to
+// `path` chunk by chunk and records the size in its metadata.
+int RunPut(const ClientOptions& client, const std::string& path, uint64_t size, const std::string& from_file);
+// get: reads `path` (its metadata size) and writes it to `to_file` or prints a checksum.
+int RunGet(const ClientOptions& client, const std::string& path, const std::string& to_file);
+int RunStat(const ClientOptions& client, const std::string& path);
+int RunRemove(const ClientOptions& client, const std::string& path);
+
+}  // namespace benchfs

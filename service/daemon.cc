@@ -1,0 +1,275 @@
+// benchfsd: start-up, the serving loop, signals and shutdown.
+#include "service/daemon.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+
+#include <spdlog/spdlog.h>
+
+#include "rpc/raw_ping.h"
+#include "rpc/registry.h"
+#include "rpc/server.h"
+#include "runtime/cancellation.h"
+#include "runtime/executor.h"
+#include "runtime/uring_reactor.h"
+#include "service/fs_service.h"
+#include "service/perf_log.h"
+#include "service/proc_stats.h"
+#include "service/runtime_knobs.h"
+#include "storage/chunk_store.h"
+#include "storage/metadata_store.h"
+
+namespace benchfs {
+
+void AddDaemonKnobs(Knobs& k, DaemonConfig* c) {
+  k.AddString("server.listen", "--listen", "address to listen on (host:port; \"\" = registry only)", &c->listen);
+  k.AddString("server.registry_dir", "--registry-dir", "publish the worker address in this directory",
+              &c->registry_dir);
+  k.AddString("server.registry_name", "--registry-name", "name of the registry entry (default host-port)",
+              &c->registry_name);
+  k.AddUint32("server.max_inflight", "--max-inflight", "requests in flight before answering BUSY", 1, 1u << 20,
+              &c->rpc.max_inflight);
+  k.AddUint32("server.max_inflight_per_conn", "--max-inflight-per-conn",
+              "per-connection share of max_inflight (0 = all)", 0, 1u << 20, &c->rpc.max_inflight_per_conn);
+  k.Add("server.protocol", "--protocol", "reply payloads: auto, eager or rndv",
+        [c](const std::string& v) {
+          auto p = ParseDataProtocol(v);
+          if (!p.ok()) return p.status();
+          c->rpc.protocol = *p;
+          return Status();
+        },
+        [c] { return std::string(DataProtocolName(c->rpc.protocol)); });
+  k.AddString("server.pid_file", "--pid-file", "write the daemon's pid here", &c->pid_file);
+  k.AddString("server.perf_log", "--perf-log", "append a CSV row of counters here every second", &c->perf_log);
+  k.AddString("server.log_level", "--log-level", "trace, debug, info, warn, error or off", &c->log_level);
+  k.AddDuration("server.drain_timeout", "--drain-timeout", "how long shutdown waits for requests in flight",
+                &c->drain_timeout);
+  k.AddString("storage.data_dir", "--data-dir", "directory for chunks and the metadata log", &c->chunks.data_dir);
+  k.Add("storage.backend", "--backend", "uring, posix or memory",
+        [c](const std::string& v) {
+          auto b = ParseChunkBackend(v);
+          if (!b.ok()) return b.status();
+          c->chunks.backend = *b;
+          return Status();
+        },
+        [c] { return std::string(ChunkBackendName(c->chunks.backend)); });
+  k.AddSize("storage.chunk_size", "--chunk-size", "bytes per chunk", 4096, 1ull << 30, &c->chunks.chunk_size);
+  k.Add("storage.durability", "--durability", "none, fsync, close or group",
+        [c](const std::string& v) {
+          auto d = ParseDurabilityPolicy(v);
+          if (!d.ok()) return d.status();
+          c->chunks.durability = *d;
+          return Status();
+        },
+        [c] { return std::string(DurabilityPolicyName(c->chunks.durability)); });
+  k.AddDuration("storage.group_interval", "--group-interval", "durability=group: time between batched syncs",
+                &c->chunks.group_interval);
+  k.AddBool("storage.direct_io", "--direct-io", "O_DIRECT for aligned chunk I/O", &c->chunks.direct_io);
+  k.AddBool("storage.metadata_log", "--metadata-log", "persist metadata in an append-only log", &c->metadata_log);
+  k.AddUint32("storage.max_open_files", "", "chunk files kept open", 1, 1u << 20, &c->chunks.max_open_files);
+  k.AddUint32("storage.registered_buffers", "", "io_uring registered buffers", 0, 16384,
+              &c->chunks.registered_buffers);
+  k.Add("storage.registered_buffer_size", "", "bytes per registered buffer",
+        [c](const std::string& v) {
+          auto n = ParseSize(v);
+          if (!n.ok()) return n.status();
+          c->chunks.registered_buffer_size = *n;
+          return Status();
+        },
+        [c] { return FormatSize(c->chunks.registered_buffer_size); });
+  k.AddSize("storage.memory_limit", "", "backend=memory: most bytes held", 1 << 20, 1ull << 40,
+            &c->chunks.memory_limit);
+  AddExecutorKnobs(k, &c->executor);
+  AddUcxKnobs(k, &c->ucx);
+}
+
+namespace {
+
+int Fail(const std::string& what) {
+  std::fprintf(stderr, "benchfsd: %s\n", what.c_str());
+  return 1;
+}
+
+std::string HostName() {
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  return host;
+}
+
+// Creates the pid file, refusing one that names a live process.
+Status WritePidFile(const std::string& path) {
+  std::ifstream in(path);
+  long old = 0;
+  if (in >> old && old > 0 && old != getpid() && ::kill(static_cast<pid_t>(old), 0) == 0) {
+    return Status(StatusCode::kAlreadyExists,
+                  "pid file " + path + " names a running process (" + std::to_string(old) + ")");
+  }
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::FromErrno(errno, "pid file " + path);
+  const std::string text = std::to_string(getpid()) + "\n";
+  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  return ok ? Status() : Status::FromErrno(errno, "pid file " + path);
+}
+
+}  // namespace
+
+int RunDaemon(const DaemonConfig& cfg) {
+  auto level = spdlog::level::from_str(cfg.log_level);
+  if (level == spdlog::level::off && cfg.log_level != "off") {
+    return Fail("log level '" + cfg.log_level + "' is unknown: use trace, debug, info, warn, error or off");
+  }
+  spdlog::set_level(level);
+  spdlog::set_pattern("benchfsd %Y-%m-%dT%H:%M:%S.%e %l: %v");
+
+  // Signals become readable events before any thread exists (UCX starts
+  // some), so every thread inherits the mask.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  UniqueFd sigfd(signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC));
+  if (!sigfd.valid()) return Fail(Status::FromErrno(errno, "signalfd").message());
+
+  std::string host;
+  uint16_t port = 0;
+  if (!cfg.listen.empty()) {
+    auto hp = SplitHostPort(cfg.listen);
+    if (!hp.ok()) return Fail("--listen: " + hp.status().message());
+    host = hp->first;
+    port = hp->second;
+  }
+  if (cfg.listen.empty() && cfg.registry_dir.empty()) {
+    return Fail("nothing to serve on: give --listen host:port and/or --registry-dir DIR");
+  }
+
+  // Let a restarted daemon listen on its port again while old connections
+  // linger in TIME_WAIT (a port another process listens on still fails).
+  setenv("UCX_TCP_CM_REUSEADDR", "y", 0);
+
+  auto ex_or = Executor::Create(cfg.executor);
+  if (!ex_or.ok()) return Fail(ex_or.status().message());
+  Executor& ex = **ex_or;
+  auto ucx = ex.EnableUcx(cfg.ucx);
+  if (!ucx.ok()) return Fail(ucx.status().message());
+
+  auto chunks = ChunkStore::Open(ex, cfg.chunks);
+  if (!chunks.ok()) return Fail(chunks.status().message());
+  MetadataStoreOptions mo;
+  mo.durability = cfg.chunks.durability;
+  mo.group_interval = cfg.chunks.group_interval;
+  if (cfg.metadata_log && cfg.chunks.backend != ChunkBackendKind::kMemory) {
+    mo.log_path = cfg.chunks.data_dir + "/metadata.log";
+  }
+  auto meta = MetadataStore::Open(ex, mo);
+  if (!meta.ok()) return Fail(meta.status().message());
+  if (meta.value()->recovery().records > 0) {
+    SPDLOG_INFO("metadata log: replayed {} records ({} entries)", meta.value()->recovery().records,
+                meta.value()->size());
+  }
+
+  RpcServerConfig rpc = cfg.rpc;
+  rpc.limits.max_payload = std::max<uint64_t>(rpc.limits.max_payload, cfg.chunks.chunk_size);
+  auto server = RpcServer::Create(**ucx, rpc);
+  if (!server.ok()) return Fail(server.status().message());
+  FsService service(ex, **server, **chunks, **meta);
+  service.Install();
+  (*server)->AddStatusExtender([&ex](std::vector<std::pair<std::string, uint64_t>>& kv) {
+    const ProcStats p = ReadProcStats();
+    kv.emplace_back("threads", p.threads);
+    kv.emplace_back("rss_bytes", p.rss_bytes);
+    kv.emplace_back("vms_bytes", p.vms_bytes);
+    kv.emplace_back("executor_ticks", ex.stats().ticks);
+    kv.emplace_back("executor_parks", ex.stats().parks);
+  });
+  Status s = InstallRawEcho(**ucx);
+  if (!s.ok()) return Fail(s.message());
+
+  std::string where;
+  if (!cfg.listen.empty()) {
+    auto bound = (*server)->Listen(host, port);
+    if (!bound.ok()) return Fail(bound.status().message());
+    port = bound->port;
+    where = bound->ToString();
+  }
+  std::string registry_name = cfg.registry_name;
+  if (!cfg.registry_dir.empty()) {
+    if (registry_name.empty()) {
+      registry_name = HostName() + "-" + (port != 0 ? std::to_string(port) : std::to_string(getpid()));
+    }
+    s = (*server)->Publish(cfg.registry_dir, registry_name);
+    if (!s.ok()) return Fail(s.message());
+    where += (where.empty() ? "" : " and ") + RegistryPath(cfg.registry_dir, registry_name);
+  }
+  if (!cfg.pid_file.empty()) {
+    s = WritePidFile(cfg.pid_file);
+    if (!s.ok()) return Fail(s.message());
+  }
+  std::unique_ptr<PerfLog> perf;
+  if (!cfg.perf_log.empty()) {
+    auto p = PerfLog::Open(ex, cfg.perf_log, **server);
+    if (!p.ok()) return Fail(p.status().message());
+    perf = std::move(p.value());
+  }
+  SPDLOG_INFO("serving on {} ({}; {}; reactor {} submit_timeout={} complete_timeout={})", where,
+              (*chunks)->Describe(), cfg.ucx.tls.empty() ? "ucx tls=default" : "ucx tls=" + cfg.ucx.tls,
+              ReactorModeName(cfg.executor.reactor_mode), FormatDuration(cfg.executor.submit_timeout),
+              FormatDuration(cfg.executor.complete_timeout));
+  // Launchers wait for this line.
+  std::printf("benchfsd ready on %s\n", where.c_str());
+  std::fflush(stdout);
+
+  int exit_code = 0;
+  ex.Run([&] {
+    if (perf) perf->Start();
+    Cancellation stop_signals(ex);
+    FiberHandle signals = ex.Spawn([&] {
+      while (true) {
+        auto r = ex.uring().PollAdd(sigfd.get(), POLLIN, {kNoDeadline, &stop_signals});
+        if (!r.ok()) return;
+        signalfd_siginfo si{};
+        if (::read(sigfd.get(), &si, sizeof(si)) == sizeof(si)) {
+          SPDLOG_INFO("received {}, shutting down", strsignal(static_cast<int>(si.ssi_signo)));
+          service.shutdown_requested().Set();
+          return;
+        }
+      }
+    });
+    service.shutdown_requested().Wait();
+    RpcServer& srv = **server;
+    SPDLOG_INFO("shutting down: {} requests in flight", srv.stats().inflight);
+    srv.StopListening();
+    srv.BeginDrain();
+    if (!cfg.registry_dir.empty()) UnpublishAddress(cfg.registry_dir, registry_name);
+    const TimePoint give_up = Now() + cfg.drain_timeout;
+    while (srv.stats().inflight > 0 && Now() < give_up) ex.SleepFor(std::chrono::milliseconds(1));
+    if (srv.stats().inflight > 0) {
+      SPDLOG_WARN("{} requests still in flight after {}", srv.stats().inflight, FormatDuration(cfg.drain_timeout));
+      exit_code = 1;
+    }
+    if (perf) perf->Stop();
+    Status closed = (*chunks)->Close();
+    Status synced = (*meta)->Close();
+    if (!closed.ok() || !synced.ok()) {
+      std::fprintf(stderr, "benchfsd: flushing at shutdown failed: %s\n",
+                   (!closed.ok() ? closed : synced).ToString().c_str());
+      exit_code = 1;
+    }
+    stop_signals.Cancel();
+    ex.Join(signals);
+  });
+  if (!cfg.pid_file.empty()) ::unlink(cfg.pid_file.c_str());
+  SPDLOG_INFO("stopped after {} requests", (*server)->stats().completed);
+  return exit_code;
+}
+
+}  // namespace benchfs

@@ -1,0 +1,41 @@
+// The benchfsd daemon: its configuration (every knob, loadable from TOML and
+// overridable by flags) and its life cycle - start, serve, and an orderly
+// shutdown on SIGINT/SIGTERM or a SHUTDOWN request: stop accepting, let
+// requests in flight finish (new ones get UNAVAILABLE), flush per the
+// durability policy, remove the registry entry and pid file, exit 0.
+#pragma once
+
+#include <string>
+
+#include "rpc/rpc_config.h"
+#include "runtime/executor_config.h"
+#include "runtime/ucx_reactor.h"
+#include "service/knobs.h"
+#include "storage/chunk_store_options.h"
+
+namespace benchfs {
+
+struct DaemonConfig {
+  std::string listen = "127.0.0.1:7100";  // "" = no listener (registry only)
+  std::string registry_dir;
+  std::string registry_name;  // default: <hostname>-<port or pid>
+  std::string pid_file;
+  std::string perf_log;
+  std::string log_level = "info";
+  bool metadata_log = true;
+  Duration drain_timeout = std::chrono::seconds(10);
+  ExecutorConfig executor;
+  UcxConfig ucx;
+  RpcServerConfig rpc;
+  ChunkStoreOptions chunks;
+
+  DaemonConfig() { chunks.data_dir = "benchfsd-data"; }
+};
+
+void AddDaemonKnobs(Knobs& knobs, DaemonConfig* config);
+
+// Runs the daemon to completion; returns the process exit code. Start-up
+// errors are printed as one line naming the problem and return non-zero.
+int RunDaemon(const DaemonConfig& config);
+
+}  // namespace benchfs

@@ -1,0 +1,176 @@
+// The small benchmark's operations and their order.
+#include "service/small_bench.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+namespace benchfs {
+namespace {
+
+// Buffers for the operations in flight: closed loop at qd needs qd of them,
+// open loop at most max_outstanding; taken and returned around each call.
+class BufferStack {
+ public:
+  explicit BufferStack(size_t size) : size_(size) {}
+  IoBuffer Take() {
+    if (free_.empty()) return IoBuffer::Allocate(size_);
+    IoBuffer b = std::move(free_.back());
+    free_.pop_back();
+    return b;
+  }
+  void Give(IoBuffer b) {
+    if (!b.empty()) free_.push_back(std::move(b));
+  }
+
+ private:
+  size_t size_;
+  std::vector<IoBuffer> free_;
+};
+
+// The bytes file `f` of size class `size` holds: a function of both, so reads
+// can be checked without remembering what was written.
+void Fill(std::byte* p, size_t n, uint64_t f, uint64_t size) {
+  uint64_t x = (f + 1) * 0x9E3779B97F4A7C15ULL ^ size;
+  for (size_t i = 0; i < n; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    p[i] = static_cast<std::byte>(x);
+  }
+}
+
+std::string Path(const SmallBenchConfig& c, const char* kind, uint64_t size, uint64_t i) {
+  std::string p = "/bench/" + c.client_id + "/";
+  if (size > 0) p += "s" + std::to_string(size) + "/";
+  p += kind + std::to_string(i);
+  return p;
+}
+
+OpResult Measure(Executor& ex, const SmallBenchConfig& c, const std::string& op, uint64_t size,
+                 const LoadSpec& spec, const std::function<Status(uint64_t)>& fn) {
+  OpResult r;
+  r.op = op;
+  r.size = size;
+  r.qd = spec.rate > 0 ? 0 : spec.qd;
+  r.rate = spec.rate;
+  std::function<void(uint64_t)> tick;
+  if (c.progress) {
+    tick = [&](uint64_t done) {
+      std::fprintf(stderr, "\r\033[K%s %s: %llu operations", op.c_str(),
+                   size ? (std::to_string(size) + "B").c_str() : "", static_cast<unsigned long long>(done));
+    };
+  }
+  r.load = RunLoad(ex, spec, fn, tick);
+  if (c.progress) std::fprintf(stderr, "\r\033[K");
+  if (r.load.errors > 0) r.first_error = r.load.first_error.ToString();
+  return r;
+}
+
+}  // namespace
+
+Status ValidateSmallBench(const SmallBenchConfig& c) {
+  for (const std::string& op : c.ops) {
+    if (op != "create" && op != "stat" && op != "delete" && op != "write" && op != "read" && op != "ping") {
+      return Status(StatusCode::kInvalidArgument,
+                    "unknown operation '" + op + "': use create, stat, delete, write, read or ping");
+    }
+  }
+  for (uint64_t s : c.sizes) {
+    if (s == 0 || s > (64u << 20)) {
+      return Status(StatusCode::kInvalidArgument, "size " + std::to_string(s) + " is out of range: 1 B..64 MiB");
+    }
+  }
+  if (c.files == 0) return Status(StatusCode::kInvalidArgument, "files must be at least 1");
+  return c.load.Validate();
+}
+
+std::vector<OpResult> RunSmallBench(Executor& ex, FsClient& client, const SmallBenchConfig& c) {
+  std::vector<OpResult> results;
+  auto wants = [&](const char* op) { return std::find(c.ops.begin(), c.ops.end(), op) != c.ops.end(); };
+
+  // Metadata: create a set of paths, stat them, delete each once.
+  uint64_t created = 0;
+  if (wants("create") || wants("stat") || wants("delete")) {
+    LoadSpec create = c.load;
+    OpResult r = Measure(ex, c, "create", 0, create, [&](uint64_t i) {
+      Status s = client.Create(Path(c, "m", 0, i)).status();
+      if (s.ok()) created = std::max(created, i + 1);
+      return s;
+    });
+    if (wants("create")) results.push_back(std::move(r));
+    if (wants("stat") && created > 0) {
+      results.push_back(Measure(ex, c, "stat", 0, c.load, [&](uint64_t i) {
+        return client.Stat(Path(c, "m", 0, i % created)).status();
+      }));
+    }
+    if (created > 0) {
+      // Each created path is deleted exactly once, whatever the load shape.
+      LoadSpec del = c.load;
+      del.duration = Duration(0);
+      del.warmup = Duration(0);
+      del.warmup_iterations = std::min<uint64_t>(c.load.warmup_iterations, created / 2);
+      del.iterations = created - del.warmup_iterations;
+      OpResult d = Measure(ex, c, "delete", 0, del, [&](uint64_t i) { return client.Delete(Path(c, "m", 0, i)); });
+      if (wants("delete")) results.push_back(std::move(d));
+    }
+  }
+
+  for (uint64_t size : c.sizes) {
+    BufferStack buffers(size);
+    uint64_t written = 0;
+    if (wants("write") || wants("read")) {
+      // Reads need every file written at least once, measured or not.
+      LoadSpec w = c.load;
+      if (w.iterations > 0 && w.warmup_iterations + w.iterations < c.files) {
+        w.warmup_iterations = c.files - w.iterations;
+      }
+      OpResult r = Measure(ex, c, "write", size, w, [&](uint64_t i) {
+        const uint64_t f = i % c.files;
+        IoBuffer b = buffers.Take();
+        Fill(b.data(), size, f, size);
+        Status s = client.WriteChunk(Path(c, "f", size, f), 0, 0, b, size);
+        buffers.Give(std::move(b));
+        if (s.ok()) written = std::max(written, f + 1);
+        return s;
+      });
+      if (wants("write")) results.push_back(std::move(r));
+    }
+    if (wants("read") && written > 0) {
+      std::vector<std::byte> expect(size);
+      results.push_back(Measure(ex, c, "read", size, c.load, [&](uint64_t i) {
+        const uint64_t f = i % written;
+        IoBuffer b = buffers.Take();
+        auto n = client.ReadChunk(Path(c, "f", size, f), 0, 0, b, size);
+        Status s = n.status();
+        if (s.ok() && *n != size) {
+          s = Status(StatusCode::kIoError, "short read of " + Path(c, "f", size, f) + ": " +
+                                               std::to_string(*n) + " of " + std::to_string(size) + " bytes");
+        }
+        if (s.ok() && c.verify) {
+          Fill(expect.data(), size, f, size);
+          if (std::memcmp(expect.data(), b.data(), size) != 0) {
+            s = Status(StatusCode::kCorruption, "data read from " + Path(c, "f", size, f) + " differs from what was written");
+          }
+        }
+        buffers.Give(std::move(b));
+        return s;
+      }));
+    }
+    if (wants("ping")) {
+      results.push_back(Measure(ex, c, "ping", size, c.load, [&](uint64_t i) {
+        IoBuffer out = buffers.Take();
+        IoBuffer in = buffers.Take();
+        Status s = client.Ping(static_cast<uint32_t>(i % client.servers()), &out, size, &in);
+        buffers.Give(std::move(out));
+        buffers.Give(std::move(in));
+        return s;
+      }));
+    }
+  }
+  return results;
+}
+
+}  // namespace benchfs
