@@ -45,6 +45,7 @@ Status ExecutorConfig::Validate() const {
                           std::chrono::milliseconds(100))).ok()) return s;
   if (!(s = CheckCount("sqpoll_idle_ms", sqpoll_idle_ms, 1, 60000)).ok()) return s;
   if (!(s = CheckCount("fixed_files", fixed_files, 0, 1u << 16)).ok()) return s;
+  if (!(s = CheckCount("io_workers", io_workers, 0, 1024)).ok()) return s;
   if (!(s = CheckCount("stack_size", stack_size, 16 * 1024, 64u << 20)).ok()) return s;
   if (!(s = CheckCount("stack_cache", stack_cache, 0, 1u << 20)).ok()) return s;
   return s;

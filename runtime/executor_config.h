@@ -48,6 +48,10 @@ struct ExecutorConfig {
   uint32_t sqpoll_idle_ms = 100;
   // Registered (fixed) file table size; 0 disables fixed files.
   uint32_t fixed_files = 64;
+  // Upper bound on the kernel's io-wq worker threads (iou-wrk-*) that run
+  // operations which cannot complete inline, per kind (bounded: regular
+  // files; unbounded: sockets, pipes). 0 keeps the kernel's default.
+  uint32_t io_workers = 4;
   // Usable bytes per fiber stack (a guard page is added below it).
   size_t stack_size = 128 * 1024;
   // Released stacks kept for reuse; beyond this they are unmapped.

@@ -219,6 +219,15 @@ Status UringReactor::Init() {
                   "BenchFS needs Linux 5.11 or newer");
   }
 
+  if (config_.io_workers > 0) {
+    unsigned limits[2] = {config_.io_workers, config_.io_workers};
+    ret = io_uring_register_iowq_max_workers(&ring_, limits);
+    if (ret < 0 && ret != -EINVAL) {
+      return Status::FromErrno(-ret, "limiting io-wq workers to " + std::to_string(config_.io_workers) +
+                                         " (knob io_workers)");
+    }
+  }
+
   slots_.resize(ring_.cq.ring_entries);
   free_slots_.reserve(slots_.size());
   for (uint32_t i = static_cast<uint32_t>(slots_.size()); i > 0; --i) free_slots_.push_back(i - 1);

@@ -186,6 +186,7 @@ int RunDaemon(const DaemonConfig& cfg) {
   (*server)->AddStatusExtender([&ex](std::vector<std::pair<std::string, uint64_t>>& kv) {
     const ProcStats p = ReadProcStats();
     kv.emplace_back("threads", p.threads);
+    kv.emplace_back("io_workers", p.io_workers);
     kv.emplace_back("rss_bytes", p.rss_bytes);
     kv.emplace_back("vms_bytes", p.vms_bytes);
     kv.emplace_back("executor_ticks", ex.stats().ticks);

@@ -21,7 +21,8 @@ constexpr Opcode kLoggedOps[] = {Opcode::kPing,       Opcode::kStatus,     Opcod
 }  // namespace
 
 std::string PerfLog::Header() {
-  std::string h = "elapsed_s,threads,rss_mib,vms_mib,completed,inflight,rejected_busy,malformed,ticks,parks,io_depth";
+  std::string h =
+      "elapsed_s,threads,io_workers,rss_mib,vms_mib,completed,inflight,rejected_busy,malformed,ticks,parks,io_depth";
   for (Opcode op : kLoggedOps) h.append(",op.").append(OpcodeName(op));
   return h + "\n";
 }
@@ -49,8 +50,9 @@ std::string PerfLog::Row() const {
   const ServerStats& s = server_.stats();
   const ExecutorStats& e = ex_.stats();
   char buf[512];
-  std::snprintf(buf, sizeof(buf), "%.3f,%u,%.2f,%.2f,%llu,%llu,%llu,%llu,%llu,%llu,%u",
-                std::chrono::duration<double>(Now() - start_).count(), p.threads, p.rss_bytes / 1048576.0,
+  std::snprintf(buf, sizeof(buf), "%.3f,%u,%u,%.2f,%.2f,%llu,%llu,%llu,%llu,%llu,%llu,%u",
+                std::chrono::duration<double>(Now() - start_).count(), p.threads, p.io_workers,
+                p.rss_bytes / 1048576.0,
                 p.vms_bytes / 1048576.0, static_cast<unsigned long long>(s.completed),
                 static_cast<unsigned long long>(s.inflight), static_cast<unsigned long long>(s.rejected_busy),
                 static_cast<unsigned long long>(s.malformed), static_cast<unsigned long long>(e.ticks),

@@ -1,5 +1,6 @@
 // PerfLog: the diagnosis of seed 000 built into the daemon. Once a second it
-// appends one CSV row - elapsed seconds, threads, RSS and VMS in MiB, requests
+// appends one CSV row - elapsed seconds, threads (and how many of them are
+// io_uring's bounded kernel workers), RSS and VMS in MiB, requests
 // completed (total and per opcode), in flight, rejected BUSY, malformed, and
 // the executor's ticks, parks and io depth - so a leak of threads or memory,
 // or a stall, is visible at a glance and plottable. Rows are written through

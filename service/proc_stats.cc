@@ -1,6 +1,7 @@
 // /proc/self/status parsing.
 #include "service/proc_stats.h"
 
+#include <dirent.h>
 #include <sys/resource.h>
 
 #include <cstdio>
@@ -19,6 +20,20 @@ ProcStats ReadProcStats() {
       else if (std::sscanf(line, "VmSize: %llu kB", &v) == 1) s.vms_bytes = v * 1024;
     }
     std::fclose(f);
+  }
+  // io_uring's kernel threads show up as tasks named iou-wrk-<pid> / iou-sqp-<pid>.
+  if (DIR* d = opendir("/proc/self/task")) {
+    while (dirent* e = readdir(d)) {
+      if (e->d_name[0] == '.') continue;
+      char path[300];
+      std::snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+      if (FILE* f = std::fopen(path, "re")) {
+        char comm[32] = {};
+        if (std::fgets(comm, sizeof(comm), f) != nullptr && std::strncmp(comm, "iou-", 4) == 0) ++s.io_workers;
+        std::fclose(f);
+      }
+    }
+    closedir(d);
   }
   rusage ru{};
   if (getrusage(RUSAGE_SELF, &ru) == 0) {

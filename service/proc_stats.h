@@ -7,7 +7,8 @@
 namespace benchfs {
 
 struct ProcStats {
-  uint32_t threads = 0;
+  uint32_t threads = 0;     // every thread, the kernel's io_uring workers included
+  uint32_t io_workers = 0;  // io_uring's iou-wrk-* / iou-sqp-* threads among them
   uint64_t rss_bytes = 0;
   uint64_t vms_bytes = 0;
   double cpu_user_s = 0;

@@ -39,6 +39,9 @@ void AddExecutorKnobs(Knobs& k, ExecutorConfig* c) {
   k.AddUint32("reactor.sqpoll_idle_ms", "", "SQPOLL thread idle time in ms", 1, 60000,
               &c->sqpoll_idle_ms);
   k.AddUint32("reactor.fixed_files", "", "registered file table size", 0, 1u << 16, &c->fixed_files);
+  k.AddUint32("reactor.io_workers", "--io-workers",
+              "most kernel io-wq threads per kind for I/O that cannot complete inline (0 = kernel default)", 0,
+              1024, &c->io_workers);
   k.Add("reactor.stack_size", "", "usable bytes per fiber stack",
         [c](const std::string& v) {
           auto n = ParseSize(v);
