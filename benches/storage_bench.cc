@@ -7,8 +7,9 @@
 //   BM_ChunkWrite4kQD1/<backend>                  ChunkStore::Write of 4 KiB, backend uring,
 //   BM_ChunkRead4kQD1/<backend>                   posix or memory, same offsets in a 4 MiB chunk
 //   BM_ChunkWrite4kQD1/uring_fsync                the same with durability = fsync
-//   BM_ChunkWrite4kQD32/uring                     32 fibers writing 4 KiB in one 16 MiB chunk
-//   BM_ChunkWrite4kQD32/uring_idle_spin_0         the same with the executor's idle_spin = 0
+//   BM_ChunkWrite4kQD32/uring                     32 fibers writing 4 KiB in one 16 MiB chunk,
+//                                                 ring_setup = coop_taskrun as fio sets its ring up
+//   BM_ChunkWrite4kQD32/uring_ring_none           the same on the default ring (ring_setup = none)
 //   BM_MetaCreateLocal                            MetadataStore::Create in memory (no RPC, no log)
 //                                                 into a namespace growing to 1M entries (then
 //                                                 restarted, untimed)
@@ -217,6 +218,7 @@ void ChunkWrite4kQD32(benchmark::State& state, const ExecutorConfig& cfg) {
   std::unique_ptr<ChunkStore> store =
       OpenStore(state, *ex, dir, ChunkBackendKind::kUring, DurabilityPolicy::kNone, kFileSize);
   if (!store) return;
+  state.SetLabel(store->Describe() + " ring_setup=" + std::string(RingSetupName(cfg.ring_setup)));
   double wall_s = 0;
   ex->Run([&] {
     if (!Prefill(*store, 1)) {
@@ -254,16 +256,18 @@ void ChunkWrite4kQD32(benchmark::State& state, const ExecutorConfig& cfg) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * kBlock));
 }
 
-void BM_ChunkWrite4kQD32(benchmark::State& state) { ChunkWrite4kQD32(state, ExecutorConfig{}); }
-
-// The same with idle_spin = 0: on ext4, io_uring runs buffered writes in
-// io-wq kernel threads, and on a small machine an executor that busy-polls
-// while all its fibers wait takes a core those threads need.
-void BM_ChunkWrite4kQD32NoSpin(benchmark::State& state) {
+// The ring is set up as fio's io_uring engine sets up its own
+// (IORING_SETUP_COOP_TASKRUN): on ext4 buffered writes complete in io-wq
+// threads, and without COOP_TASKRUN each completion interrupts the executor
+// thread to run its task work.
+void BM_ChunkWrite4kQD32(benchmark::State& state) {
   ExecutorConfig cfg;
-  cfg.idle_spin = Duration(0);
+  cfg.ring_setup = RingSetup::kCoopTaskrun;
   ChunkWrite4kQD32(state, cfg);
 }
+
+// The same on the executor's default ring (ring_setup = none), for comparison.
+void BM_ChunkWrite4kQD32RingNone(benchmark::State& state) { ChunkWrite4kQD32(state, ExecutorConfig{}); }
 
 // ---- Metadata ----
 
@@ -306,7 +310,7 @@ BENCHMARK(benchfs::BM_ChunkRead4kQD1_Uring)->Name("BM_ChunkRead4kQD1/uring");
 BENCHMARK(benchfs::BM_ChunkRead4kQD1_Posix)->Name("BM_ChunkRead4kQD1/posix");
 BENCHMARK(benchfs::BM_ChunkRead4kQD1_Memory)->Name("BM_ChunkRead4kQD1/memory");
 BENCHMARK(benchfs::BM_ChunkWrite4kQD32)->Name("BM_ChunkWrite4kQD32/uring");
-BENCHMARK(benchfs::BM_ChunkWrite4kQD32NoSpin)->Name("BM_ChunkWrite4kQD32/uring_idle_spin_0");
+BENCHMARK(benchfs::BM_ChunkWrite4kQD32RingNone)->Name("BM_ChunkWrite4kQD32/uring_ring_none");
 BENCHMARK(benchfs::BM_MetaCreateLocal)->Name("BM_MetaCreateLocal");
 
 BENCHMARK_MAIN();
