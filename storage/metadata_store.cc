@@ -138,7 +138,7 @@ Result<Inode> MetadataStore::Create(const std::string& path, InodeType type, uin
   Entry& e = *slot;
   const int64_t now = WallNowNs();
   e.path = path;
-  e.inode = Inode{id, type, 0, mode, now, now};
+  e.inode = Inode{id, 0, now, now, mode, type};
   sorted_valid_ = false;
   const Inode result = e.inode;
   s = Log(MetaRecordType::kPut, e);  // `e` may be gone after this (a concurrent delete)
