@@ -116,10 +116,13 @@ struct RawFile {
   RawFile() {
     if (dir.path().empty()) return;
     fd = ::open((dir.path() + "/raw").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    std::vector<char> data(kChunkSize, 'b');
-    if (fd >= 0 && ::pwrite(fd, data.data(), data.size(), 0) != static_cast<ssize_t>(data.size())) {
-      ::close(fd);
-      fd = -1;
+    // Filled like the store's chunk (Prefill): 1 MiB writes.
+    std::vector<char> data(1 << 20, 'b');
+    for (uint64_t off = 0; fd >= 0 && off < kChunkSize; off += data.size()) {
+      if (::pwrite(fd, data.data(), data.size(), static_cast<off_t>(off)) != static_cast<ssize_t>(data.size())) {
+        ::close(fd);
+        fd = -1;
+      }
     }
   }
   ~RawFile() {
