@@ -1,12 +1,19 @@
 #!/usr/bin/env python3
 """Prints the goal table for Google Benchmark JSON results.
 
-Usage: benches/report.py RESULT.json [RESULT.json ...]
+Usage: benches/report.py RESULT.json [RESULT.json ...] [--fio FIO.json]
+
+--fio takes fio's JSON output (--output-format=json) of the QD32 comparison
+run on the same file system, e.g.
+  fio --name=qd32 --ioengine=io_uring --iodepth=32 --bs=4k --rw=randwrite \
+      --size=16M --direct=0 --time_based --runtime=5 --filename=DIR/file \
+      --output-format=json --output=FIO.json
 
 With --benchmark_repetitions the median aggregate of each benchmark is used;
 otherwise its single run. Ratios are computed between benchmarks of the same
 file, i.e. measured in the same run. The goals are the ones the project's
-issues state; a missing benchmark is reported as not measured.
+issues state; a benchmark that is missing leaves its goal out. Rows whose
+target is "reported" have no goal: they show a price (e.g. of durability).
 """
 import json
 import re
@@ -19,6 +26,12 @@ SUFFIX = re.compile(r"/(min_time:[0-9.]+|real_time|iterations:[0-9]+|repeats:[0-
 
 def bare(name):
     return SUFFIX.sub("", name)
+
+
+def load_fio_iops(path):
+    with open(path) as f:
+        data = json.load(f)
+    return sum(job["write"]["iops"] for job in data.get("jobs", []))
 
 
 def load(paths):
@@ -61,6 +74,25 @@ GOALS = [
      "within 10 %", lambda v: abs(v - 1) <= 0.10),
     ("BM_IdleCpu/park cpu %", lambda r: r["BM_IdleCpu/park"]["cpu_percent"],
      "< 2 %", lambda v: v < 2),
+    # Storage (issue 4): benchfs-storage-bench.
+    ("BM_ChunkWrite4kQD1 uring / raw",
+     lambda r: ns(r["BM_ChunkWrite4kQD1/uring"]) / ns(r["BM_RawUringWrite4kQD1"]), "<= 1.15x",
+     lambda v: v <= 1.15),
+    ("BM_ChunkRead4kQD1 uring / raw",
+     lambda r: ns(r["BM_ChunkRead4kQD1/uring"]) / ns(r["BM_RawUringRead4kQD1"]), "<= 1.15x",
+     lambda v: v <= 1.15),
+    ("BM_ChunkWrite4kQD32/uring IOPS", lambda r: r["BM_ChunkWrite4kQD32/uring"]["iops"],
+     "reported", None),
+    ("BM_ChunkWrite4kQD32/uring / fio QD32",
+     lambda r: r["BM_ChunkWrite4kQD32/uring"]["iops"] / r["__fio_iops"], ">= 0.80x",
+     lambda v: v >= 0.8),
+    ("BM_ChunkWrite4kQD32/uring_ring_none / fio",
+     lambda r: r["BM_ChunkWrite4kQD32/uring_ring_none"]["iops"] / r["__fio_iops"],
+     "reported", None),
+    ("BM_ChunkWrite4kQD1 uring_fsync / uring",
+     lambda r: ns(r["BM_ChunkWrite4kQD1/uring_fsync"]) / ns(r["BM_ChunkWrite4kQD1/uring"]),
+     "reported", None),
+    ("BM_MetaCreateLocal ns", lambda r: ns(r["BM_MetaCreateLocal"]), "<= 200 ns", lambda v: v <= 200),
 ]
 
 
@@ -77,13 +109,28 @@ GOALS.append(("BM_PingQD64/rpc/shm calls/s", lambda r: r["BM_PingQD64/rpc/shm"][
 
 
 def main():
-    if len(sys.argv) < 2:
+    args = sys.argv[1:]
+    fio = None
+    if "--fio" in args:
+        i = args.index("--fio")
+        if i + 1 >= len(args):
+            print("--fio needs a file", file=sys.stderr)
+            return 2
+        fio = args[i + 1]
+        del args[i:i + 2]
+    if not args:
         print(__doc__.strip(), file=sys.stderr)
         return 2
-    runs = load(sys.argv[1:])
+    runs = load(args)
+    if fio is not None:
+        runs["__fio_iops"] = load_fio_iops(fio)
     print(f"{'benchmark':<44} {'median':>14}")
     for name, b in sorted(runs.items()):
+        if name.startswith("__"):
+            continue
         print(f"{name:<44} {ns(b):>12.1f} ns")
+    if fio is not None:
+        print(f"{'fio io_uring QD32 4k randwrite':<44} {runs['__fio_iops']:>12.0f} IOPS")
     print()
     print(f"{'goal':<42} {'measured':>10}  {'target':<12} verdict")
     for label, fn, goal, ok in GOALS:
@@ -91,7 +138,8 @@ def main():
             v = fn(runs)
         except KeyError:
             continue
-        print(f"{label:<42} {v:>10.3f}  {goal:<12} {'met' if ok(v) else 'MISSED'}")
+        verdict = "-" if ok is None else ("met" if ok(v) else "MISSED")
+        print(f"{label:<42} {v:>10.3f}  {goal:<12} {verdict}")
     return 0
 
 

@@ -29,7 +29,14 @@ struct DaemonConfig {
   RpcServerConfig rpc;
   ChunkStoreOptions chunks;
 
-  DaemonConfig() { chunks.data_dir = "benchfsd-data"; }
+  DaemonConfig() {
+    chunks.data_dir = "benchfsd-data";
+    // Buffered io_uring writes to ext4 complete in kernel workers; without
+    // COOP_TASKRUN each completion interrupts the executor.
+    executor.ring_setup = RingSetup::kCoopTaskrun;
+    // One registered receive buffer per request the server admits.
+    chunks.registered_buffers = rpc.max_inflight;
+  }
 };
 
 void AddDaemonKnobs(Knobs& knobs, DaemonConfig* config);

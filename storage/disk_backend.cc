@@ -266,10 +266,22 @@ Status DiskBackend::SyncAllDirty() {
   for (ChunkPtr& ch : batch) {
     running.push_back(ex_.Spawn([this, ch, &note] { note(SyncChunk("file id " + FileIdHex(ch->id.file_id), *ch)); }));
   }
+  std::array<Status, 256> shard_errors;
   for (unsigned s = 0; s < shards.size(); ++s) {
-    if (shards[s]) running.push_back(ex_.Spawn([this, s, &note] { note(SyncShard(s)); }));
+    if (shards[s]) {
+      running.push_back(ex_.Spawn([this, s, &note, &shard_errors] {
+        shard_errors[s] = SyncShard(s);
+        note(shard_errors[s]);
+      }));
+    }
   }
   for (FiberHandle& h : running) ex_.Join(h);
+  // A directory that did not sync loses its new entries: the files created in
+  // it carry the error (sticky, like a failed fdatasync).
+  for (ChunkPtr& ch : batch) {
+    const Status& dir = shard_errors[ShardOf(ch->id.file_id)];
+    if (!dir.ok() && ch->error.ok()) ch->error = dir;
+  }
   return first;
 }
 

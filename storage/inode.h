@@ -17,11 +17,11 @@ inline std::string_view InodeTypeName(InodeType t) {
 
 struct Inode {
   uint64_t id = 0;
-  InodeType type = InodeType::kFile;
   uint64_t size = 0;
-  uint32_t mode = 0;
   int64_t ctime_ns = 0;  // CLOCK_REALTIME, nanoseconds since the epoch
   int64_t mtime_ns = 0;
+  uint32_t mode = 0;
+  InodeType type = InodeType::kFile;  // last: the struct packs into 40 bytes
 
   bool operator==(const Inode&) const = default;
 };

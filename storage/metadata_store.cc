@@ -64,24 +64,52 @@ Result<std::unique_ptr<MetadataStore>> MetadataStore::Open(Executor& ex,
 
 void MetadataStore::Apply(const MetaRecord& r) {
   if (r.type == MetaRecordType::kPut) {
-    Entry& e = map_[r.inode.id];
-    e.path = r.path;
-    e.inode = r.inode;
+    Entry* existing = nullptr;
+    Entry* e = Insert(r.inode.id, &existing);
+    if (e == nullptr) e = existing;
+    if (e == nullptr) return;  // index full: cannot happen below 4G entries
+    e->path = r.path;
+    e->inode = r.inode;
   } else {
-    auto it = map_.find(r.inode.id);
-    if (it != map_.end() && it->second.path == r.path) map_.erase(it);
+    const uint32_t idx = index_.Find(r.inode.id, is_id_);
+    if (idx != IdIndex::kNone && entries_[idx].path == r.path) Erase(r.inode.id, idx);
   }
   sorted_valid_ = false;
 }
 
+MetadataStore::Entry* MetadataStore::Insert(uint64_t id, Entry** existing) {
+  const size_t slot = free_.empty() ? entries_.size() : free_.back();
+  if (slot > IdIndex::kMaxSlot) {
+    *existing = nullptr;
+    return nullptr;
+  }
+  auto [idx, inserted] = index_.Insert(id, static_cast<uint32_t>(slot), is_id_);
+  if (!inserted) {
+    *existing = &entries_[idx];
+    return nullptr;
+  }
+  if (slot == entries_.size()) {
+    entries_.emplace_back();
+  } else {
+    free_.pop_back();
+  }
+  return &entries_[slot];
+}
+
+void MetadataStore::Erase(uint64_t id, uint32_t idx) {
+  index_.Erase(id, is_id_);
+  entries_[idx].path.clear();
+  free_.push_back(idx);
+}
+
 MetadataStore::Entry* MetadataStore::Find(const std::string& path) {
-  auto it = map_.find(options_.file_id(path));
-  return it != map_.end() && it->second.path == path ? &it->second : nullptr;
+  const uint32_t idx = index_.Find(options_.file_id(path), is_id_);
+  return idx != IdIndex::kNone && entries_[idx].path == path ? &entries_[idx] : nullptr;
 }
 
 const MetadataStore::Entry* MetadataStore::Find(const std::string& path) const {
-  auto it = map_.find(options_.file_id(path));
-  return it != map_.end() && it->second.path == path ? &it->second : nullptr;
+  const uint32_t idx = index_.Find(options_.file_id(path), is_id_);
+  return idx != IdIndex::kNone && entries_[idx].path == path ? &entries_[idx] : nullptr;
 }
 
 Status MetadataStore::Log(MetaRecordType type, const Entry& e) {
@@ -90,22 +118,27 @@ Status MetadataStore::Log(MetaRecordType type, const Entry& e) {
 }
 
 Result<Inode> MetadataStore::Create(const std::string& path, InodeType type, uint32_t mode) {
+  const uint64_t id = options_.file_id(path);
+  index_.Prefetch(id);  // overlaps the index's cache miss with the validation below
   Status s = ValidatePath(path, options_.max_path_length);
   if (!s.ok()) return s;
   if (closed_) return Status(StatusCode::kUnavailable, "metadata store is closed");
-  const uint64_t id = options_.file_id(path);
-  auto [it, inserted] = map_.try_emplace(id);
-  Entry& e = it->second;
-  if (!inserted) {
-    if (e.path == path) return Status(StatusCode::kAlreadyExists, "'" + path + "' already exists");
+  Entry* existing = nullptr;
+  Entry* slot = Insert(id, &existing);
+  if (slot == nullptr) {
+    if (existing == nullptr) {
+      return Status(StatusCode::kResourceExhausted, "metadata store is full (4G entries)");
+    }
+    if (existing->path == path) return Status(StatusCode::kAlreadyExists, "'" + path + "' already exists");
     return Status(StatusCode::kAlreadyExists,
                   "'" + path + "' cannot be created: its file id " + FileIdHex(id) +
-                      " is already used by '" + e.path +
+                      " is already used by '" + existing->path +
                       "' (a 64-bit hash collision); ids are never shared, so use another name");
   }
+  Entry& e = *slot;
   const int64_t now = WallNowNs();
   e.path = path;
-  e.inode = Inode{id, type, 0, mode, now, now};
+  e.inode = Inode{id, 0, now, now, mode, type};
   sorted_valid_ = false;
   const Inode result = e.inode;
   s = Log(MetaRecordType::kPut, e);  // `e` may be gone after this (a concurrent delete)
@@ -125,10 +158,11 @@ Status MetadataStore::Delete(const std::string& path) {
   Status s = ValidatePath(path, options_.max_path_length);
   if (!s.ok()) return s;
   if (closed_) return Status(StatusCode::kUnavailable, "metadata store is closed");
-  auto it = map_.find(options_.file_id(path));
-  if (it == map_.end() || it->second.path != path) return NotFound(path);
-  Entry gone = std::move(it->second);
-  map_.erase(it);
+  const uint64_t id = options_.file_id(path);
+  const uint32_t idx = index_.Find(id, is_id_);
+  if (idx == IdIndex::kNone || entries_[idx].path != path) return NotFound(path);
+  Entry gone{path, entries_[idx].inode};
+  Erase(id, idx);
   sorted_valid_ = false;
   return Log(MetaRecordType::kDelete, gone);
 }
@@ -160,8 +194,10 @@ Result<ListPage> MetadataStore::List(const std::string& prefix, const std::strin
   if (limit == 0 || limit > options_.max_list_page) limit = options_.max_list_page;
   if (!sorted_valid_) {
     sorted_.clear();
-    sorted_.reserve(map_.size());
-    for (const auto& [id, e] : map_) sorted_.push_back(&e);
+    sorted_.reserve(index_.size());
+    for (size_t i = 0; i < entries_.size(); ++i) {
+      if (!entries_[i].path.empty()) sorted_.push_back(&entries_[i]);
+    }
     std::sort(sorted_.begin(), sorted_.end(),
               [](const Entry* a, const Entry* b) { return a->path < b->path; });
     sorted_valid_ = true;

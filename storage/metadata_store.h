@@ -2,9 +2,11 @@
 // ctime, mtime} that benchfsd serves, with an optional append-only log
 // (metadata_log.h) replayed at start.
 //
-// The map is keyed by the inode id, which is the chunk store's file id of the
-// path (xxh3 by default), and each entry keeps its path: a lookup hashes the
-// path once and compares the path, and a create whose id is already taken by
+// Entries live in a deque (appended in order, slots of deleted entries reused)
+// found through a flat IdIndex keyed by the inode id, which is the chunk
+// store's file id of the path (xxh3 by default); each entry keeps its path. A
+// lookup hashes the path once, probes the index and compares the path; a create
+// whose id is already taken by
 // another path (a 64-bit hash collision) is refused with ALREADY_EXISTS
 // naming both paths, so chunks are never shared between two files.
 //
@@ -16,10 +18,10 @@
 
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "runtime/executor.h"
+#include "storage/id_index.h"
 #include "storage/inode.h"
 #include "storage/metadata_log.h"
 #include "storage/metadata_store_options.h"
@@ -62,7 +64,7 @@ class MetadataStore {
   // From a fiber: syncs unless the policy is `none` and closes the log.
   Status Close();
 
-  size_t size() const { return map_.size(); }
+  size_t size() const { return index_.size(); }
   DurabilityPolicy durability() const { return options_.durability; }
   const MetadataStoreOptions& options() const { return options_; }
   // What replaying the log found (all zero without a log).
@@ -77,13 +79,42 @@ class MetadataStore {
   MetadataStore(Executor& ex, const MetadataStoreOptions& options);
   Entry* Find(const std::string& path);
   const Entry* Find(const std::string& path) const;
+  // A slot for a new entry of `id`, or nullptr (and *existing) if the id is taken.
+  Entry* Insert(uint64_t id, Entry** existing);
+  void Erase(uint64_t id, uint32_t idx);
   Status Log(MetaRecordType type, const Entry& e);
   void Apply(const MetaRecord& r);
 
   Executor& ex_;
   MetadataStoreOptions options_;
-  std::unordered_map<uint64_t, Entry> map_;  // by inode id
-  std::vector<const Entry*> sorted_;         // by path; valid while sorted_valid_
+  // Entries in blocks of 4096 (stable addresses, one allocation per block);
+  // an empty path marks a free slot.
+  class EntryTable {
+   public:
+    Entry& operator[](size_t i) { return blocks_[i >> kShift][i & kMask]; }
+    const Entry& operator[](size_t i) const { return blocks_[i >> kShift][i & kMask]; }
+    size_t size() const { return size_; }
+    void emplace_back() {
+      if ((size_ & kMask) == 0) blocks_.push_back(std::make_unique<Entry[]>(kMask + 1));
+      ++size_;
+    }
+
+   private:
+    static constexpr size_t kShift = 12;
+    static constexpr size_t kMask = (size_t{1} << kShift) - 1;
+    std::vector<std::unique_ptr<Entry[]>> blocks_;
+    size_t size_ = 0;
+  };
+  EntryTable entries_;
+  std::vector<uint32_t> free_;   // free slots in entries_
+  IdIndex index_;                // inode id -> slot in entries_
+  // Confirms a candidate slot's full id for index_.
+  struct IsId {
+    const EntryTable* entries;
+    bool operator()(uint32_t slot, uint64_t id) const { return (*entries)[slot].inode.id == id; }
+  };
+  IsId is_id_{&entries_};
+  std::vector<const Entry*> sorted_;  // by path; valid while sorted_valid_
   bool sorted_valid_ = false;
   std::unique_ptr<MetadataLog> log_;
   LogRecovery recovery_;
