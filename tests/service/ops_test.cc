@@ -27,7 +27,13 @@ TEST(Ops, RoundTrips) {
   EXPECT_EQ(ud->update.size, std::optional<uint64_t>(10));
   EXPECT_TRUE(ud->update.truncate);
   EXPECT_FALSE(ud->update.mode.has_value());
-  Inode in{42, InodeType::kFile, 123, 0644, 5, 6};
+  Inode in;
+  in.id = 42;
+  in.type = InodeType::kFile;
+  in.size = 123;
+  in.mode = 0644;
+  in.ctime_ns = 5;
+  in.mtime_ns = 6;
   auto id = DecodeInode(EncodeInode(in));
   ASSERT_TRUE(id.ok());
   EXPECT_EQ(*id, in);
