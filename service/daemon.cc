@@ -4,9 +4,11 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -152,6 +154,24 @@ int RunDaemon(const DaemonConfig& cfg) {
     return Fail("nothing to serve on: give --listen host:port and/or --registry-dir DIR");
   }
 
+  // Chunk files kept open need descriptors: raise the soft limit towards the
+  // hard one, and clamp the cache to what the limit allows.
+  DaemonConfig effective = cfg;
+  rlimit nofile{};
+  if (getrlimit(RLIMIT_NOFILE, &nofile) == 0) {
+    const rlim_t want = std::min<rlim_t>(nofile.rlim_max, cfg.chunks.max_open_files + 1024);
+    if (nofile.rlim_cur < want) {
+      nofile.rlim_cur = want;
+      setrlimit(RLIMIT_NOFILE, &nofile);
+      getrlimit(RLIMIT_NOFILE, &nofile);
+    }
+    if (nofile.rlim_cur < effective.chunks.max_open_files + 256) {
+      effective.chunks.max_open_files = static_cast<uint32_t>(std::max<rlim_t>(16, nofile.rlim_cur / 2));
+      SPDLOG_WARN("open-file limit {}: keeping at most {} chunk files open", nofile.rlim_cur,
+                  effective.chunks.max_open_files);
+    }
+  }
+
   // Let a restarted daemon listen on its port again while old connections
   // linger in TIME_WAIT (a port another process listens on still fails).
   setenv("UCX_TCP_CM_REUSEADDR", "y", 0);
@@ -162,7 +182,7 @@ int RunDaemon(const DaemonConfig& cfg) {
   auto ucx = ex.EnableUcx(cfg.ucx);
   if (!ucx.ok()) return Fail(ucx.status().message());
 
-  auto chunks = ChunkStore::Open(ex, cfg.chunks);
+  auto chunks = ChunkStore::Open(ex, effective.chunks);
   if (!chunks.ok()) return Fail(chunks.status().message());
   MetadataStoreOptions mo;
   mo.durability = cfg.chunks.durability;

@@ -36,6 +36,9 @@ struct DaemonConfig {
     executor.ring_setup = RingSetup::kCoopTaskrun;
     // One registered receive buffer per request the server admits.
     chunks.registered_buffers = rpc.max_inflight;
+    // A benchmark touches many files; reopening evicted ones costs an
+    // io-wq round trip each (the file-descriptor limit is raised to fit).
+    chunks.max_open_files = 4096;
   }
 };
 
