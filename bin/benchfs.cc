@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "rpc/hello.h"
 #include "service/client_commands.h"
 #include "service/runtime_knobs.h"
 
@@ -55,6 +56,9 @@ int main(int argc, char** argv) {
                     &client.rpc.connect_timeout);
   knobs.AddUint32("client.busy_retries", "--busy-retries", "retries of a call answered BUSY", 0, 1u << 20,
                   &client.rpc.busy_retries);
+  std::string token_file;
+  knobs.AddString("client.token_file", "--token-file",
+                  "present the token in this file (mode 0600) to every server in a HELLO", &token_file);
   std::string config_file;
   app.add_option("-c,--config", config_file, "TOML file with reactor/ucx/client settings")->check(CLI::ExistingFile);
   app.add_option("-s,--server", client.servers, "server address host:port (repeat for several)");
@@ -123,6 +127,11 @@ int main(int argc, char** argv) {
   };
   Status s = knobs.Apply(config_file);
   if (!s.ok()) return usage(s);
+  if (!token_file.empty()) {
+    auto token = benchfs::LoadTokenFile(token_file);
+    if (!token.ok()) return usage(Status(token.status().code(), "--token-file: " + token.status().message()));
+    client.rpc.token = std::move(token.value());
+  }
 
   if (bench->parsed()) {
     if (!duration.empty()) {

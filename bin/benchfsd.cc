@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
   bool print_config = false;
   app.add_option("-c,--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
   app.add_flag("--print-config", print_config, "print every setting as TOML keys and exit");
+  app.add_flag("--allow-root", config.allow_root,
+               "run even as root (refused otherwise: the daemon needs no privileges); a flag only, "
+               "not a TOML key");
   knobs.Declare(app);
   try {
     app.parse(argc, argv);

@@ -4,10 +4,10 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
+#include "rpc/hello.h"
 #include "rpc/registry.h"
 #include "runtime/executor.h"
 
@@ -137,10 +137,16 @@ Result<Connection*> RpcClient::Open(ucp_ep_params_t& p, const std::string& peer,
   c->peer_failure_detection_ = peer_failure_detection;
   Connection* raw = c.get();
   connections_.push_back(std::move(c));
-  // Endpoint creation is asynchronous: a PING proves the path end to end.
-  Status s = Ping(raw, nullptr, 0, nullptr, Now() + config_.connect_timeout);
+  // Endpoint creation is asynchronous: a first call proves the path end to
+  // end (and, with a token, opens the connection for other requests).
+  const TimePoint deadline = Now() + config_.connect_timeout;
+  Status s = config_.token.empty() ? Ping(raw, nullptr, 0, nullptr, deadline)
+                                   : Hello(raw, config_.token, deadline);
   if (!s.ok()) {
     Disconnect(raw);
+    if (s.code() == StatusCode::kPermissionDenied) {
+      return Status(s.code(), "the BenchFS server at " + peer + " refused the connection: " + s.message());
+    }
     return Status(s.code() == StatusCode::kTimedOut ? StatusCode::kTimedOut : StatusCode::kUnavailable,
                   "cannot reach the BenchFS server at " + peer + ": " + s.message());
   }
@@ -429,6 +435,15 @@ Status RpcClient::Ping(Connection* c, IoBuffer* payload, size_t len, IoBuffer* r
                                                   " bytes, sent " + std::to_string(len));
   }
   return Status();
+}
+
+Status RpcClient::Hello(Connection* c, const std::string& token, TimePoint deadline) {
+  const std::vector<std::byte> header = EncodeHello(token);
+  CallArgs args;
+  args.opcode = Opcode::kHello;
+  args.header = header;
+  args.deadline = deadline;
+  return Call(c, args).status();
 }
 
 }  // namespace benchfs

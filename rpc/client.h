@@ -89,7 +89,8 @@ class RpcClient {
   RpcClient& operator=(const RpcClient&) = delete;
 
   // From a fiber: connects through the server's listener and proves the path
-  // with a PING before returning.
+  // before returning - with a HELLO carrying the token when one is configured
+  // (rpc/hello.h), else with a PING.
   Result<Connection*> Connect(const std::string& host, uint16_t port);
   // From a fiber: waits for registry entry `name` in `dir`, then connects to
   // that worker address.
@@ -103,6 +104,8 @@ class RpcClient {
   // PING with an optional payload echoed back into *reply_buffer.
   Status Ping(Connection* c, IoBuffer* payload = nullptr, size_t len = 0,
               IoBuffer* reply_buffer = nullptr, TimePoint deadline = kNoDeadline);
+  // HELLO with `token`: PERMISSION_DENIED if the server does not accept it.
+  Status Hello(Connection* c, const std::string& token, TimePoint deadline = kNoDeadline);
 
   const ClientStats& stats() const { return stats_; }
   const RpcClientConfig& config() const { return config_; }

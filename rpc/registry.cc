@@ -70,9 +70,13 @@ Status PublishAddress(const std::string& dir, const std::string& name,
 
   const std::string final_path = RegistryPath(dir, name);
   const std::string tmp = final_path + ".tmp." + std::to_string(getpid());
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  // Owner-only, created afresh (a leftover is removed first; never followed
+  // through a symbolic link).
+  ::unlink(tmp.c_str());
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd.valid()) return Status::FromErrno(errno, "registry: creating " + tmp);
-  if (::write(fd.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size()) ||
+  if (::fchmod(fd.get(), 0600) != 0 ||
+      ::write(fd.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size()) ||
       ::fsync(fd.get()) != 0) {
     Status err = Status::FromErrno(errno, "registry: writing " + tmp);
     ::unlink(tmp.c_str());

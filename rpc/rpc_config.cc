@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "rpc/hello.h"
 #include "runtime/executor_config.h"
 
 namespace benchfs {
@@ -46,6 +47,13 @@ Status CheckLimits(const WireLimits& l) {
   return Range("max_payload", l.max_payload, 0, 0xffffffffull);
 }
 
+Status CheckToken(const std::string& token) {
+  if (token.size() <= kMaxTokenLength) return Status();
+  return Status(StatusCode::kInvalidArgument, "token is " + std::to_string(token.size()) +
+                                                  " bytes; at most " + std::to_string(kMaxTokenLength) +
+                                                  " are allowed");
+}
+
 }  // namespace
 
 Status RpcServerConfig::Validate() const {
@@ -56,6 +64,7 @@ Status RpcServerConfig::Validate() const {
     s = DurationRange("reply_timeout", reply_timeout, std::chrono::milliseconds(1),
                       std::chrono::hours(1));
   }
+  if (s.ok()) s = CheckToken(token);
   return s;
 }
 
@@ -75,6 +84,7 @@ Status RpcClientConfig::Validate() const {
                       std::chrono::seconds(10));
   }
   if (s.ok()) s = CheckLimits(limits);
+  if (s.ok()) s = CheckToken(token);
   return s;
 }
 

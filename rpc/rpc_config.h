@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "rpc/wire.h"
@@ -25,6 +26,9 @@ struct RpcServerConfig {
   DataProtocol protocol = DataProtocol::kAuto;  // for reply payloads
   // How long sending one reply may take before the server gives up on it.
   Duration reply_timeout = std::chrono::seconds(10);
+  // Shared token (rpc/hello.h): when set, a connection is served only after
+  // a HELLO carrying it. Empty: no authentication.
+  std::string token;
 
   Status Validate() const;
   uint32_t per_conn_limit() const {
@@ -41,6 +45,9 @@ struct RpcClientConfig {
   Duration busy_backoff_max = std::chrono::milliseconds(2);
   WireLimits limits;
   DataProtocol protocol = DataProtocol::kAuto;  // for request payloads
+  // Shared token sent in a HELLO as the first call of every connection
+  // (rpc/hello.h); empty: a PING proves the path instead.
+  std::string token;
 
   Status Validate() const;
 };

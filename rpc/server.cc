@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "rpc/codec.h"
+#include "rpc/hello.h"
 #include "rpc/registry.h"
 #include "runtime/executor.h"
 
@@ -15,6 +16,8 @@ struct RpcServer::Connection {
   uint64_t id = 0;
   bool owned = false;  // created by us from a listener connection request
   bool dead = false;
+  bool authenticated = false;  // sent a HELLO with the right token
+  bool refused = false;        // sent a HELLO with a wrong token
   uint32_t inflight = 0;
 };
 
@@ -137,6 +140,7 @@ std::vector<std::pair<std::string, uint64_t>> RpcServer::StatusCounters() const 
       {"inflight", stats_.inflight},
       {"rejected_busy", stats_.rejected_busy},
       {"malformed", stats_.malformed},
+      {"denied", stats_.denied},
       {"replies_dropped", stats_.replies_dropped},
       {"connections", stats_.connections},
       {"connections_total", stats_.connections_total},
@@ -296,7 +300,8 @@ ucs_status_t RpcServer::OnRequest(std::span<const std::byte> header, void* data,
     d.status = Status(StatusCode::kProtocolError, "a reply was sent to the request handler");
   }
   const uint8_t raw_op = d.header.opcode;
-  if (d.status.ok() && (raw_op >= kOpcodeSlots || !handlers_[raw_op])) {
+  const bool hello = raw_op == static_cast<uint8_t>(Opcode::kHello);
+  if (d.status.ok() && !hello && (raw_op >= kOpcodeSlots || !handlers_[raw_op])) {
     d.status = Status(StatusCode::kProtocolError, "unknown " + OpcodeName(raw_op));
   }
   if (!d.status.ok()) {
@@ -308,11 +313,14 @@ ucs_status_t RpcServer::OnRequest(std::span<const std::byte> header, void* data,
     ++stats_.malformed;
     return UCS_OK;
   }
+  Connection* c = ConnectionFor(reply_ep);
+  if ((hello || !config_.token.empty()) && !Admit(c, d.header, header.subspan(kWireHeaderSize), reply_ep)) {
+    return UCS_OK;
+  }
   if (draining_) {
     ReplyLater(reply_ep, d.header, Status(StatusCode::kUnavailable, "server is shutting down"));
     return UCS_OK;
   }
-  Connection* c = ConnectionFor(reply_ep);
   if (c->dead) {
     ++stats_.replies_dropped;
     return UCS_OK;
@@ -362,6 +370,45 @@ ucs_status_t RpcServer::OnRequest(std::span<const std::byte> header, void* data,
   }
   ex_.Spawn([this, f] { Serve(f); });
   return UCS_OK;
+}
+
+bool RpcServer::Admit(Connection* c, const WireHeader& h, std::span<const std::byte> op_header,
+                      ucp_ep_h reply_ep) {
+  if (h.opcode != static_cast<uint8_t>(Opcode::kHello)) {
+    if (c->authenticated) return true;
+    ++stats_.denied;
+    ReplyLater(reply_ep, h,
+               Status(StatusCode::kPermissionDenied,
+                      c->refused ? "this connection presented a wrong token and is refused; reconnect "
+                                   "with the right one"
+                                 : "this server requires a token: the first request of a connection "
+                                   "must be a HELLO with the shared token (benchfs --token-file FILE)"));
+    return false;
+  }
+  ++stats_.per_opcode[h.opcode];
+  ++stats_.completed;
+  ++stats_.completed_per_opcode[h.opcode];
+  auto token = DecodeHello(op_header);
+  if (!token.ok()) {
+    ++stats_.malformed;
+    ReplyLater(reply_ep, h, token.status());
+    return false;
+  }
+  if (config_.token.empty()) {
+    c->authenticated = true;
+  } else if (!c->refused && TokensEqual(*token, config_.token)) {
+    c->authenticated = true;
+  } else {
+    c->refused = true;
+    c->authenticated = false;
+    ++stats_.denied;
+    ReplyLater(reply_ep, h,
+               Status(StatusCode::kPermissionDenied,
+                      "wrong token in HELLO; this connection is refused (check --token-file)"));
+    return false;
+  }
+  ReplyLater(reply_ep, h, Status());
+  return false;
 }
 
 RpcServer::InFlight* RpcServer::NewInFlight() {

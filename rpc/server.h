@@ -8,7 +8,9 @@
 // at once, so memory is bounded by configuration, not by load. Malformed
 // messages are counted and answered with an error where a reply is possible.
 // When a client disappears, its requests still in flight finish, their replies
-// are dropped, and the connection's state is freed.
+// are dropped, and the connection's state is freed. With a token configured,
+// a connection is served only after a valid HELLO (rpc/hello.h); HELLO is
+// answered by the server itself, without a fiber.
 #pragma once
 
 #include <array>
@@ -33,6 +35,7 @@ struct ServerStats {
   uint64_t inflight = 0;        // accepted and not yet finished
   uint64_t rejected_busy = 0;   // answered BUSY by admission control
   uint64_t malformed = 0;       // failed validation or unknown opcode
+  uint64_t denied = 0;          // PERMISSION_DENIED: no valid HELLO first (token set)
   uint64_t replies_dropped = 0; // finished after their client was gone
   uint64_t connections = 0;     // open connections
   uint64_t connections_total = 0;
@@ -91,6 +94,8 @@ class RpcServer {
   void MaybeFreeConnection(Connection* c);
   // Queues a header-only reply (BUSY or an error) sent right after progress.
   void ReplyLater(ucp_ep_h ep, const WireHeader& request, Status status);
+  // HELLO and the token check: false when the request was answered here.
+  bool Admit(Connection* c, const WireHeader& h, std::span<const std::byte> op_header, ucp_ep_h reply_ep);
   void Serve(InFlight* f);
   void SendReply(InFlight* f, Response& response);
   Response Builtin(Request& req);

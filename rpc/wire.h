@@ -11,7 +11,16 @@
 //
 // A reply carries the request's opcode and correlation id. A reply whose
 // status is not OK carries the error message as its operation header.
-// DecodeHeader validates everything before any field is trusted.
+// DecodeHeader validates everything before any field is trusted; sizes are
+// bounded by WireLimits (operation header, payload), so one request can never
+// make a peer allocate more than the limits it configured.
+//
+// Operation headers: PING (payload echoed) and STATUS (reply payload: u16
+// count, then count x (u16 name length, name, u64 value)) are the server's
+// own (rpc/server.h); HELLO carries the shared token (rpc/hello.h); the
+// file-system operations are in service/ops.h. When the server has a token,
+// a connection's first request must be a valid HELLO: anything else is
+// answered PERMISSION_DENIED.
 #pragma once
 
 #include <cstddef>
@@ -63,7 +72,9 @@ struct WireHeader {
 };
 
 struct WireLimits {
-  uint32_t max_header = 4096;
+  // Room for the largest operation header: a path of up to 4096 bytes (the
+  // stores' max_path_length, which then names the limit) plus fixed fields.
+  uint32_t max_header = 8192;
   uint64_t max_payload = 64ull << 20;
 };
 

@@ -132,6 +132,10 @@ int RunBenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const O
   if (!refs.ok()) return Fail(refs.status().message());
 
   std::optional<Floors> floors;
+  if (out.baseline && !o.rpc.token.empty()) {
+    return Fail("--baseline cannot be used with --token-file: the floor is a bare UCX message that does not "
+                "take part in the HELLO exchange, and a daemon with a token does not answer it");
+  }
   if (out.baseline) {
     auto f = MeasureFloors(o, refs->front(), bench, out);
     if (!f.ok()) return Fail(f.status().message());

@@ -16,6 +16,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "rpc/hello.h"
 #include "rpc/raw_ping.h"
 #include "rpc/registry.h"
 #include "rpc/server.h"
@@ -51,6 +52,8 @@ void AddDaemonKnobs(Knobs& k, DaemonConfig* c) {
         [c] { return std::string(DataProtocolName(c->rpc.protocol)); });
   k.AddString("server.pid_file", "--pid-file", "write the daemon's pid here", &c->pid_file);
   k.AddString("server.perf_log", "--perf-log", "append a CSV row of counters here every second", &c->perf_log);
+  k.AddString("server.token_file", "--token-file",
+              "require clients to present the token in this file (mode 0600) in a HELLO first", &c->token_file);
   k.AddString("server.log_level", "--log-level", "trace, debug, info, warn, error or off", &c->log_level);
   k.AddDuration("server.drain_timeout", "--drain-timeout", "how long shutdown waits for requests in flight",
                 &c->drain_timeout);
@@ -106,7 +109,8 @@ std::string HostName() {
   return host;
 }
 
-// Creates the pid file, refusing one that names a live process.
+// Creates the pid file (owner-only, never through a symbolic link), refusing
+// one that names a live process.
 Status WritePidFile(const std::string& path) {
   std::ifstream in(path);
   long old = 0;
@@ -114,17 +118,33 @@ Status WritePidFile(const std::string& path) {
     return Status(StatusCode::kAlreadyExists,
                   "pid file " + path + " names a running process (" + std::to_string(old) + ")");
   }
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::FromErrno(errno, "pid file " + path);
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!fd.valid()) {
+    if (errno == ELOOP) return Status(StatusCode::kPermissionDenied, "pid file " + path + " is a symbolic link");
+    return Status::FromErrno(errno, "pid file " + path);
+  }
+  // An existing file keeps its mode on open: narrow it.
+  if (::fchmod(fd.get(), 0600) != 0) return Status::FromErrno(errno, "pid file " + path);
   const std::string text = std::to_string(getpid()) + "\n";
-  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ::close(fd);
-  return ok ? Status() : Status::FromErrno(errno, "pid file " + path);
+  if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+    return Status::FromErrno(errno, "pid file " + path);
+  }
+  return Status();
 }
 
 }  // namespace
 
 int RunDaemon(const DaemonConfig& cfg) {
+  if (::geteuid() == 0 && !cfg.allow_root) {
+    return Fail("refusing to run as root: benchfsd needs no privileges, so run it as an ordinary user "
+                "(or pass --allow-root to run it as root anyway)");
+  }
+  std::string token;
+  if (!cfg.token_file.empty()) {
+    auto t = LoadTokenFile(cfg.token_file);
+    if (!t.ok()) return Fail("--token-file: " + t.status().message());
+    token = std::move(t.value());
+  }
   auto level = spdlog::level::from_str(cfg.log_level);
   if (level == spdlog::level::off && cfg.log_level != "off") {
     return Fail("log level '" + cfg.log_level + "' is unknown: use trace, debug, info, warn, error or off");
@@ -198,7 +218,10 @@ int RunDaemon(const DaemonConfig& cfg) {
   }
 
   RpcServerConfig rpc = cfg.rpc;
-  rpc.limits.max_payload = std::max<uint64_t>(rpc.limits.max_payload, cfg.chunks.chunk_size);
+  // The largest request worth receiving is one chunk: receive memory is then
+  // bounded by max_inflight x chunk_size, whatever clients send.
+  rpc.limits.max_payload = cfg.chunks.chunk_size;
+  rpc.token = token;
   auto server = RpcServer::Create(**ucx, rpc);
   if (!server.ok()) return Fail(server.status().message());
   FsService service(ex, **server, **chunks, **meta);
@@ -212,8 +235,14 @@ int RunDaemon(const DaemonConfig& cfg) {
     kv.emplace_back("executor_ticks", ex.stats().ticks);
     kv.emplace_back("executor_parks", ex.stats().parks);
   });
-  Status s = InstallRawEcho(**ucx);
-  if (!s.ok()) return Fail(s.message());
+  // The raw echo (the --baseline floor) is a bare active message with no
+  // RPC header, so it cannot take part in the HELLO exchange: a daemon with a
+  // token does not offer it.
+  Status s;
+  if (token.empty()) {
+    s = InstallRawEcho(**ucx);
+    if (!s.ok()) return Fail(s.message());
+  }
 
   std::string where;
   if (!cfg.listen.empty()) {

@@ -21,6 +21,10 @@ struct DaemonConfig {
   std::string registry_name;  // default: <hostname>-<port or pid>
   std::string pid_file;
   std::string perf_log;
+  std::string token_file;  // shared token for the HELLO exchange (rpc/hello.h)
+  // Run as root only when asked: a command-line flag, deliberately not a
+  // TOML key, so a config file cannot grant it.
+  bool allow_root = false;
   std::string log_level = "info";
   bool metadata_log = true;
   Duration drain_timeout = std::chrono::seconds(10);

@@ -19,6 +19,7 @@ using namespace std::chrono_literals;
 using testing::Process;
 using testing::ReadFile;
 using testing::TempDir;
+using testing::WithPrivilegeFlags;
 
 class Daemon : public ::testing::Test {
  protected:
@@ -27,7 +28,7 @@ class Daemon : public ::testing::Test {
   std::vector<std::string> Args(std::vector<std::string> extra) {
     std::vector<std::string> a = {BENCHFSD_BIN, "--data-dir", dir_ + "/data", "--log-level", "warn"};
     a.insert(a.end(), extra.begin(), extra.end());
-    return a;
+    return WithPrivilegeFlags(a);
   }
   // Starts a daemon on 127.0.0.1:<any>; returns the address it printed.
   std::string Start(Process& p) {
@@ -88,13 +89,13 @@ TEST_F(Daemon, UnwritableDataDir) {
     GTEST_SKIP() << "running as a user that can write to read-only directories (root without "
                     "CAP_DAC_OVERRIDE restrictions); use a file instead";
   }
-  Process p({BENCHFSD_BIN, "--listen", "127.0.0.1:0", "--data-dir", dir_ + "/ro/data"});
+  Process p(WithPrivilegeFlags({BENCHFSD_BIN, "--listen", "127.0.0.1:0", "--data-dir", dir_ + "/ro/data"}));
   ExpectOneLineError(p, 1, dir_ + "/ro/data");
 }
 
 TEST_F(Daemon, DataDirThatIsAFile) {
   std::ofstream(dir_ + "/file") << "x";
-  Process p({BENCHFSD_BIN, "--listen", "127.0.0.1:0", "--data-dir", dir_ + "/file"});
+  Process p(WithPrivilegeFlags({BENCHFSD_BIN, "--listen", "127.0.0.1:0", "--data-dir", dir_ + "/file"}));
   ExpectOneLineError(p, 1, dir_ + "/file");
 }
 

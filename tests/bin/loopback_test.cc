@@ -23,9 +23,9 @@ class Loopback : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     dir_ = TempDir("loopback");
     std::filesystem::create_directories(dir_ + "/registry");
-    daemon_ = std::make_unique<Process>(std::vector<std::string>{
-        BENCHFSD_BIN, "--listen", "127.0.0.1:0", "--data-dir", dir_ + "/data", "--registry-dir",
-        dir_ + "/registry", "--registry-name", "s0", "--log-level", "warn"});
+    daemon_ = std::make_unique<Process>(testing::WithPrivilegeFlags(
+        {BENCHFSD_BIN, "--listen", "127.0.0.1:0", "--data-dir", dir_ + "/data", "--registry-dir",
+         dir_ + "/registry", "--registry-name", "s0", "--log-level", "warn"}));
     auto line = daemon_->ReadLine();
     ASSERT_TRUE(line.has_value()) << daemon_->err();
     addr_ = line->substr(std::string("benchfsd ready on ").size());

@@ -69,8 +69,8 @@ TEST(TwoHosts, BenchSmallOverVethWithVerifiedData) {
   TwoHosts net;
   if (!net.ok()) GTEST_SKIP() << net.why;
   const std::string dir = TempDir("netns");
-  Process daemon({BENCHFSD_BIN, "--listen", net.server_ip + ":0", "--data-dir", dir + "/data", "--ucx-tls", "tcp",
-                  "--log-level", "warn"},
+  Process daemon(testing::WithPrivilegeFlags({BENCHFSD_BIN, "--listen", net.server_ip + ":0", "--data-dir",
+                                              dir + "/data", "--ucx-tls", "tcp", "--log-level", "warn"}),
                  {"UCX_NET_DEVICES=" + net.server_dev}, {"ip", "netns", "exec", net.server_ns});
   auto line = daemon.ReadLine();
   ASSERT_TRUE(line.has_value()) << daemon.err();

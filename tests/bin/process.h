@@ -130,6 +130,19 @@ class Process {
   std::string err_text_;
 };
 
+// Flags every benchfsd a test starts needs: the daemon refuses to run as root
+// unless given --allow-root, and CI runs the tests as root.
+inline std::vector<std::string> PrivilegeFlags() {
+  if (::geteuid() == 0) return {"--allow-root"};
+  return {};
+}
+
+// `args` (program first) with the privilege flags appended.
+inline std::vector<std::string> WithPrivilegeFlags(std::vector<std::string> args) {
+  for (auto& f : PrivilegeFlags()) args.push_back(f);
+  return args;
+}
+
 inline std::string TempDir(const char* tag) {
   std::string t = "/tmp/benchfs-" + std::string(tag) + "-XXXXXX";
   return mkdtemp(t.data()) != nullptr ? t : "";
