@@ -220,6 +220,7 @@ void RpcClient::OnEpError(void* arg, ucp_ep_h ep, ucs_status_t status) {
 }
 
 void RpcClient::FailPending(Connection* c, const Status& why) {
+  c->window_.ReleaseAll(ex_);
   for (PendingCall* pc : pending_) {
     if (pc == nullptr || pc->conn != c) continue;
     RemovePending(pc->id);
@@ -406,7 +407,27 @@ Result<Reply> RpcClient::Call(Connection* c, CallArgs& args) {
   Duration backoff = config_.busy_backoff_min;
   ++stats_.calls;
   for (uint32_t attempt = 0;; ++attempt) {
+    const uint64_t waited = c->window_.waited();
+    if (!c->window_.Acquire(ex_, {deadline, args.cancel})) {
+      ++stats_.failed;
+      const std::string what = std::string(OpcodeName(args.opcode)) + " to " + c->peer_;
+      if (args.cancel != nullptr && args.cancel->cancelled()) {
+        return Status(StatusCode::kCancelled, what + " was cancelled");
+      }
+      ++stats_.timeouts;
+      return Status(StatusCode::kTimedOut,
+                    what + ": no reply before the deadline (still waiting for one of the " +
+                        std::to_string(c->window_.inflight()) +
+                        " call slots this client keeps for a server that answered BUSY)");
+    }
+    if (c->window_.waited() != waited) ++stats_.window_waits;
+    const uint64_t seq = ++attempts_;
     Result<Reply> r = CallOnce(c, args, deadline);
+    const bool busy = !r.ok() && r.status().code() == StatusCode::kBusy;
+    c->window_.Release(ex_,
+                       r.ok() ? CallWindow::Outcome::kServed
+                              : busy ? CallWindow::Outcome::kBusy : CallWindow::Outcome::kFailed,
+                       seq, attempts_);
     if (r.ok()) return r;
     const bool retry = r.status().code() == StatusCode::kBusy && attempt < config_.busy_retries &&
                        Now() + backoff < deadline;

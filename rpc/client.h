@@ -6,7 +6,9 @@
 // Connection per server (host:port through the server's listener, or a worker
 // address from a registry directory). Every call has a deadline; a failure -
 // timeout, lost connection, BUSY after all retries, a malformed reply -
-// reaches the caller as a Status with a message, never a hang. A reply payload
+// reaches the caller as a Status with a message, never a hang. A server that
+// answers BUSY shrinks the connection's CallWindow, so excess calls wait at
+// the client, in order, instead of retrying against a full server. A reply payload
 // is received straight into the buffer the caller supplies (rendezvous
 // included), so nothing is copied twice.
 #pragma once
@@ -17,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "rpc/call_window.h"
 #include "rpc/net_address.h"
 #include "rpc/rpc_config.h"
 #include "rpc/wire.h"
@@ -29,6 +32,7 @@ struct ClientStats {
   uint64_t calls = 0;
   uint64_t failed = 0;
   uint64_t busy_retries = 0;
+  uint64_t window_waits = 0;       // calls that waited for a slot of their connection's window
   uint64_t timeouts = 0;
   uint64_t late_replies = 0;       // replies that arrived after their call gave up
   uint64_t malformed_replies = 0;
@@ -50,9 +54,12 @@ class Connection {
   // Whether UCX reports a dead peer on this connection. Without it (shared
   // memory in UCX 1.13) a dead server surfaces as call deadlines.
   bool peer_failure_detection() const { return peer_failure_detection_; }
+  // Calls this connection may have in flight, learnt from BUSY answers.
+  const CallWindow& window() const { return window_; }
 
  private:
   friend class RpcClient;
+  CallWindow window_;
   ucp_ep_h ep_ = nullptr;
   std::string peer_;
   bool dead_ = false;
@@ -139,6 +146,7 @@ class RpcClient {
   std::vector<uint32_t> free_pending_;
   size_t pending_count_ = 0;
   uint32_t next_seq_ = 0;
+  uint64_t attempts_ = 0;  // call attempts sent, numbered for CallWindow
   std::vector<std::unique_ptr<Connection>> connections_;
 };
 

@@ -374,13 +374,13 @@ ucs_status_t RpcServer::OnRequest(std::span<const std::byte> header, void* data,
 
 bool RpcServer::Admit(Connection* c, const WireHeader& h, std::span<const std::byte> op_header,
                       ucp_ep_h reply_ep) {
+  const char* kRefused = "this connection presented a wrong token and is refused; reconnect with the right one";
   if (h.opcode != static_cast<uint8_t>(Opcode::kHello)) {
     if (c->authenticated) return true;
     ++stats_.denied;
     ReplyLater(reply_ep, h,
                Status(StatusCode::kPermissionDenied,
-                      c->refused ? "this connection presented a wrong token and is refused; reconnect "
-                                   "with the right one"
+                      c->refused ? kRefused
                                  : "this server requires a token: the first request of a connection "
                                    "must be a HELLO with the shared token (benchfs --token-file FILE)"));
     return false;
@@ -396,7 +396,11 @@ bool RpcServer::Admit(Connection* c, const WireHeader& h, std::span<const std::b
   }
   if (config_.token.empty()) {
     c->authenticated = true;
-  } else if (!c->refused && TokensEqual(*token, config_.token)) {
+  } else if (c->refused) {
+    ++stats_.denied;
+    ReplyLater(reply_ep, h, Status(StatusCode::kPermissionDenied, kRefused));
+    return false;
+  } else if (TokensEqual(*token, config_.token)) {
     c->authenticated = true;
   } else {
     c->refused = true;
