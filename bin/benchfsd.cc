@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (print_config) {
-    for (const auto& [key, value] : knobs.Values()) std::printf("%s = \"%s\"\n", key.c_str(), value.c_str());
+    std::fputs(knobs.PrintToml().c_str(), stdout);
     return 0;
   }
   return benchfs::RunDaemon(config);

@@ -5,6 +5,9 @@
 #include <toml++/toml.h>
 
 #include <charconv>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
 
 #include "runtime/executor_config.h"
 
@@ -171,35 +174,11 @@ Status Walk(const toml::table& table, const std::string& prefix, const std::stri
 
 Status Knobs::Apply(const std::string& toml_path) {
   if (!toml_path.empty()) {
-    toml::table root;
-    try {
-      root = toml::parse_file(toml_path);
-    } catch (const toml::parse_error& e) {
-      const auto& where = e.source().begin;
-      return Status(StatusCode::kInvalidArgument,
-                    toml_path + ":" + std::to_string(where.line) + ":" + std::to_string(where.column) +
-                        ": " + std::string(e.description()));
-    }
-    Status s = Walk(root, "", toml_path, [&](const std::string& key, const toml::node& node) {
-      Knob* k = Find(key);
-      if (k == nullptr) {
-        return Status(StatusCode::kInvalidArgument,
-                      toml_path + ": unknown key '" + key + "' (see --print-config for the known keys)");
-      }
-      std::string text;
-      if (const auto* str = node.as_string()) text = str->get();
-      else if (const auto* b = node.as_boolean()) text = b->get() ? "true" : "false";
-      else if (const auto* i = node.as_integer()) text = std::to_string(i->get());
-      else {
-        return Status(StatusCode::kInvalidArgument,
-                      toml_path + ": key '" + key + "' must be a string, integer or boolean");
-      }
-      Status set = k->set(text);
-      if (!set.ok()) {
-        return Status(set.code(), toml_path + ": " + key + ": " + set.message());
-      }
-      return Status();
-    });
+    std::ifstream in(toml_path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) return Status(StatusCode::kInvalidArgument, "cannot read the configuration file " + toml_path);
+    Status s = ApplyToml(text.str(), toml_path);
     if (!s.ok()) return s;
   }
   for (Knob& k : knobs_) {
@@ -210,10 +189,62 @@ Status Knobs::Apply(const std::string& toml_path) {
   return Status();
 }
 
+Status Knobs::ApplyToml(std::string_view text, const std::string& source) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    const auto& where = e.source().begin;
+    return Status(StatusCode::kInvalidArgument, source + ":" + std::to_string(where.line) + ":" +
+                                                    std::to_string(where.column) + ": " +
+                                                    std::string(e.description()));
+  }
+  return Walk(root, "", source, [&](const std::string& key, const toml::node& node) {
+    Knob* k = Find(key);
+    if (k == nullptr) {
+      return Status(StatusCode::kInvalidArgument,
+                    source + ": unknown key '" + key + "' (see --print-config for the known keys)");
+    }
+    std::string value;
+    if (const auto* str = node.as_string()) value = str->get();
+    else if (const auto* b = node.as_boolean()) value = b->get() ? "true" : "false";
+    else if (const auto* i = node.as_integer()) value = std::to_string(i->get());
+    else {
+      return Status(StatusCode::kInvalidArgument,
+                    source + ": key '" + key + "' must be a string, integer or boolean");
+    }
+    Status set = k->set(value);
+    if (!set.ok()) return Status(set.code(), source + ": " + key + ": " + set.message());
+    return Status();
+  });
+}
+
 std::vector<std::pair<std::string, std::string>> Knobs::Values() const {
   std::vector<std::pair<std::string, std::string>> out;
   for (const Knob& k : knobs_) out.emplace_back(k.key, k.get());
   return out;
+}
+
+std::string Knobs::PrintToml() const {
+  std::string text;
+  for (const Knob& k : knobs_) {
+    text += k.key + " = \"";
+    for (char c : k.get()) {
+      const auto u = static_cast<unsigned char>(c);
+      if (c == '"' || c == '\\') {
+        text += '\\';
+        text += c;
+      } else if (u < 0x20 || u == 0x7f) {
+        char esc[8];
+        std::snprintf(esc, sizeof(esc), "\\u%04x", u);
+        text += esc;
+      } else {
+        text += c;
+      }
+    }
+    text += "\"\n";
+  }
+  return text;
 }
 
 }  // namespace benchfs

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "runtime/clock.h"
@@ -46,8 +47,13 @@ class Knobs {
   void Declare(CLI::App& app);
   // Applies the TOML file at `path` (if not empty), then every flag given.
   Status Apply(const std::string& toml_path);
+  // Applies TOML text; `source` names it in errors (the file name).
+  Status ApplyToml(std::string_view text, const std::string& source);
   // "key = value" lines of the effective settings, in declaration order.
   std::vector<std::pair<std::string, std::string>> Values() const;
+  // The effective settings as TOML (`key = "value"` lines, escaped), which
+  // ApplyToml loads back to the same values.
+  std::string PrintToml() const;
 
  private:
   struct Knob {

@@ -157,6 +157,9 @@ Result<Inode> DecodeInode(std::span<const std::byte> in) {
   r.Get(&i.mtime_ns);
   Status s = Done(r, "inode");
   if (!s.ok()) return s;
+  if (type != static_cast<uint8_t>(InodeType::kFile) && type != static_cast<uint8_t>(InodeType::kDirectory)) {
+    return Malformed("inode", "unknown inode type");
+  }
   i.type = static_cast<InodeType>(type);
   return i;
 }

@@ -101,7 +101,14 @@ Status MetadataLog::Replay(const ApplyFn& apply, LogRecovery* rec) {
     std::string why;
     const DecodeOutcome out = DecodeMetaRecord(std::string_view(buf).substr(pos), &r, &consumed, &why);
     if (out == DecodeOutcome::kOk) {
-      apply(r);
+      Status applied = apply(r);
+      if (!applied.ok()) {
+        return Status(StatusCode::kCorruption,
+                      "metadata log " + path_ + ": the record at offset " + std::to_string(buf_offset + pos) +
+                          " is intact but invalid (" + applied.message() +
+                          "); the log is damaged or was written with other settings: restore it or move it "
+                          "away, then restart");
+      }
       ++rec->records;
       pos += consumed;
       continue;

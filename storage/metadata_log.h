@@ -2,7 +2,9 @@
 // metadata_record.h). Open() replays it: records are handed to the caller in
 // order; a torn or corrupt tail is detected by length and CRC, cut off (the
 // file is truncated to the last good record) and reported, and everything
-// before it is kept.
+// before it is kept. A record that is intact but that the caller refuses (a
+// path or id the store could never have written) is not a torn tail: Open()
+// fails with CORRUPTION naming its offset, and the file is left as it is.
 //
 // Appends are batched without a background fiber: Stage() encodes a record
 // into the pending batch at once (so log order is call order), and Wait()
@@ -40,7 +42,8 @@ struct LogRecovery {
 
 class MetadataLog {
  public:
-  using ApplyFn = std::function<void(const MetaRecord&)>;
+  // Applies one replayed record; a non-OK status refuses the log.
+  using ApplyFn = std::function<Status(const MetaRecord&)>;
 
   // Opens (creating if missing) and replays the log. Synchronous: call at
   // start-up. Errors name the file and what to do.

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "storage/path_name.h"
+
 namespace benchfs {
 namespace {
 
@@ -55,19 +57,25 @@ Result<std::unique_ptr<MetadataStore>> MetadataStore::Open(Executor& ex,
     MetadataStore* self = store.get();
     auto log = MetadataLog::Open(
         ex, options.log_path, options.durability, options.group_interval,
-        [self](const MetaRecord& r) { self->Apply(r); }, &store->recovery_);
+        [self](const MetaRecord& r) { return self->Apply(r); }, &store->recovery_);
     if (!log.ok()) return log.status();
     store->log_ = std::move(log.value());
   }
   return store;
 }
 
-void MetadataStore::Apply(const MetaRecord& r) {
+Status MetadataStore::Apply(const MetaRecord& r) {
+  Status s = ValidatePath(r.path, options_.max_path_length);
+  if (!s.ok()) return s;
+  if (options_.file_id(r.path) != r.inode.id) {
+    return Status(StatusCode::kCorruption, "the id " + std::to_string(r.inode.id) + " of '" + r.path +
+                                               "' is not its file id");
+  }
   if (r.type == MetaRecordType::kPut) {
     Entry* existing = nullptr;
     Entry* e = Insert(r.inode.id, &existing);
     if (e == nullptr) e = existing;
-    if (e == nullptr) return;  // index full: cannot happen below 4G entries
+    if (e == nullptr) return Status(StatusCode::kResourceExhausted, "the metadata index is full");
     e->path = r.path;
     e->inode = r.inode;
   } else {
@@ -75,6 +83,7 @@ void MetadataStore::Apply(const MetaRecord& r) {
     if (idx != IdIndex::kNone && entries_[idx].path == r.path) Erase(r.inode.id, idx);
   }
   sorted_valid_ = false;
+  return Status();
 }
 
 MetadataStore::Entry* MetadataStore::Insert(uint64_t id, Entry** existing) {

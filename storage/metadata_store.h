@@ -83,7 +83,9 @@ class MetadataStore {
   Entry* Insert(uint64_t id, Entry** existing);
   void Erase(uint64_t id, uint32_t idx);
   Status Log(MetaRecordType type, const Entry& e);
-  void Apply(const MetaRecord& r);
+  // Replays one log record; refuses a path the store would not accept or an
+  // id that is not the path's.
+  Status Apply(const MetaRecord& r);
 
   Executor& ex_;
   MetadataStoreOptions options_;

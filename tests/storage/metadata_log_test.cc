@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "storage/file_id.h"
+#include "storage/metadata_record.h"
 #include "storage/metadata_store.h"
 #include "tests/storage/storage_test_util.h"
 
@@ -152,6 +154,37 @@ TEST(MetadataLogFile, ForeignFileIsRefused) {
   EXPECT_EQ(r.status().code(), StatusCode::kCorruption);
   EXPECT_NE(r.status().message().find(path), std::string::npos);
   EXPECT_EQ(FileSize(path), 29);  // untouched
+}
+
+// Records with a valid CRC that the store could never have written (found by
+// the metadata_log fuzz target): an id that is not the path's file id, a
+// relative path. Replay refuses the log, names the record's offset and
+// leaves the file alone - this is damage or foreign settings, not a torn tail.
+TEST(MetadataLogFile, IntactButInvalidRecordIsRefusedNotCut) {
+  for (const auto& [path, id_of] : std::vector<std::pair<std::string, std::string>>{
+           {"/a", "/not-a"}, {"relative/path", "relative/path"}, {"/a/../b", "/a/../b"}}) {
+    TempDir dir;
+    auto ex = MakeExecutor();
+    ASSERT_TRUE(ex);
+    const std::string log_path = dir.path() + "/meta.log";
+    std::string log(kMetaLogMagic);
+    Inode good;
+    good.id = Xxh3FileId("/ok");
+    EncodeMetaRecord(MetaRecordType::kPut, "/ok", good, &log);
+    const size_t offset = log.size();
+    Inode bad;
+    bad.id = Xxh3FileId(id_of);
+    EncodeMetaRecord(MetaRecordType::kPut, path, bad, &log);
+    { std::ofstream(log_path, std::ios::binary) << log; }
+    MetadataStoreOptions o;
+    o.log_path = log_path;
+    auto r = MetadataStore::Open(*ex, o);
+    ASSERT_FALSE(r.ok()) << path;
+    EXPECT_EQ(r.status().code(), StatusCode::kCorruption);
+    EXPECT_NE(r.status().message().find("offset " + std::to_string(offset)), std::string::npos)
+        << r.status().message();
+    EXPECT_EQ(FileSize(log_path), static_cast<off_t>(log.size())) << "the log must be left as it was";
+  }
 }
 
 TEST(MetadataLogFile, UnwritableLogDirIsAStartUpError) {
