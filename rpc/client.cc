@@ -333,6 +333,15 @@ Result<Reply> RpcClient::CallOnce(Connection* c, CallArgs& args, TimePoint deadl
   if (c->dead_) {
     return Status(StatusCode::kUnavailable, "connection to " + c->peer_ + " is down: " + c->error_);
   }
+  // UCX 1.13 crashes rather than fail on an active-message header larger than
+  // its limit, and the server would refuse one beyond max_header anyway.
+  const size_t max_header = std::min<size_t>(config_.limits.max_header, ucx_.max_am_header() - kWireHeaderSize);
+  if (args.header.size() > max_header) {
+    return Status(StatusCode::kInvalidArgument,
+                  std::string(OpcodeName(args.opcode)) + " to " + c->peer_ + ": operation header of " +
+                      std::to_string(args.header.size()) + " bytes exceeds the limit of " +
+                      std::to_string(max_header) + " bytes");
+  }
   PendingCall pc;
   pc.id = AddPending(&pc);
   pc.opcode = args.opcode;

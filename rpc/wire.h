@@ -72,9 +72,10 @@ struct WireHeader {
 };
 
 struct WireLimits {
-  // Room for the largest operation header: a path of up to 4096 bytes (the
-  // stores' max_path_length, which then names the limit) plus fixed fields.
-  uint32_t max_header = 8192;
+  // Room for the largest operation header - a path of up to 4096 bytes (the
+  // stores' max_path_length, which then names the limit) plus fixed fields -
+  // within UCX's largest active-message header (about 8 KiB).
+  uint32_t max_header = 6144;
   uint64_t max_payload = 64ull << 20;
 };
 

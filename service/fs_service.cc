@@ -45,6 +45,7 @@ void FsService::Install() {
     kv.emplace_back("durability." + std::string(DurabilityPolicyName(chunks_.durability())), 1);
     kv.emplace_back("metadata_entries", meta_.size());
     if (BufferPool* pool = chunks_.buffers()) {
+      kv.emplace_back("registered_buffers", pool->count());
       kv.emplace_back("registered_buffers_free", pool->available());
     }
   });

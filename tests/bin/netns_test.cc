@@ -4,13 +4,13 @@
 // (no CAP_NET_ADMIN), the test is skipped and says why.
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "tests/bin/process.h"
+#include "tests/bin/two_hosts.h"
 
 namespace benchfs {
 namespace {
@@ -20,53 +20,8 @@ using testing::Process;
 using testing::ReadFile;
 using testing::TempDir;
 
-int Sh(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()); }
-
-// Two namespaces and a veth pair between them, removed on destruction.
-class TwoHosts {
- public:
-  TwoHosts() {
-    const std::string id = std::to_string(getpid() % 100000);
-    server_ns = "bfs-s" + id;
-    client_ns = "bfs-c" + id;
-    server_dev = "vs" + id;
-    client_dev = "vc" + id;
-    const int subnet = 10 + getpid() % 200;
-    server_ip = "10.213." + std::to_string(subnet) + ".1";
-    client_ip = "10.213." + std::to_string(subnet) + ".2";
-    if (Sh("ip netns add " + server_ns) != 0) {
-      why = "cannot create network namespaces here (ip netns add failed: needs root / CAP_NET_ADMIN)";
-      return;
-    }
-    created_ = true;
-    const bool ok =
-        Sh("ip netns add " + client_ns) == 0 &&
-        Sh("ip link add " + server_dev + " type veth peer name " + client_dev) == 0 &&
-        Sh("ip link set " + server_dev + " netns " + server_ns) == 0 &&
-        Sh("ip link set " + client_dev + " netns " + client_ns) == 0 &&
-        Sh("ip -n " + server_ns + " addr add " + server_ip + "/24 dev " + server_dev) == 0 &&
-        Sh("ip -n " + client_ns + " addr add " + client_ip + "/24 dev " + client_dev) == 0 &&
-        Sh("ip -n " + server_ns + " link set " + server_dev + " up") == 0 &&
-        Sh("ip -n " + client_ns + " link set " + client_dev + " up") == 0 &&
-        Sh("ip -n " + server_ns + " link set lo up") == 0 && Sh("ip -n " + client_ns + " link set lo up") == 0;
-    if (!ok) why = "could not build the veth pair between the namespaces (ip link failed)";
-  }
-  ~TwoHosts() {
-    if (!created_) return;
-    Sh("ip netns del " + server_ns);
-    Sh("ip netns del " + client_ns);
-  }
-  bool ok() const { return why.empty(); }
-
-  std::string why;
-  std::string server_ns, client_ns, server_dev, client_dev, server_ip, client_ip;
-
- private:
-  bool created_ = false;
-};
-
 TEST(TwoHosts, BenchSmallOverVethWithVerifiedData) {
-  TwoHosts net;
+  testing::TwoHosts net;
   if (!net.ok()) GTEST_SKIP() << net.why;
   const std::string dir = TempDir("netns");
   Process daemon(testing::WithPrivilegeFlags({BENCHFSD_BIN, "--listen", net.server_ip + ":0", "--data-dir",

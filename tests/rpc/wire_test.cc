@@ -80,7 +80,7 @@ TEST(Wire, OversizeDeclaredLengths) {
   WireHeader h = Sample();
   h.header_len = 1 << 20;
   auto m = Message(h, 0);
-  ExpectBad(m, 4096, true, "declared header length 1048576 exceeds the limit 8192");
+  ExpectBad(m, 4096, true, "declared header length 1048576 exceeds the limit 6144");
   h = Sample();
   h.payload_len = 0xffffffffu;
   m = Message(h, 10);
