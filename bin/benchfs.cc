@@ -76,6 +76,7 @@ int main(int argc, char** argv) {
   std::string warmup_time;
   uint64_t iterations = 0;
   uint64_t warmup = 100;
+  std::string client_id;
   auto add_load = [&](CLI::App* sub) {
     sub->add_option("--qd", cfg.load.qd, "operations in flight (closed loop)")->capture_default_str();
     sub->add_option("--rate", cfg.load.rate, "operations per second (open loop; latency from the intended start)");
@@ -90,6 +91,9 @@ int main(int argc, char** argv) {
                   "also measure the floors in the same run: a bare UCX round trip to the first server and "
                   "bare io_uring QD1 I/O in --data-dir; prints each result's ratio to its floor");
     sub->add_option("--data-dir", out.data_dir, "where the storage floor is measured")->capture_default_str();
+    sub->add_option("--client-id", client_id,
+                    "path component that keeps clients apart (default host-pid; a fixed one makes repeated "
+                    "runs reuse the same files)");
   };
   CLI::App* small = bench->add_subcommand("small", "metadata create/stat/delete and chunk write/read");
   add_load(small);
@@ -159,7 +163,10 @@ int main(int argc, char** argv) {
     }
     char host[128] = {};
     gethostname(host, sizeof(host) - 1);
-    cfg.client_id = std::string(host) + "-" + std::to_string(getpid());
+    cfg.client_id = client_id.empty() ? std::string(host) + "-" + std::to_string(getpid()) : client_id;
+    if (cfg.client_id.find('/') != std::string::npos) {
+      return usage(Status(benchfs::StatusCode::kInvalidArgument, "--client-id must not contain '/'"));
+    }
     cfg.progress = isatty(STDERR_FILENO);
     s = benchfs::ValidateSmallBench(cfg);
     if (!s.ok()) return usage(s);
