@@ -87,8 +87,10 @@ TEST(ServerKilled, AcknowledgedWritesSurviveAndCallsFailWithinTheirDeadline) {
     // Create and write are two calls of at most 2 s each.
     EXPECT_LE(took[w], 2 * rpc.call_timeout + 1s) << s.ToString();
   }
-  std::printf("[ server killed ] %llu files acknowledged; a writer's failure: %s\n",
-              static_cast<unsigned long long>(total), failures[0].ToString().c_str());
+  std::printf("[ server killed ] %llu files acknowledged; slowest failing call %.0f ms; a writer's failure: %s\n",
+              static_cast<unsigned long long>(total),
+              std::chrono::duration<double, std::milli>(*std::max_element(took.begin(), took.end())).count(),
+              failures[0].ToString().c_str());
   ASSERT_TRUE(first->process().Wait(10s).has_value());
 
   DaemonProcess second(flags);
