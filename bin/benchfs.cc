@@ -59,6 +59,8 @@ int main(int argc, char** argv) {
   app.add_option("-c,--config", config_file, "TOML file with reactor/ucx/client settings")->check(CLI::ExistingFile);
   app.add_option("-s,--server", client.servers, "server address host:port (repeat for several)");
   app.add_option("--registry", client.registry_dir, "use every server published in this registry directory");
+  app.add_option("--expect-servers", client.expect_servers,
+                 "with --registry: wait until it lists this many servers (up to 60 s)");
   knobs.Declare(app);
 
   // bench small / bench ping
@@ -86,6 +88,8 @@ int main(int argc, char** argv) {
                   "also measure the floors in the same run: a bare UCX round trip to the first server and "
                   "bare io_uring QD1 I/O in --data-dir; prints each result's ratio to its floor");
     sub->add_option("--data-dir", out.data_dir, "where the storage floor is measured")->capture_default_str();
+    sub->add_option("--start-at", out.start_at,
+                    "start measuring at this wall-clock time (seconds since the epoch), for lock-step clients");
   };
   CLI::App* small = bench->add_subcommand("small", "metadata create/stat/delete and chunk write/read");
   add_load(small);
@@ -96,6 +100,8 @@ int main(int argc, char** argv) {
   add_load(ping);
 
   CLI::App* status = app.add_subcommand("status", "print every server's counters");
+  std::string status_json;
+  status->add_option("--json", status_json, "also write the counters as JSON");
   CLI::App* shutdown = app.add_subcommand("shutdown", "ask every server to shut down cleanly");
   std::string path;
   std::string file;
@@ -156,7 +162,7 @@ int main(int argc, char** argv) {
     if (!s.ok()) return usage(s);
     return benchfs::RunBenchSmall(client, cfg, out);
   }
-  if (status->parsed()) return benchfs::RunStatus(client);
+  if (status->parsed()) return benchfs::RunStatus(client, status_json);
   if (shutdown->parsed()) return benchfs::RunShutdown(client);
   if (put->parsed()) {
     if (put_size == 0 && file.empty()) return usage(Status(benchfs::StatusCode::kInvalidArgument, "put: give --size or --from"));

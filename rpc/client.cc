@@ -169,12 +169,16 @@ Result<Connection*> RpcClient::Connect(const std::string& host, uint16_t port) {
 Result<Connection*> RpcClient::ConnectRegistry(const std::string& dir, const std::string& name) {
   auto addr = WaitForAddress(ex_, dir, name, Now() + config_.connect_timeout);
   if (!addr.ok()) return addr.status();
+  return ConnectAddress(*addr, "registry entry " + RegistryPath(dir, name));
+}
+
+Result<Connection*> RpcClient::ConnectAddress(std::span<const std::byte> address, const std::string& peer) {
   ucp_ep_params_t p{};
   p.field_mask = UCP_EP_PARAM_FIELD_REMOTE_ADDRESS;
-  p.address = reinterpret_cast<const ucp_address_t*>(addr->data());
+  p.address = reinterpret_cast<const ucp_address_t*>(address.data());
   // Shared-memory transports cannot detect a dead peer in UCX 1.13; such a
   // connection relies on call deadlines alone.
-  return Open(p, "registry entry " + RegistryPath(dir, name), !ucx_.config().SharedMemoryOnly());
+  return Open(p, peer, !ucx_.config().SharedMemoryOnly());
 }
 
 void RpcClient::Disconnect(Connection* c) {

@@ -7,7 +7,6 @@
 
 #include "rpc/codec.h"
 #include "rpc/net_address.h"
-#include "rpc/registry.h"
 
 namespace benchfs {
 namespace {
@@ -74,8 +73,7 @@ RawPingClient::~RawPingClient() {
 }
 
 Status RawPingClient::Connect(const std::string& tls, const std::string& host, uint16_t port,
-                              const std::string& registry_dir, const std::string& registry_name,
-                              Duration timeout) {
+                              std::span<const std::byte> worker_address, Duration timeout) {
   UcxConfig cfg;
   cfg.tls = tls;
   ucp_config_t* c = nullptr;
@@ -117,12 +115,7 @@ Status RawPingClient::Connect(const std::string& tls, const std::string& host, u
   p.err_handler.arg = this;
   p.err_handler.cb = [](void* arg, ucp_ep_h, ucs_status_t) { static_cast<RawPingClient*>(arg)->failed_ = true; };
   NetAddress addr;
-  std::vector<std::byte> worker_address;
-  if (!registry_dir.empty()) {
-    // This client runs outside any executor: a blocking read is fine here.
-    auto entry = ReadAddressBlocking(registry_dir, registry_name);
-    if (!entry.ok()) return entry.status();
-    worker_address = std::move(entry.value());
+  if (!worker_address.empty()) {
     p.field_mask |= UCP_EP_PARAM_FIELD_REMOTE_ADDRESS;
     p.address = reinterpret_cast<const ucp_address_t*>(worker_address.data());
   } else {

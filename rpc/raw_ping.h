@@ -8,6 +8,7 @@
 #include <ucp/api/ucp.h>
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -35,12 +36,11 @@ class RawPingClient {
   RawPingClient(const RawPingClient&) = delete;
   RawPingClient& operator=(const RawPingClient&) = delete;
 
-  // Connects with its own context/worker (UCX_TLS per `tls`) to host:port or,
-  // if registry_dir is set, to the registry entry. Busy-waits: call outside
-  // the event loop.
+  // Connects with its own context/worker (UCX_TLS per `tls`) to a worker
+  // address if one is given, else to host:port. Busy-waits: call outside the
+  // event loop.
   Status Connect(const std::string& tls, const std::string& host, uint16_t port,
-                 const std::string& registry_dir, const std::string& registry_name,
-                 Duration timeout);
+                 std::span<const std::byte> worker_address, Duration timeout);
   // `count` round trips sending `send_len` bytes and getting `reply_len`
   // back, after `warmup` unmeasured ones; returns their latencies in ns.
   Result<Histogram> Measure(size_t send_len, size_t reply_len, uint64_t warmup, uint64_t count);

@@ -124,7 +124,7 @@ Status WritePidFile(const std::string& path) {
 
 }  // namespace
 
-int RunDaemon(const DaemonConfig& cfg) {
+int RunDaemon(const DaemonConfig& cfg, const std::function<void(const DaemonInfo&)>& on_ready) {
   auto level = spdlog::level::from_str(cfg.log_level);
   if (level == spdlog::level::off && cfg.log_level != "off") {
     return Fail("log level '" + cfg.log_level + "' is unknown: use trace, debug, info, warn, error or off");
@@ -150,7 +150,7 @@ int RunDaemon(const DaemonConfig& cfg) {
     host = hp->first;
     port = hp->second;
   }
-  if (cfg.listen.empty() && cfg.registry_dir.empty()) {
+  if (cfg.listen.empty() && cfg.registry_dir.empty() && !on_ready) {
     return Fail("nothing to serve on: give --listen host:port and/or --registry-dir DIR");
   }
 
@@ -246,8 +246,16 @@ int RunDaemon(const DaemonConfig& cfg) {
               ReactorModeName(cfg.executor.reactor_mode), FormatDuration(cfg.executor.submit_timeout),
               FormatDuration(cfg.executor.complete_timeout));
   // Launchers wait for this line.
-  std::printf("benchfsd ready on %s\n", where.c_str());
+  std::printf("benchfsd ready on %s\n", where.empty() ? "a worker address handed to the launcher" : where.c_str());
   std::fflush(stdout);
+  if (on_ready) {
+    DaemonInfo info;
+    if (!cfg.listen.empty()) info.listen_address = where.substr(0, where.find(' '));
+    auto addr = (*ucx)->WorkerAddress();
+    if (!addr.ok()) return Fail(addr.status().message());
+    info.worker_address = std::move(addr.value());
+    on_ready(info);
+  }
 
   int exit_code = 0;
   ex.Run([&] {
