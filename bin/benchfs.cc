@@ -6,7 +6,6 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
-#include <sstream>
 
 #include "service/client_commands.h"
 #include "service/runtime_knobs.h"
@@ -14,28 +13,6 @@
 namespace {
 
 using benchfs::Status;
-
-// "1KiB,4KiB,16KiB" -> sizes.
-Status ParseSizes(const std::string& text, std::vector<uint64_t>* out) {
-  out->clear();
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    auto s = benchfs::ParseSize(item);
-    if (!s.ok()) return Status(s.status().code(), "--sizes: " + s.status().message());
-    out->push_back(*s);
-  }
-  if (out->empty()) return Status(benchfs::StatusCode::kInvalidArgument, "--sizes: give at least one size");
-  return Status();
-}
-
-std::vector<std::string> Split(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) out.push_back(item);
-  return out;
-}
 
 }  // namespace
 
@@ -147,12 +124,13 @@ int main(int argc, char** argv) {
     } else {
       cfg.load.warmup_iterations = warmup;
     }
-    s = ParseSizes(sizes, &cfg.sizes);
-    if (!s.ok()) return usage(s);
+    auto parsed = benchfs::ParseSizeList(sizes);
+    if (!parsed.ok()) return usage(Status(parsed.status().code(), "--sizes: " + parsed.status().message()));
+    cfg.sizes = *parsed;
     if (ping->parsed()) {
       cfg.ops = {"ping"};
     } else if (!ops.empty()) {
-      cfg.ops = Split(ops);
+      cfg.ops = benchfs::SplitList(ops);
     }
     char host[128] = {};
     gethostname(host, sizeof(host) - 1);

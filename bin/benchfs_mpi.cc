@@ -12,7 +12,6 @@
 
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "service/client_commands.h"
@@ -36,14 +35,6 @@ std::vector<std::vector<std::byte>> AllGather(const std::vector<std::byte>& mine
   MPI_Allgatherv(mine.data(), len, MPI_BYTE, all.data(), lens.data(), displs.data(), MPI_BYTE, comm);
   std::vector<std::vector<std::byte>> out(size);
   for (int i = 0; i < size; ++i) out[i].assign(all.begin() + displs[i], all.begin() + displs[i] + lens[i]);
-  return out;
-}
-
-std::vector<std::string> Split(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) out.push_back(item);
   return out;
 }
 
@@ -115,16 +106,13 @@ int main(int argc, char** argv) {
   }
   if (bench.load.duration == benchfs::Duration(0)) bench.load.iterations = iterations;
   bench.load.warmup_iterations = warmup;
-  bench.sizes.clear();
-  for (const std::string& item : Split(sizes)) {
-    auto v = benchfs::ParseSize(item);
-    if (!v.ok()) {
-      if (rank == 0) std::fprintf(stderr, "benchfs-mpi: --sizes: %s\n", v.status().message().c_str());
-      return finish(2);
-    }
-    bench.sizes.push_back(*v);
+  auto parsed = benchfs::ParseSizeList(sizes);
+  if (!parsed.ok()) {
+    if (rank == 0) std::fprintf(stderr, "benchfs-mpi: --sizes: %s\n", parsed.status().message().c_str());
+    return finish(2);
   }
-  if (!ops.empty()) bench.ops = Split(ops);
+  bench.sizes = *parsed;
+  if (!ops.empty()) bench.ops = benchfs::SplitList(ops);
   const bool is_server = rank < servers;
   MPI_Comm role;
   MPI_Comm_split(MPI_COMM_WORLD, is_server ? 0 : 1, rank, &role);
