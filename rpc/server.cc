@@ -363,7 +363,7 @@ void RpcServer::Serve(InFlight* f) {
   if (f->recv_op != nullptr) {
     UcxOp* op = f->recv_op;
     f->recv_op = nullptr;
-    auto r = ucx_.Await(op, f->recv_request, WaitOptions::For(config_.reply_timeout),
+    auto r = ucx_.Await(op, f->recv_request, WaitOptions::Within(config_.reply_timeout),
                         "receiving a request payload", &f->request.payload);
     if (!r.ok()) {
       response = Response::Error(r.status());
@@ -414,7 +414,7 @@ void RpcServer::SendReply(InFlight* f, Response& response) {
   ucp_request_param_t p = ucx_.SendParams(op, AmSendFlags(config_.protocol));
   ucs_status_ptr_t req = ucp_am_send_nbx(f->reply_ep, kAmReply, op->header.data(), op->header.size(),
                                          payload_len > 0 ? op->buffer.data() : nullptr, payload_len, &p);
-  auto r = ucx_.Await(op, req, WaitOptions::For(config_.reply_timeout), "sending a reply");
+  auto r = ucx_.Await(op, req, WaitOptions::Within(config_.reply_timeout), "sending a reply");
   if (!r.ok()) {
     ++stats_.replies_dropped;
     if (!c->owned) c->dead = true;  // an address-based client that went away

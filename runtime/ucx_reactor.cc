@@ -260,9 +260,10 @@ bool UcxReactor::Start(UcxOp* op, ucs_status_ptr_t request) {
 Result<size_t> UcxReactor::Await(UcxOp* op, ucs_status_ptr_t request, const WaitOptions& w,
                                  std::string_view what, IoBuffer* buffer_back) {
   Start(op, request);
+  const WaitOptions wait = op->done ? w : w.Resolved();
   while (!op->done) {
     op->waiter = ex_.current();
-    WakeReason why = ex_.Wait(nullptr, w);
+    WakeReason why = ex_.Wait(nullptr, wait);
     if (op->done) break;
     if (why == WakeReason::kNotified) continue;
     op->waiter = nullptr;
