@@ -152,6 +152,17 @@ SweepAnalysis Analyze(std::vector<PointResult>& results, const KernelTick& tick,
     in.tick = tick.tick;
     in.hz = tick.hz;
     r.finding = DetectQuantization(in, rule);
+    DetectorAudit& a = out.audit;
+    if (k.reactor_mode == ReactorMode::kGated) {
+      if (r.timeout_floor_us > 0 && std::fabs(r.p50_us() - r.timeout_floor_us) <= rule.tolerance * r.timeout_floor_us) {
+        ++a.gated_at_floor;
+        if (r.finding) ++a.gated_at_floor_flagged;
+      }
+    } else {
+      ++a.polled;
+      if (r.finding && r.finding->knob == kTickKnob) ++a.polled_flagged_tick;
+      else if (r.finding) ++a.polled_flagged_timeout;
+    }
   }
 
   for (const auto& [g, ids] : groups) {

@@ -74,9 +74,21 @@ struct SeedCheck {
   std::optional<size_t> gated;        // gated with the seed's timeouts
 };
 
+// How the detector did against the floors the model predicts: every gated
+// point whose p50 is within the tolerance of its timeout floor should be
+// flagged, and no polled point should be put down to a timeout.
+struct DetectorAudit {
+  size_t gated_at_floor = 0;          // gated points with p50 within tolerance of timeout_floor_us
+  size_t gated_at_floor_flagged = 0;  // ... of which flagged
+  size_t polled = 0;                  // measured polled points
+  size_t polled_flagged_timeout = 0;  // polled points flagged for a timeout knob (should be 0)
+  size_t polled_flagged_tick = 0;     // polled points flagged for the kernel tick (CPU contention)
+};
+
 struct SweepAnalysis {
   std::vector<Recommendation> recommendations;
   std::vector<SeedCheck> seed_checks;
+  DetectorAudit audit;
 };
 
 // Fills each result's floor, best polled p50, finding and Pareto flag, and

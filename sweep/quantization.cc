@@ -148,7 +148,7 @@ std::optional<QuantizationFinding> DetectQuantization(const DetectorInput& in, c
       Candidate k;
       k.floor_us = f;
       k.tick = true;
-      k.knob = "kernel timer tick";
+      k.knob = kTickKnob;
       k.detail = (j == 1 ? std::string("1 tick") : std::to_string(j) + " ticks") + " of " + FormatLatencyUs(tick) +
                  (in.hz ? ", CONFIG_HZ=" + std::to_string(in.hz) : std::string());
       k.advice = "operations wait whole scheduler ticks: busy threads share a CPU (more busy-polling threads "

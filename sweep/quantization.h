@@ -56,6 +56,9 @@ struct DetectorInput {
   unsigned hz = 0;
 };
 
+// The knob named by tick findings.
+inline constexpr const char* kTickKnob = "kernel timer tick";
+
 struct QuantizationFinding {
   std::string knob;          // "submit_timeout + complete_timeout", "complete_timeout", "kernel timer tick", ...
   double floor_us = 0;       // the value the distribution sits on

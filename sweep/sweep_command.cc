@@ -287,7 +287,7 @@ int RunSweepCommand(const SweepCommandOptions& o, const ExecutorConfig& base, co
               tick.tick > Duration(0) ? FormatDuration(tick.tick).c_str() : "unknown", tick.source.c_str());
   std::fputs(FormatPointTable(run->results).c_str(), stdout);
   std::printf("\n%s", FormatSeedChecks(run->results, run->analysis).c_str());
-  std::printf("\n%s", FormatFindings(run->results).c_str());
+  std::printf("\n%s", FormatFindings(run->results, run->analysis).c_str());
   std::printf("\n%s", FormatRecommendations(run->results, run->analysis, c.objective).c_str());
   for (const PointResult& r : run->results) {
     if (!r.m.error.empty() || r.m.load.errors > 0) return 3;

@@ -167,11 +167,18 @@ std::string SweepToJson(const SweepRunInfo& info, const std::vector<PointResult>
                     {"gated_p50_us", p50(sc.gated)},
                     {"gated_floor_us", sc.gated ? json(results[*sc.gated].timeout_floor_us) : json(nullptr)}});
   }
+  const DetectorAudit& au = analysis.audit;
   json root = {{"schema", "benchfs.sweep/1"},
                {"manifest", m},
                {"points", points},
                {"recommendations", recs},
-               {"seed_check", seed}};
+               {"seed_check", seed},
+               {"detector_audit",
+                {{"gated_at_floor", au.gated_at_floor},
+                 {"gated_at_floor_flagged", au.gated_at_floor_flagged},
+                 {"polled", au.polled},
+                 {"polled_flagged_timeout", au.polled_flagged_timeout},
+                 {"polled_flagged_tick", au.polled_flagged_tick}}}};
   return root.dump(1) + "\n";
 }
 
@@ -274,7 +281,7 @@ std::string FormatSeedChecks(const std::vector<PointResult>& results, const Swee
   return out;
 }
 
-std::string FormatFindings(const std::vector<PointResult>& results) {
+std::string FormatFindings(const std::vector<PointResult>& results, const SweepAnalysis& analysis) {
   std::string out;
   size_t n = 0;
   for (const PointResult& r : results) {
@@ -283,7 +290,13 @@ std::string FormatFindings(const std::vector<PointResult>& results) {
     out += "  #" + std::to_string(r.id) + " " + std::string(WorkloadName(r.point.workload)) + " qd " +
            std::to_string(r.point.qd) + " " + r.point.KnobText() + ": " + r.finding->message + "\n";
   }
-  return "Quantization: " + std::to_string(n) + " point" + (n == 1 ? "" : "s") + " flagged\n" + out;
+  const DetectorAudit& a = analysis.audit;
+  char audit[320];
+  std::snprintf(audit, sizeof(audit),
+                "  audit: %zu of %zu gated points whose p50 is within 5 %% of their timeout floor are flagged; "
+                "%zu of %zu polled points are put down to a timeout, %zu to the kernel tick\n",
+                a.gated_at_floor_flagged, a.gated_at_floor, a.polled_flagged_timeout, a.polled, a.polled_flagged_tick);
+  return "Quantization: " + std::to_string(n) + " point" + (n == 1 ? "" : "s") + " flagged\n" + out + audit;
 }
 
 std::string FormatRecommendations(const std::vector<PointResult>& results, const SweepAnalysis& analysis,

@@ -18,7 +18,9 @@
 //    "recommendations":[{workload, qd, budget{mostly_idle, cores (null = no limit)}, objective,
 //                        point (id or null), text}],
 //    "seed_check":[{workload, qd, submit_timeout_us, complete_timeout_us,
-//                   polled_zero_p50_us, polled_p50_us, gated_p50_us, gated_floor_us}]}
+//                   polled_zero_p50_us, polled_p50_us, gated_p50_us, gated_floor_us}],
+//    "detector_audit":{gated_at_floor, gated_at_floor_flagged, polled, polled_flagged_timeout,
+//                      polled_flagged_tick}}
 #pragma once
 
 #include <string>
@@ -51,8 +53,8 @@ std::string SweepToCsv(const std::vector<PointResult>& results);
 std::string FormatPointTable(const std::vector<PointResult>& results);
 // The seed's timeouts, polled and gated, beside polled zeros.
 std::string FormatSeedChecks(const std::vector<PointResult>& results, const SweepAnalysis& analysis);
-// One line per flagged point.
-std::string FormatFindings(const std::vector<PointResult>& results);
+// One line per flagged point, then the detector's audit.
+std::string FormatFindings(const std::vector<PointResult>& results, const SweepAnalysis& analysis);
 // Pareto fronts and the budgeted choices.
 std::string FormatRecommendations(const std::vector<PointResult>& results, const SweepAnalysis& analysis,
                                   Objective objective);
