@@ -277,7 +277,8 @@ std::string FormatSeedChecks(const std::vector<PointResult>& results, const Swee
     out += line;
   }
   out += "(polled (0,0) busy-polls; the other polled column parks after idle_spin, so a gap between the two is the "
-         "price of waking up - parks/op, both sides - not a timeout floor)\n";
+         "price of waking up - parks/op, both sides - not a timeout floor; a polled (0,0) figure of whole kernel "
+         "ticks means the busy-polling sides could not each get a core)\n";
   return out;
 }
 

@@ -120,8 +120,9 @@ void CheckSweep(const SweepRun& r, const std::vector<std::string>& workloads, co
       // ... and none in polled mode with the same values.
       EXPECT_LT(polled_p50, 0.1 * gated_p50) << what;
       if (w == "storage-write" || w == "storage-read") {
-        // One executor, no cross-thread wake-up: the same latency as the zeros.
-        EXPECT_LE(std::fabs(polled_p50 - zero_p50), std::max(0.1 * zero_p50, 25.0))
+        // One executor, no cross-thread wake-up: no slower than with the
+        // zeros (which busy-poll, and on a crowded machine may be slower).
+        EXPECT_LE(polled_p50, std::max(1.1 * zero_p50, zero_p50 + 25.0))
             << what << ": polled (50ms,100ms) " << polled_p50 << " us, polled (0,0) " << zero_p50 << " us";
       }
     }
