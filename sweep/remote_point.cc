@@ -16,30 +16,30 @@ std::function<Status(uint64_t)> MakeOp(const SweepPoint& p, const PointSettings&
   switch (p.workload) {
     case Workload::kRpcPing:
       return [&, size = s.ping_size](uint64_t) {
-        IoBuffer out = buffers.Take();
-        IoBuffer in = buffers.Take();
+        IoBuffer& out = buffers.Take();
+        IoBuffer& in = buffers.Take();
         Status st = client.Ping(0, &out, size, &in);
-        buffers.Give(std::move(out));
-        buffers.Give(std::move(in));
+        buffers.Give(out);
+        buffers.Give(in);
         return st;
       };
     case Workload::kE2eWrite:
       return [&, files, size = s.io_size](uint64_t seq) {
-        IoBuffer b = buffers.Take();
+        IoBuffer& b = buffers.Take();
         Status st = client.WriteChunk(EndToEndFile(seq % files), 0, 0, b, size);
-        buffers.Give(std::move(b));
+        buffers.Give(b);
         return st;
       };
     case Workload::kE2eRead:
       return [&, files, size = s.io_size](uint64_t seq) {
-        IoBuffer b = buffers.Take();
+        IoBuffer& b = buffers.Take();
         auto n = client.ReadChunk(EndToEndFile(seq % files), 0, 0, b, size);
         Status st = n.status();
         if (st.ok() && *n != size) {
           st = Status(StatusCode::kIoError, "short read of " + EndToEndFile(seq % files) + ": " +
                                                 std::to_string(*n) + " of " + std::to_string(size) + " bytes");
         }
-        buffers.Give(std::move(b));
+        buffers.Give(b);
         return st;
       };
     case Workload::kE2eCreate:

@@ -37,7 +37,7 @@ PointMeasurement RunStoragePoint(const SweepPoint& p, const PointSettings& s) {
       return b;
     });
     m = MeasureOps(**ex, plan, p.qd, [&](uint64_t seq) {
-      IoBuffer b = buffers.Take();
+      IoBuffer& b = buffers.Take();
       Status st;
       if (write) {
         st = cs.Write(kStoragePath, 0, StorageOffset(seq, s.io_size), b, s.io_size);
@@ -49,7 +49,7 @@ PointMeasurement RunStoragePoint(const SweepPoint& p, const PointSettings& s) {
                                                 std::to_string(s.io_size) + " bytes");
         }
       }
-      buffers.Give(std::move(b));
+      buffers.Give(b);
       return st;
     }, nullptr);
     // A gated Close() would wait for both gates once per open file; the store
