@@ -120,8 +120,8 @@ int main(int argc, char** argv) {
       "sweep the reactor knobs (mode, timeouts, batch, idle spin, ring setup) over queue depths and workloads "
       "(storage, RPC ping, end to end against its own servers; no -s needed): latency percentiles and CPU of "
       "both sides per point, the seed's 150 ms signature in gated mode, a quantization detector, the "
-      "latency/CPU Pareto front and a recommended setting per CPU budget. The reactor flags (--idle-spin, "
-      "--ring-setup, ...) set the knobs a plane does not sweep.");
+      "latency/CPU Pareto front and a recommended setting per CPU budget. The reactor flags given before "
+      "`sweep` (benchfs --idle-spin 200us sweep ...) set the knobs a plane does not sweep.");
   benchfs::AddSweepFlags(*sweep, &sweep_opts);
 
   try {

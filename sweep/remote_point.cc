@@ -1,6 +1,7 @@
 // RPC and end-to-end points.
 #include "sweep/remote_point.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "sweep/buffer_stack.h"
@@ -70,9 +71,15 @@ PointMeasurement RunRemotePoint(const SweepPoint& p, const PointSettings& s) {
     return m;
   }
   const PointPlan plan = PlanFor(p, s);
+  // A gated call waits for the server's gates: keep its deadline well beyond them.
+  RpcClientConfig rpc = s.rpc;
+  if (p.knobs.reactor_mode == ReactorMode::kGated) {
+    rpc.call_timeout = std::max(rpc.call_timeout, 4 * (p.knobs.submit_timeout + p.knobs.complete_timeout) +
+                                                      std::chrono::seconds(5));
+  }
   const size_t buf_size = p.workload == Workload::kRpcPing ? s.ping_size : s.io_size;
   (*ex)->Run([&] {
-    auto client = FsClient::Connect(**ucx, {(*server)->ref()}, s.rpc);
+    auto client = FsClient::Connect(**ucx, {(*server)->ref()}, rpc);
     if (!client.ok()) {
       m.error = client.status().ToString();
       return;

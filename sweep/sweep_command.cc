@@ -186,6 +186,7 @@ void AddSweepFlags(CLI::App& sub, SweepCommandOptions* o) {
   sub.add_option("--objective", o->objective, "latency the Pareto front and recommendations use: p50 or p99")
       ->capture_default_str();
   sub.add_flag("--quiet", o->quiet, "no per-point progress lines on stderr");
+  sub.add_flag("--dry-run", o->dry_run, "list the points the grid expands to, measure nothing");
 }
 
 int RunSweepCommand(const SweepCommandOptions& o, const ExecutorConfig& base, const UcxConfig& ucx,
@@ -243,6 +244,15 @@ int RunSweepCommand(const SweepCommandOptions& o, const ExecutorConfig& base, co
   auto objective = ParseObjective(o.objective);
   if (!objective.ok()) return Usage(Status(StatusCode::kInvalidArgument, "--objective: " + objective.status().message()));
   c.objective = *objective;
+
+  if (o.dry_run) {
+    const std::vector<SweepPoint> points = ExpandGrid(c.axes, c.base, c.cross);
+    for (size_t i = 0; i < points.size(); ++i) {
+      std::printf("%4zu %-9s %s\n", i, std::string(PlaneName(points[i].plane)).c_str(), points[i].Key().c_str());
+    }
+    std::printf("%zu points (%s)\n", points.size(), c.preset.c_str());
+    return 0;
+  }
 
   ScratchDir scratch;
   if (o.data_dir.empty()) {

@@ -44,6 +44,7 @@ struct SweepCommandOptions {
   std::string idle_window = "100ms";
   std::string objective = "p99";
   bool quiet = false;         // no per-point progress on stderr
+  bool dry_run = false;       // list the points and stop
 };
 
 // Declares the sweep's flags on its subcommand.
