@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "service/knobs.h"
 #include "sweep/sweep_paths.h"
@@ -254,10 +255,11 @@ int RunSweepCommand(const SweepCommandOptions& o, const ExecutorConfig& base, co
     return 0;
   }
 
-  ScratchDir scratch;
+  std::optional<ScratchDir> scratch;
   if (o.data_dir.empty()) {
-    if (scratch.path().empty()) return Fail("cannot create a temporary data directory (set TMPDIR or --data-dir)");
-    ps.data_dir = scratch.path();
+    scratch.emplace();
+    if (scratch->path().empty()) return Fail("cannot create a temporary data directory (set TMPDIR or --data-dir)");
+    ps.data_dir = scratch->path();
   } else {
     ps.data_dir = o.data_dir;
   }
