@@ -160,17 +160,20 @@ def pareto(doc, metric, out, name):
         if front:
             ax.plot([p["cpu"]["cores"] for p in front], [p[metric + "_us"] for p in front], color="black",
                     linewidth=1, label="Pareto front")
-        nth = 0
+        legend_lines = []
         for p in mine:
-            if p["id"] in recommended:
-                nth += 1
-                ax.scatter([p["cpu"]["cores"]], [p[metric + "_us"]], s=120, facecolors="none", edgecolors="green",
-                           linewidths=1.5)
-                ax.annotate(", ".join(recommended[p["id"]]) + "\n" + "%s s=%s c=%s spin=%s" % (
-                    p["knobs"]["mode"], fmt_dur(p["knobs"]["submit_timeout_us"]),
-                    fmt_dur(p["knobs"]["complete_timeout_us"]), fmt_dur(p["knobs"]["idle_spin_us"])),
-                    (p["cpu"]["cores"], p[metric + "_us"]), textcoords="offset points", xytext=(6, 6 + 18 * (nth - 1)), fontsize=6,
-                    color="green")
+            if p["id"] not in recommended:
+                continue
+            k = len(legend_lines) + 1
+            x, y = p["cpu"]["cores"], p[metric + "_us"]
+            ax.scatter([x], [y], s=120, facecolors="none", edgecolors="green", linewidths=1.5)
+            ax.annotate(str(k), (x, y), textcoords="offset points", xytext=(-9, 5), fontsize=7, color="green")
+            legend_lines.append("%d: %s - %s s=%s c=%s spin=%s" % (
+                k, ", ".join(recommended[p["id"]]), p["knobs"]["mode"], fmt_dur(p["knobs"]["submit_timeout_us"]),
+                fmt_dur(p["knobs"]["complete_timeout_us"]), fmt_dur(p["knobs"]["idle_spin_us"])))
+        if legend_lines:
+            ax.text(0.02, 0.02, "\n".join(legend_lines), transform=ax.transAxes, fontsize=5.5, color="green",
+                    va="bottom", ha="left", bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"))
         ax.set_yscale("log")
         ax.set_title("%s, qd %d" % (w, qd), fontsize=9)
         ax.set_xlabel("cores under load (both sides)", fontsize=8)

@@ -97,7 +97,7 @@ def main():
                         "100ms", args.time)
             gb = gbench(f"{args.build}/benches/benchfs-storage-bench", "BM_Chunk(Write|Read)4kQD1/uring$", args.time,
                         os.path.join(tmp, "s.json"))
-            gb.update(gbench(f"{args.build}/benches/benchfs-rpc-bench", "BM_PingQD1/rpc/tcp/64$", args.time,
+            gb.update(gbench(f"{args.build}/benches/benchfs-rpc-bench", "BM_PingQD1/rpc/tcp/64/", args.time,
                              os.path.join(tmp, "r.json")))
             add("storage-write mean", point(pts, "storage-write", 100000)["mean_us"], gb["BM_ChunkWrite4kQD1/uring"])
             add("storage-read mean", point(pts, "storage-read", 100000)["mean_us"], gb["BM_ChunkRead4kQD1/uring"])

@@ -119,10 +119,14 @@ void CheckSweep(const SweepRun& r, const std::vector<std::string>& workloads, co
           << what;
       // ... and none in polled mode with the same values.
       EXPECT_LT(polled_p50, 0.1 * gated_p50) << what;
-      if (w == "storage-write" || w == "storage-read") {
-        // One executor, no cross-thread wake-up: no slower than with the
-        // zeros (which busy-poll, and on a crowded machine may be slower).
-        EXPECT_LE(polled_p50, std::max(1.1 * zero_p50, zero_p50 + 25.0))
+      if (w == "storage-read") {
+        // Page-cache reads complete during submission, on one executor: no
+        // wake-up anywhere, so the latency is the zeros' (which busy-poll,
+        // and on a crowded machine may be the slower). Writes are not
+        // compared: they complete in io_uring's kernel workers, and whether
+        // the executor parks before the completion comes is up to the
+        // scheduler, not the timeouts.
+        EXPECT_LE(polled_p50, std::max(1.1 * zero_p50, zero_p50 + 5.0))
             << what << ": polled (50ms,100ms) " << polled_p50 << " us, polled (0,0) " << zero_p50 << " us";
       }
     }
@@ -136,10 +140,11 @@ void CheckSweep(const SweepRun& r, const std::vector<std::string>& workloads, co
 #ifndef BENCHFS_SWEEP_QUICK_PRESET
 
 TEST(QuickSweep, SmallGridInProcess) {
-  const std::vector<std::string> workloads = {"storage-write", "rpc-ping", "e2e-write"};
-  SweepRun r = Sweep({"--quick", "--workloads", "storage-write,rpc-ping,e2e-write", "--qds", "1", "--complete-timeouts",
-                 "0,100ms", "--idle-spins", "50us", "--point-time", "200ms", "--idle-window", "50ms"},
-                std::chrono::seconds(100));
+  const std::vector<std::string> workloads = {"storage-write", "storage-read", "rpc-ping", "e2e-write"};
+  SweepRun r = Sweep({"--quick", "--workloads", "storage-write,storage-read,rpc-ping,e2e-write", "--qds", "1",
+                      "--complete-timeouts", "0,100ms", "--idle-spins", "50us", "--point-time", "200ms",
+                      "--idle-window", "50ms"},
+                     std::chrono::seconds(100));
   CheckSweep(r, workloads, {1});
 }
 
