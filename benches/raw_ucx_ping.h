@@ -1,15 +1,11 @@
-// A bare UCP active-message ping-pong with no BenchFS runtime: the floor the
-// RPC layer is measured against. The server runs on its own thread and
-// busy-progresses its worker; the client busy-progresses on the caller's
-// thread. Payloads are echoed; replies are sent after progress returns (not
-// from inside the AM callback), as a careful UCX program would.
+// The bare UCX echo the RPC benchmarks are measured against, on a thread of
+// its own with no BenchFS runtime: a UCP worker that busy-progresses and
+// answers each kAmRawEcho active message (rpc/raw_ping.h) right after
+// progress returns. The client side is rpc's RawPingClient.
 #pragma once
-
-#include <ucp/api/ucp.h>
 
 #include <atomic>
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -17,17 +13,6 @@
 #include "runtime/status.h"
 
 namespace benchfs {
-
-inline constexpr unsigned kAmRawPing = 0x5250;
-inline constexpr unsigned kAmRawPong = 0x5251;
-
-// One UCP context + worker owned by a raw peer.
-struct RawUcxWorker {
-  ucp_context_h context = nullptr;
-  ucp_worker_h worker = nullptr;
-  ~RawUcxWorker();
-  Status Init(const std::string& tls);
-};
 
 class RawUcxPingServer {
  public:
@@ -47,22 +32,6 @@ class RawUcxPingServer {
   std::atomic<bool> ready_{false};
   std::atomic<bool> stop_{false};
   std::thread thread_;
-};
-
-class RawUcxPingClient {
- public:
-  ~RawUcxPingClient();
-  // Connects through the listener (port != 0) or to a worker address.
-  Status Connect(const std::string& tls, uint16_t port, const std::vector<std::byte>& address);
-  // One round trip of `len` payload bytes, busy-progressing until the echo.
-  Status PingPong(size_t len);
-
- private:
-  RawUcxWorker w_;
-  ucp_ep_h ep_ = nullptr;
-  std::vector<std::byte> buf_;
-  std::atomic<bool> got_{false};
-  size_t got_len_ = 0;
 };
 
 }  // namespace benchfs

@@ -19,6 +19,7 @@
 
 #include "benches/raw_ucx_ping.h"
 #include "rpc/client.h"
+#include "rpc/raw_ping.h"
 #include "rpc/registry.h"
 #include "rpc/server_thread.h"
 
@@ -45,11 +46,16 @@ class TempRegistry {
 void PingRaw(benchmark::State& state, const std::string& tls, size_t len) {
   RawUcxPingServer server(tls);
   if (!server.status().ok()) return state.SkipWithError(server.status().ToString().c_str());
-  RawUcxPingClient client;
-  Status s = client.Connect(tls, tls == "tcp" ? server.port() : 0, server.address());
+  RawPingClient client;
+  const std::vector<std::byte> none;
+  Status s = client.Connect(tls, "127.0.0.1", tls == "tcp" ? server.port() : 0,
+                            tls == "tcp" ? std::span<const std::byte>(none) : std::span<const std::byte>(server.address()),
+                            std::chrono::seconds(10));
   if (!s.ok()) return state.SkipWithError(s.ToString().c_str());
   for (auto _ : state) {
-    if (!client.PingPong(len).ok()) return state.SkipWithError("raw ping failed");
+    if (!client.RoundTrip(len, len, Now() + std::chrono::seconds(5)).ok()) {
+      return state.SkipWithError("raw ping failed");
+    }
   }
 }
 

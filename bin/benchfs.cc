@@ -7,7 +7,6 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
-#include <sstream>
 
 #include "service/client_commands.h"
 #include "service/runtime_knobs.h"
@@ -16,28 +15,6 @@
 namespace {
 
 using benchfs::Status;
-
-// "1KiB,4KiB,16KiB" -> sizes.
-Status ParseSizes(const std::string& text, std::vector<uint64_t>* out) {
-  out->clear();
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    auto s = benchfs::ParseSize(item);
-    if (!s.ok()) return Status(s.status().code(), "--sizes: " + s.status().message());
-    out->push_back(*s);
-  }
-  if (out->empty()) return Status(benchfs::StatusCode::kInvalidArgument, "--sizes: give at least one size");
-  return Status();
-}
-
-std::vector<std::string> Split(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) out.push_back(item);
-  return out;
-}
 
 }  // namespace
 
@@ -61,6 +38,8 @@ int main(int argc, char** argv) {
   app.add_option("-c,--config", config_file, "TOML file with reactor/ucx/client settings")->check(CLI::ExistingFile);
   app.add_option("-s,--server", client.servers, "server address host:port (repeat for several)");
   app.add_option("--registry", client.registry_dir, "use every server published in this registry directory");
+  app.add_option("--expect-servers", client.expect_servers,
+                 "with --registry: wait until it lists this many servers (up to 60 s)");
   knobs.Declare(app);
 
   // bench small / bench ping
@@ -88,6 +67,8 @@ int main(int argc, char** argv) {
                   "also measure the floors in the same run: a bare UCX round trip to the first server and "
                   "bare io_uring QD1 I/O in --data-dir; prints each result's ratio to its floor");
     sub->add_option("--data-dir", out.data_dir, "where the storage floor is measured")->capture_default_str();
+    sub->add_option("--start-at", out.start_at,
+                    "start measuring at this wall-clock time (seconds since the epoch), for lock-step clients");
   };
   CLI::App* small = bench->add_subcommand("small", "metadata create/stat/delete and chunk write/read");
   add_load(small);
@@ -98,6 +79,8 @@ int main(int argc, char** argv) {
   add_load(ping);
 
   CLI::App* status = app.add_subcommand("status", "print every server's counters");
+  std::string status_json;
+  status->add_option("--json", status_json, "also write the counters as JSON");
   CLI::App* shutdown = app.add_subcommand("shutdown", "ask every server to shut down cleanly");
   std::string path;
   std::string file;
@@ -153,12 +136,13 @@ int main(int argc, char** argv) {
     } else {
       cfg.load.warmup_iterations = warmup;
     }
-    s = ParseSizes(sizes, &cfg.sizes);
-    if (!s.ok()) return usage(s);
+    auto parsed = benchfs::ParseSizeList(sizes);
+    if (!parsed.ok()) return usage(Status(parsed.status().code(), "--sizes: " + parsed.status().message()));
+    cfg.sizes = *parsed;
     if (ping->parsed()) {
       cfg.ops = {"ping"};
     } else if (!ops.empty()) {
-      cfg.ops = Split(ops);
+      cfg.ops = benchfs::SplitList(ops);
     }
     char host[128] = {};
     gethostname(host, sizeof(host) - 1);
@@ -169,7 +153,7 @@ int main(int argc, char** argv) {
     return benchfs::RunBenchSmall(client, cfg, out);
   }
   if (sweep->parsed()) return benchfs::RunSweepCommand(sweep_opts, client.executor, client.ucx, client.rpc);
-  if (status->parsed()) return benchfs::RunStatus(client);
+  if (status->parsed()) return benchfs::RunStatus(client, status_json);
   if (shutdown->parsed()) return benchfs::RunShutdown(client);
   if (put->parsed()) {
     if (put_size == 0 && file.empty()) return usage(Status(benchfs::StatusCode::kInvalidArgument, "put: give --size or --from"));

@@ -31,15 +31,6 @@ struct RpcClient::PendingCall {
 
 namespace {
 
-uint32_t ProtocolFlags(DataProtocol p) {
-  switch (p) {
-    case DataProtocol::kAuto: return 0;
-    case DataProtocol::kEager: return UCP_AM_SEND_FLAG_EAGER;
-    case DataProtocol::kRndv: return UCP_AM_SEND_FLAG_RNDV;
-  }
-  return 0;
-}
-
 }  // namespace
 
 RpcClient::RpcClient(UcxReactor& ucx, const RpcClientConfig& config)
@@ -54,32 +45,14 @@ Result<std::unique_ptr<RpcClient>> RpcClient::Create(UcxReactor& ucx, const RpcC
   return c;
 }
 
-Status RpcClient::Init() {
-  ucp_am_handler_param_t p{};
-  p.field_mask = UCP_AM_HANDLER_PARAM_FIELD_ID | UCP_AM_HANDLER_PARAM_FIELD_CB |
-                 UCP_AM_HANDLER_PARAM_FIELD_ARG | UCP_AM_HANDLER_PARAM_FIELD_FLAGS;
-  p.id = kAmReply;
-  p.cb = &RpcClient::OnReplyAm;
-  p.arg = this;
-  p.flags = UCP_AM_FLAG_WHOLE_MSG;
-  ucs_status_t st = ucp_worker_set_am_recv_handler(ucx_.worker(), &p);
-  if (st != UCS_OK) return FromUcs(st, "registering the reply handler");
-  return Status();
-}
+Status RpcClient::Init() { return ucx_.SetAmHandler(kAmReply, &RpcClient::OnReplyAm, this); }
 
 RpcClient::~RpcClient() {
-  ucp_am_handler_param_t p{};
-  p.field_mask = UCP_AM_HANDLER_PARAM_FIELD_ID | UCP_AM_HANDLER_PARAM_FIELD_CB |
-                 UCP_AM_HANDLER_PARAM_FIELD_ARG;
-  p.id = kAmReply;
-  ucp_worker_set_am_recv_handler(ucx_.worker(), &p);
+  ucx_.SetAmHandler(kAmReply, nullptr, nullptr);
   for (auto& c : connections_) {
     if (c->dead_) continue;
     UcxOp* op = ucx_.NewOp();
-    ucp_request_param_t cp = ucx_.SendParams(op);
-    cp.op_attr_mask |= UCP_OP_ATTR_FIELD_FLAGS;
-    cp.flags = UCP_EP_CLOSE_FLAG_FORCE;
-    ucx_.Detach(op, ucp_ep_close_nbx(c->ep_, &cp));
+    ucx_.Detach(op, ucx_.CloseEndpoint(c->ep_, op));
   }
 }
 
@@ -169,12 +142,16 @@ Result<Connection*> RpcClient::Connect(const std::string& host, uint16_t port) {
 Result<Connection*> RpcClient::ConnectRegistry(const std::string& dir, const std::string& name) {
   auto addr = WaitForAddress(ex_, dir, name, Now() + config_.connect_timeout);
   if (!addr.ok()) return addr.status();
+  return ConnectAddress(*addr, "registry entry " + RegistryPath(dir, name));
+}
+
+Result<Connection*> RpcClient::ConnectAddress(std::span<const std::byte> address, const std::string& peer) {
   ucp_ep_params_t p{};
   p.field_mask = UCP_EP_PARAM_FIELD_REMOTE_ADDRESS;
-  p.address = reinterpret_cast<const ucp_address_t*>(addr->data());
+  p.address = reinterpret_cast<const ucp_address_t*>(address.data());
   // Shared-memory transports cannot detect a dead peer in UCX 1.13; such a
   // connection relies on call deadlines alone.
-  return Open(p, "registry entry " + RegistryPath(dir, name), !ucx_.config().SharedMemoryOnly());
+  return Open(p, peer, !ucx_.config().SharedMemoryOnly());
 }
 
 void RpcClient::Disconnect(Connection* c) {
@@ -183,10 +160,7 @@ void RpcClient::Disconnect(Connection* c) {
   c->error_ = "closed by the client";
   FailPending(c, Status(StatusCode::kCancelled, "connection to " + c->peer_ + " was closed"));
   UcxOp* op = ucx_.NewOp();
-  ucp_request_param_t p = ucx_.SendParams(op);
-  p.op_attr_mask |= UCP_OP_ATTR_FIELD_FLAGS;
-  p.flags = UCP_EP_CLOSE_FLAG_FORCE;
-  ucs_status_ptr_t req = ucp_ep_close_nbx(c->ep_, &p);
+  ucs_status_ptr_t req = ucx_.CloseEndpoint(c->ep_, op);
   if (ex_.InFiber()) {
     (void)ucx_.Await(op, req, WaitOptions::For(config_.connect_timeout), "closing a connection");
   } else {
@@ -205,10 +179,7 @@ void RpcClient::OnEpError(void* arg, ucp_ep_h ep, ucs_status_t status) {
     Connection* raw = c.get();
     self->ucx_.Defer([self, raw] {
       UcxOp* op = self->ucx_.NewOp();
-      ucp_request_param_t p = self->ucx_.SendParams(op);
-      p.op_attr_mask |= UCP_OP_ATTR_FIELD_FLAGS;
-      p.flags = UCP_EP_CLOSE_FLAG_FORCE;
-      self->ucx_.Detach(op, ucp_ep_close_nbx(raw->ep_, &p));
+      self->ucx_.Detach(op, self->ucx_.CloseEndpoint(raw->ep_, op));
     });
   }
 }
@@ -360,7 +331,7 @@ Result<Reply> RpcClient::CallOnce(Connection* c, CallArgs& args, TimePoint deadl
     std::memcpy(op->header.data() + kWireHeaderSize, args.header.data(), args.header.size());
   }
   if (args.payload_len > 0) op->buffer = std::move(*args.payload);
-  ucp_request_param_t p = ucx_.SendParams(op, UCP_AM_SEND_FLAG_REPLY | ProtocolFlags(config_.protocol));
+  ucp_request_param_t p = ucx_.SendParams(op, UCP_AM_SEND_FLAG_REPLY | AmSendFlags(config_.protocol));
   ucs_status_ptr_t req =
       ucp_am_send_nbx(c->ep_, kAmRequest, op->header.data(), op->header.size(),
                       args.payload_len > 0 ? op->buffer.data() : nullptr, args.payload_len, &p);

@@ -94,6 +94,9 @@ class RpcClient {
   // From a fiber: waits for registry entry `name` in `dir`, then connects to
   // that worker address.
   Result<Connection*> ConnectRegistry(const std::string& dir, const std::string& name);
+  // From a fiber: connects to a worker address obtained some other way (e.g.
+  // exchanged over MPI); `peer` names it in messages.
+  Result<Connection*> ConnectAddress(std::span<const std::byte> address, const std::string& peer);
   // From a fiber: closes the connection (pending calls on it fail).
   void Disconnect(Connection* c);
 

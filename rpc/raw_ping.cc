@@ -7,7 +7,6 @@
 
 #include "rpc/codec.h"
 #include "rpc/net_address.h"
-#include "rpc/registry.h"
 
 namespace benchfs {
 namespace {
@@ -21,10 +20,7 @@ ucs_status_t OnEcho(void* arg, const void* header, size_t header_length, void* d
                     const ucp_am_recv_param_t* param) {
   auto* ucx = static_cast<UcxReactor*>(arg);
   if (!(param->recv_attr & UCP_AM_RECV_ATTR_FIELD_REPLY_EP)) return UCS_OK;
-  // A 4-byte header asks for a reply of that many bytes; otherwise the
-  // payload is echoed. Rendezvous payloads are not part of this floor.
-  size_t reply_len = length;
-  if (header_length == 4) reply_len = GetLE<uint32_t>(static_cast<const std::byte*>(header));
+  const size_t reply_len = RawEchoReplyLength(header, header_length, length);
   if (reply_len > (1u << 24)) return UCS_OK;
   UcxOp* op = ucx->NewOp();
   if (reply_len > 0) {
@@ -42,57 +38,64 @@ ucs_status_t OnEcho(void* arg, const void* header, size_t header_length, void* d
   return UCS_OK;
 }
 
-void Wait(ucp_worker_h w, ucs_status_ptr_t r) {
+}  // namespace
+
+void WaitBusy(ucp_worker_h w, ucs_status_ptr_t r) {
   if (r == nullptr || UCS_PTR_IS_ERR(r)) return;
   while (ucp_request_check_status(r) == UCS_INPROGRESS) ucp_worker_progress(w);
   ucp_request_free(r);
 }
 
-}  // namespace
-
-Status InstallRawEcho(UcxReactor& ucx) {
-  ucp_am_handler_param_t p{};
-  p.field_mask = UCP_AM_HANDLER_PARAM_FIELD_ID | UCP_AM_HANDLER_PARAM_FIELD_CB |
-                 UCP_AM_HANDLER_PARAM_FIELD_ARG | UCP_AM_HANDLER_PARAM_FIELD_FLAGS;
-  p.id = kAmRawEcho;
-  p.cb = &OnEcho;
-  p.arg = &ucx;
-  p.flags = UCP_AM_FLAG_WHOLE_MSG;
-  ucs_status_t st = ucp_worker_set_am_recv_handler(ucx.worker(), &p);
-  return st == UCS_OK ? Status() : FromUcs(st, "registering the raw echo handler");
+size_t RawEchoReplyLength(const void* header, size_t header_length, size_t length) {
+  // A 4-byte header asks for a reply of that many bytes; otherwise the
+  // payload is echoed.
+  if (header_length == 4) return GetLE<uint32_t>(static_cast<const std::byte*>(header));
+  return length;
 }
 
-RawPingClient::~RawPingClient() {
-  if (ep_ != nullptr) {
-    ucp_request_param_t p{};
-    p.op_attr_mask = UCP_OP_ATTR_FIELD_FLAGS;
-    p.flags = UCP_EP_CLOSE_FLAG_FORCE;
-    Wait(worker_, ucp_ep_close_nbx(ep_, &p));
-  }
+RawWorker::~RawWorker() {
   if (worker_ != nullptr) ucp_worker_destroy(worker_);
   if (context_ != nullptr) ucp_cleanup(context_);
 }
 
-Status RawPingClient::Connect(const std::string& tls, const std::string& host, uint16_t port,
-                              const std::string& registry_dir, const std::string& registry_name,
-                              Duration timeout) {
+Status RawWorker::Init(const std::string& tls) {
   UcxConfig cfg;
   cfg.tls = tls;
   ucp_config_t* c = nullptr;
   ucs_status_t st = ucp_config_read(nullptr, nullptr, &c);
-  if (st != UCS_OK) return FromUcs(st, "raw ping: reading the UCX configuration");
+  if (st != UCS_OK) return FromUcs(st, "raw UCX: reading the configuration");
   if (!cfg.EffectiveTls().empty()) ucp_config_modify(c, "TLS", cfg.EffectiveTls().c_str());
   ucp_params_t params{};
   params.field_mask = UCP_PARAM_FIELD_FEATURES;
   params.features = UCP_FEATURE_AM;
   st = ucp_init(&params, c, &context_);
   ucp_config_release(c);
-  if (st != UCS_OK) return FromUcs(st, "raw ping: ucp_init");
+  if (st != UCS_OK) return FromUcs(st, "raw UCX: ucp_init");
   ucp_worker_params_t wp{};
   wp.field_mask = UCP_WORKER_PARAM_FIELD_THREAD_MODE;
   wp.thread_mode = UCS_THREAD_MODE_SINGLE;
-  if ((st = ucp_worker_create(context_, &wp, &worker_)) != UCS_OK) return FromUcs(st, "raw ping: ucp_worker_create");
+  st = ucp_worker_create(context_, &wp, &worker_);
+  return st == UCS_OK ? Status() : FromUcs(st, "raw UCX: ucp_worker_create");
+}
 
+Status InstallRawEcho(UcxReactor& ucx) { return ucx.SetAmHandler(kAmRawEcho, &OnEcho, &ucx); }
+
+RawPingClient::~RawPingClient() {
+  if (ep_ != nullptr) {
+    ucp_request_param_t p{};
+    p.op_attr_mask = UCP_OP_ATTR_FIELD_FLAGS;
+    p.flags = UCP_EP_CLOSE_FLAG_FORCE;
+    WaitBusy(w_.worker(), ucp_ep_close_nbx(ep_, &p));
+  }
+}
+
+Status RawPingClient::Connect(const std::string& tls, const std::string& host, uint16_t port,
+                              std::span<const std::byte> worker_address, Duration timeout) {
+  Status s = w_.Init(tls);
+  if (!s.ok()) return s;
+  UcxConfig cfg;
+  cfg.tls = tls;
+  ucs_status_t st;
   ucp_am_handler_param_t hp{};
   hp.field_mask = UCP_AM_HANDLER_PARAM_FIELD_ID | UCP_AM_HANDLER_PARAM_FIELD_CB |
                   UCP_AM_HANDLER_PARAM_FIELD_ARG | UCP_AM_HANDLER_PARAM_FIELD_FLAGS;
@@ -109,7 +112,7 @@ Status RawPingClient::Connect(const std::string& tls, const std::string& host, u
     self->got_ = true;
     return UCS_OK;
   };
-  ucp_worker_set_am_recv_handler(worker_, &hp);
+  ucp_worker_set_am_recv_handler(w_.worker(), &hp);
 
   ucp_ep_params_t p{};
   p.field_mask = UCP_EP_PARAM_FIELD_ERR_HANDLER | UCP_EP_PARAM_FIELD_ERR_HANDLING_MODE;
@@ -117,12 +120,7 @@ Status RawPingClient::Connect(const std::string& tls, const std::string& host, u
   p.err_handler.arg = this;
   p.err_handler.cb = [](void* arg, ucp_ep_h, ucs_status_t) { static_cast<RawPingClient*>(arg)->failed_ = true; };
   NetAddress addr;
-  std::vector<std::byte> worker_address;
-  if (!registry_dir.empty()) {
-    // This client runs outside any executor: a blocking read is fine here.
-    auto entry = ReadAddressBlocking(registry_dir, registry_name);
-    if (!entry.ok()) return entry.status();
-    worker_address = std::move(entry.value());
+  if (!worker_address.empty()) {
     p.field_mask |= UCP_EP_PARAM_FIELD_REMOTE_ADDRESS;
     p.address = reinterpret_cast<const ucp_address_t*>(worker_address.data());
   } else {
@@ -134,7 +132,7 @@ Status RawPingClient::Connect(const std::string& tls, const std::string& host, u
     p.sockaddr.addr = addr.sockaddr_ptr();
     p.sockaddr.addrlen = addr.length;
   }
-  if ((st = ucp_ep_create(worker_, &p, &ep_)) != UCS_OK) return FromUcs(st, "raw ping: ucp_ep_create");
+  if ((st = ucp_ep_create(w_.worker(), &p, &ep_)) != UCS_OK) return FromUcs(st, "raw ping: ucp_ep_create");
   return RoundTrip(0, 0, Now() + timeout);
 }
 
@@ -149,10 +147,10 @@ Status RawPingClient::RoundTrip(size_t send_len, size_t reply_len, TimePoint dea
   ucs_status_ptr_t r = ucp_am_send_nbx(ep_, kAmRawEcho, header, sizeof(header),
                                        send_len ? buf_.data() : nullptr, send_len, &p);
   if (UCS_PTR_IS_ERR(r)) return FromUcs(UCS_PTR_STATUS(r), "raw ping send");
-  Wait(worker_, r);
+  WaitBusy(w_.worker(), r);
   uint32_t spins = 0;
   while (!got_ && !failed_) {
-    ucp_worker_progress(worker_);
+    ucp_worker_progress(w_.worker());
     if (++spins % 1024 == 0 && Now() > deadline) {
       return Status(StatusCode::kTimedOut, "raw ping: no echo before the deadline");
     }

@@ -8,6 +8,7 @@
 #include <ucp/api/ucp.h>
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,29 @@ namespace benchfs {
 
 inline constexpr unsigned kAmRawEcho = 0x5245;
 inline constexpr unsigned kAmRawEchoReply = 0x5246;
+
+// Busy-progresses `worker` until `request` (from an nbx call) completes.
+void WaitBusy(ucp_worker_h worker, ucs_status_ptr_t request);
+
+// A UCP context and worker of their own (AM only, UCX_TLS per `tls`) for
+// code that runs outside any executor; destroyed with the object.
+class RawWorker {
+ public:
+  RawWorker() = default;
+  ~RawWorker();
+  RawWorker(const RawWorker&) = delete;
+  RawWorker& operator=(const RawWorker&) = delete;
+  Status Init(const std::string& tls);
+  ucp_worker_h worker() const { return worker_; }
+
+ private:
+  ucp_context_h context_ = nullptr;
+  ucp_worker_h worker_ = nullptr;
+};
+
+// The echo's reply for a request of `length` bytes whose AM header is
+// `header`: the number of bytes to send back.
+size_t RawEchoReplyLength(const void* header, size_t header_length, size_t length);
 
 // Server side: registers the echo on a reactor's worker. A request whose AM
 // header is 4 bytes asks for a reply of that many bytes (so one-way payloads,
@@ -35,20 +59,19 @@ class RawPingClient {
   RawPingClient(const RawPingClient&) = delete;
   RawPingClient& operator=(const RawPingClient&) = delete;
 
-  // Connects with its own context/worker (UCX_TLS per `tls`) to host:port or,
-  // if registry_dir is set, to the registry entry. Busy-waits: call outside
-  // the event loop.
+  // Connects with its own context/worker (UCX_TLS per `tls`) to a worker
+  // address if one is given, else to host:port. Busy-waits: call outside the
+  // event loop.
   Status Connect(const std::string& tls, const std::string& host, uint16_t port,
-                 const std::string& registry_dir, const std::string& registry_name,
-                 Duration timeout);
+                 std::span<const std::byte> worker_address, Duration timeout);
   // `count` round trips sending `send_len` bytes and getting `reply_len`
   // back, after `warmup` unmeasured ones; returns their latencies in ns.
   Result<Histogram> Measure(size_t send_len, size_t reply_len, uint64_t warmup, uint64_t count);
+  // One round trip.
+  Status RoundTrip(size_t send_len, size_t reply_len, TimePoint deadline);
 
  private:
-  Status RoundTrip(size_t send_len, size_t reply_len, TimePoint deadline);
-  ucp_context_h context_ = nullptr;
-  ucp_worker_h worker_ = nullptr;
+  RawWorker w_;
   ucp_ep_h ep_ = nullptr;
   std::vector<std::byte> buf_;
   bool got_ = false;

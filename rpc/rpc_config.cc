@@ -1,6 +1,8 @@
 // Validation and parsing for the RPC configuration.
 #include "rpc/rpc_config.h"
 
+#include <ucp/api/ucp.h>
+
 #include <string>
 
 #include "runtime/executor_config.h"
@@ -22,6 +24,15 @@ Result<DataProtocol> ParseDataProtocol(std::string_view text) {
   if (text == "rndv") return DataProtocol::kRndv;
   return Status(StatusCode::kInvalidArgument,
                 "protocol '" + std::string(text) + "' is unknown: use auto, eager or rndv");
+}
+
+uint32_t AmSendFlags(DataProtocol p) {
+  switch (p) {
+    case DataProtocol::kAuto: return 0;
+    case DataProtocol::kEager: return UCP_AM_SEND_FLAG_EAGER;
+    case DataProtocol::kRndv: return UCP_AM_SEND_FLAG_RNDV;
+  }
+  return 0;
 }
 
 namespace {

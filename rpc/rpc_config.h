@@ -15,6 +15,8 @@ namespace benchfs {
 enum class DataProtocol : unsigned char { kAuto, kEager, kRndv };
 std::string_view DataProtocolName(DataProtocol p);
 Result<DataProtocol> ParseDataProtocol(std::string_view text);  // auto | eager | rndv
+// The ucp_am_send_nbx flags that force the protocol (0 = UCX's choice).
+uint32_t AmSendFlags(DataProtocol p);
 
 struct RpcServerConfig {
   // Requests in flight at once; beyond this the server answers BUSY.

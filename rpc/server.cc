@@ -29,15 +29,6 @@ struct RpcServer::InFlight {
 
 namespace {
 
-uint32_t ProtocolFlags(DataProtocol p) {
-  switch (p) {
-    case DataProtocol::kAuto: return 0;
-    case DataProtocol::kEager: return UCP_AM_SEND_FLAG_EAGER;
-    case DataProtocol::kRndv: return UCP_AM_SEND_FLAG_RNDV;
-  }
-  return 0;
-}
-
 constexpr size_t kMaxErrorMessage = 1024;
 
 }  // namespace
@@ -80,15 +71,8 @@ Result<std::unique_ptr<RpcServer>> RpcServer::Create(UcxReactor& ucx, const RpcS
 }
 
 Status RpcServer::Init() {
-  ucp_am_handler_param_t p{};
-  p.field_mask = UCP_AM_HANDLER_PARAM_FIELD_ID | UCP_AM_HANDLER_PARAM_FIELD_CB |
-                 UCP_AM_HANDLER_PARAM_FIELD_ARG | UCP_AM_HANDLER_PARAM_FIELD_FLAGS;
-  p.id = kAmRequest;
-  p.cb = &RpcServer::OnRequestAm;
-  p.arg = this;
-  p.flags = UCP_AM_FLAG_WHOLE_MSG;
-  ucs_status_t st = ucp_worker_set_am_recv_handler(ucx_.worker(), &p);
-  if (st != UCS_OK) return FromUcs(st, "registering the request handler");
+  Status st = ucx_.SetAmHandler(kAmRequest, &RpcServer::OnRequestAm, this);
+  if (!st.ok()) return st;
   Handle(Opcode::kPing, [](Request& req) {
     Response r;  // echo the payload back, without a copy
     r.payload = std::move(req.payload);
@@ -108,20 +92,11 @@ Status RpcServer::Init() {
 
 RpcServer::~RpcServer() {
   StopListening();
-  ucp_am_handler_param_t p{};
-  p.field_mask = UCP_AM_HANDLER_PARAM_FIELD_ID | UCP_AM_HANDLER_PARAM_FIELD_CB |
-                 UCP_AM_HANDLER_PARAM_FIELD_ARG;
-  p.id = kAmRequest;
-  p.cb = nullptr;
-  p.arg = nullptr;
-  ucp_worker_set_am_recv_handler(ucx_.worker(), &p);
+  ucx_.SetAmHandler(kAmRequest, nullptr, nullptr);
   for (auto& [ep, c] : connections_) {
     if (c->owned && !c->dead) {
       UcxOp* op = ucx_.NewOp();
-      ucp_request_param_t cp = ucx_.SendParams(op);
-      cp.op_attr_mask |= UCP_OP_ATTR_FIELD_FLAGS;
-      cp.flags = UCP_EP_CLOSE_FLAG_FORCE;
-      ucx_.Detach(op, ucp_ep_close_nbx(ep, &cp));
+      ucx_.Detach(op, ucx_.CloseEndpoint(ep, op));
     }
   }
 }
@@ -245,10 +220,7 @@ RpcServer::Connection* RpcServer::ConnectionFor(ucp_ep_h ep) {
 void RpcServer::CloseConnection(Connection* c) {
   if (c->owned && c->ep != nullptr) {
     UcxOp* op = ucx_.NewOp();
-    ucp_request_param_t p = ucx_.SendParams(op);
-    p.op_attr_mask |= UCP_OP_ATTR_FIELD_FLAGS;
-    p.flags = UCP_EP_CLOSE_FLAG_FORCE;
-    ucx_.Detach(op, ucp_ep_close_nbx(c->ep, &p));
+    ucx_.Detach(op, ucx_.CloseEndpoint(c->ep, op));
     c->owned = false;  // closed: never touch the endpoint again
   }
   MaybeFreeConnection(c);
@@ -391,7 +363,7 @@ void RpcServer::Serve(InFlight* f) {
   if (f->recv_op != nullptr) {
     UcxOp* op = f->recv_op;
     f->recv_op = nullptr;
-    auto r = ucx_.Await(op, f->recv_request, WaitOptions::For(config_.reply_timeout),
+    auto r = ucx_.Await(op, f->recv_request, WaitOptions::Within(config_.reply_timeout),
                         "receiving a request payload", &f->request.payload);
     if (!r.ok()) {
       response = Response::Error(r.status());
@@ -439,10 +411,10 @@ void RpcServer::SendReply(InFlight* f, Response& response) {
   } else {
     std::memcpy(op->header.data() + kWireHeaderSize, response.status.message().data(), h.header_len);
   }
-  ucp_request_param_t p = ucx_.SendParams(op, ProtocolFlags(config_.protocol));
+  ucp_request_param_t p = ucx_.SendParams(op, AmSendFlags(config_.protocol));
   ucs_status_ptr_t req = ucp_am_send_nbx(f->reply_ep, kAmReply, op->header.data(), op->header.size(),
                                          payload_len > 0 ? op->buffer.data() : nullptr, payload_len, &p);
-  auto r = ucx_.Await(op, req, WaitOptions::For(config_.reply_timeout), "sending a reply");
+  auto r = ucx_.Await(op, req, WaitOptions::Within(config_.reply_timeout), "sending a reply");
   if (!r.ok()) {
     ++stats_.replies_dropped;
     if (!c->owned) c->dead = true;  // an address-based client that went away

@@ -219,8 +219,9 @@ void Executor::SleepUntil(TimePoint t) {
   }
 }
 
-WakeReason Executor::Wait(WaitQueue* q, const WaitOptions& w) {
+WakeReason Executor::Wait(WaitQueue* q, const WaitOptions& options) {
   assert(InFiber() && "blocking call outside a fiber");
+  const WaitOptions w = options.Resolved();
   if (w.cancel != nullptr && w.cancel->cancelled()) return WakeReason::kCancelled;
   if (shutting_down_) return WakeReason::kCancelled;
   Fiber* f = current_;

@@ -158,6 +158,25 @@ bool UcxReactor::ArmForPark() {
   return st == UCS_OK;  // UCS_ERR_BUSY: events are pending, progress first
 }
 
+Status UcxReactor::SetAmHandler(unsigned id, ucp_am_recv_callback_t cb, void* arg) {
+  ucp_am_handler_param_t p{};
+  p.field_mask = UCP_AM_HANDLER_PARAM_FIELD_ID | UCP_AM_HANDLER_PARAM_FIELD_CB |
+                 UCP_AM_HANDLER_PARAM_FIELD_ARG | UCP_AM_HANDLER_PARAM_FIELD_FLAGS;
+  p.id = id;
+  p.cb = cb;
+  p.arg = arg;
+  p.flags = cb != nullptr ? UCP_AM_FLAG_WHOLE_MSG : 0;
+  ucs_status_t st = ucp_worker_set_am_recv_handler(worker_, &p);
+  return st == UCS_OK ? Status() : FromUcs(st, "registering the handler of active message " + std::to_string(id));
+}
+
+ucs_status_ptr_t UcxReactor::CloseEndpoint(ucp_ep_h ep, UcxOp* op) {
+  ucp_request_param_t p = SendParams(op);
+  p.op_attr_mask |= UCP_OP_ATTR_FIELD_FLAGS;
+  p.flags = UCP_EP_CLOSE_FLAG_FORCE;
+  return ucp_ep_close_nbx(ep, &p);
+}
+
 UcxOp* UcxReactor::NewOp() {
   UcxOp* op;
   if (!free_ops_.empty()) {
@@ -241,9 +260,10 @@ bool UcxReactor::Start(UcxOp* op, ucs_status_ptr_t request) {
 Result<size_t> UcxReactor::Await(UcxOp* op, ucs_status_ptr_t request, const WaitOptions& w,
                                  std::string_view what, IoBuffer* buffer_back) {
   Start(op, request);
+  const WaitOptions wait = op->done ? w : w.Resolved();
   while (!op->done) {
     op->waiter = ex_.current();
-    WakeReason why = ex_.Wait(nullptr, w);
+    WakeReason why = ex_.Wait(nullptr, wait);
     if (op->done) break;
     if (why == WakeReason::kNotified) continue;
     op->waiter = nullptr;

@@ -90,6 +90,12 @@ class UcxReactor : public Poller {
   // call back into UCX for sends; they defer instead).
   void Defer(std::function<void()> fn) { deferred_.push_back(std::move(fn)); }
 
+  // Routes active messages `id` to `cb(arg, ...)` (whole messages); a null
+  // cb removes the handler.
+  Status SetAmHandler(unsigned id, ucp_am_recv_callback_t cb, void* arg);
+  // Starts a forced close of `ep`; returns the request for Await/Detach.
+  ucs_status_ptr_t CloseEndpoint(ucp_ep_h ep, UcxOp* op);
+
   // --- Operations ---
   UcxOp* NewOp();
   // Parameters for an nbx call whose completion is reported to `op`.

@@ -682,82 +682,65 @@ Status UringReactor::Nop(const WaitOptions& w) {
   return lease.SubmitAndWait(sqe, w, "nop").status();
 }
 
-Result<size_t> UringReactor::Read(FileRef f, IoBuffer& buf, size_t len, uint64_t offset,
-                                  const WaitOptions& w) {
+Result<size_t> UringReactor::Transfer(bool write, FileRef f, IoBuffer& buf, size_t len, uint64_t offset,
+                                      const WaitOptions& w) {
+  const char* op = write ? "write" : "read";
   if (len > buf.size()) {
-    return Status(StatusCode::kInvalidArgument, "read of " + std::to_string(len) +
-                                                    " bytes into a buffer of " +
+    return Status(StatusCode::kInvalidArgument, std::string(op) + " of " + std::to_string(len) + " bytes " +
+                                                    (write ? "from" : "into") + " a buffer of " +
                                                     std::to_string(buf.size()));
   }
   BENCHFS_LEASE_OR_RETURN(lease, w);
   Slot& s = lease.slot();
   s.buffer = std::move(buf);
   io_uring_sqe* sqe = AcquireSqe();
-  if (s.buffer.registered_index() >= 0) {
-    io_uring_prep_read_fixed(sqe, f.index, s.buffer.data(), static_cast<unsigned>(len), offset,
-                             s.buffer.registered_index());
+  const unsigned n = static_cast<unsigned>(len);
+  const int reg = s.buffer.registered_index();
+  if (reg >= 0) {
+    write ? io_uring_prep_write_fixed(sqe, f.index, s.buffer.data(), n, offset, reg)
+          : io_uring_prep_read_fixed(sqe, f.index, s.buffer.data(), n, offset, reg);
   } else {
-    io_uring_prep_read(sqe, f.index, s.buffer.data(), static_cast<unsigned>(len), offset);
+    write ? io_uring_prep_write(sqe, f.index, s.buffer.data(), n, offset)
+          : io_uring_prep_read(sqe, f.index, s.buffer.data(), n, offset);
   }
   ApplyFile(sqe, f);
-  Result<int32_t> r = lease.SubmitAndWait(sqe, w, "read");
+  Result<int32_t> r = lease.SubmitAndWait(sqe, w, op);
   if (lease.ok()) buf = std::move(s.buffer);
   if (!r.ok()) return r.status();
   return static_cast<size_t>(*r);
 }
 
-Result<size_t> UringReactor::Write(FileRef f, IoBuffer& buf, size_t len, uint64_t offset,
-                                   const WaitOptions& w) {
-  if (len > buf.size()) {
-    return Status(StatusCode::kInvalidArgument, "write of " + std::to_string(len) +
-                                                    " bytes from a buffer of " +
-                                                    std::to_string(buf.size()));
-  }
-  BENCHFS_LEASE_OR_RETURN(lease, w);
-  Slot& s = lease.slot();
-  s.buffer = std::move(buf);
-  io_uring_sqe* sqe = AcquireSqe();
-  if (s.buffer.registered_index() >= 0) {
-    io_uring_prep_write_fixed(sqe, f.index, s.buffer.data(), static_cast<unsigned>(len), offset,
-                              s.buffer.registered_index());
-  } else {
-    io_uring_prep_write(sqe, f.index, s.buffer.data(), static_cast<unsigned>(len), offset);
-  }
-  ApplyFile(sqe, f);
-  Result<int32_t> r = lease.SubmitAndWait(sqe, w, "write");
-  if (lease.ok()) buf = std::move(s.buffer);
-  if (!r.ok()) return r.status();
-  return static_cast<size_t>(*r);
-}
-
-Result<size_t> UringReactor::Readv(FileRef f, std::vector<IoBuffer>& bufs, uint64_t offset,
-                                   const WaitOptions& w) {
+Result<size_t> UringReactor::TransferV(bool write, FileRef f, std::vector<IoBuffer>& bufs, uint64_t offset,
+                                       const WaitOptions& w) {
   BENCHFS_LEASE_OR_RETURN(lease, w);
   Slot& s = lease.slot();
   s.buffers = std::move(bufs);
   for (IoBuffer& b : s.buffers) s.iov.push_back({b.data(), b.size()});
   io_uring_sqe* sqe = AcquireSqe();
-  io_uring_prep_readv(sqe, f.index, s.iov.data(), static_cast<unsigned>(s.iov.size()), offset);
+  const unsigned n = static_cast<unsigned>(s.iov.size());
+  write ? io_uring_prep_writev(sqe, f.index, s.iov.data(), n, offset)
+        : io_uring_prep_readv(sqe, f.index, s.iov.data(), n, offset);
   ApplyFile(sqe, f);
-  Result<int32_t> r = lease.SubmitAndWait(sqe, w, "readv");
+  Result<int32_t> r = lease.SubmitAndWait(sqe, w, write ? "writev" : "readv");
   if (lease.ok()) bufs = std::move(s.buffers);
   if (!r.ok()) return r.status();
   return static_cast<size_t>(*r);
 }
 
-Result<size_t> UringReactor::Writev(FileRef f, std::vector<IoBuffer>& bufs, uint64_t offset,
-                                    const WaitOptions& w) {
-  BENCHFS_LEASE_OR_RETURN(lease, w);
-  Slot& s = lease.slot();
-  s.buffers = std::move(bufs);
-  for (IoBuffer& b : s.buffers) s.iov.push_back({b.data(), b.size()});
-  io_uring_sqe* sqe = AcquireSqe();
-  io_uring_prep_writev(sqe, f.index, s.iov.data(), static_cast<unsigned>(s.iov.size()), offset);
-  ApplyFile(sqe, f);
-  Result<int32_t> r = lease.SubmitAndWait(sqe, w, "writev");
-  if (lease.ok()) bufs = std::move(s.buffers);
-  if (!r.ok()) return r.status();
-  return static_cast<size_t>(*r);
+Result<size_t> UringReactor::Read(FileRef f, IoBuffer& buf, size_t len, uint64_t offset, const WaitOptions& w) {
+  return Transfer(false, f, buf, len, offset, w);
+}
+
+Result<size_t> UringReactor::Write(FileRef f, IoBuffer& buf, size_t len, uint64_t offset, const WaitOptions& w) {
+  return Transfer(true, f, buf, len, offset, w);
+}
+
+Result<size_t> UringReactor::Readv(FileRef f, std::vector<IoBuffer>& bufs, uint64_t offset, const WaitOptions& w) {
+  return TransferV(false, f, bufs, offset, w);
+}
+
+Result<size_t> UringReactor::Writev(FileRef f, std::vector<IoBuffer>& bufs, uint64_t offset, const WaitOptions& w) {
+  return TransferV(true, f, bufs, offset, w);
 }
 
 Status UringReactor::Fsync(FileRef f, const WaitOptions& w) {

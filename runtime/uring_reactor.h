@@ -177,6 +177,10 @@ class UringReactor {
   bool SubmitInternal(io_uring_sqe** sqe, Callback cb, uint64_t arg, uint64_t* user_data);
   void UnregisterFile(int index);
   void CancelAllAndDrain();
+  Result<size_t> Transfer(bool write, FileRef f, IoBuffer& buf, size_t len, uint64_t offset,
+                          const WaitOptions& w);
+  Result<size_t> TransferV(bool write, FileRef f, std::vector<IoBuffer>& bufs, uint64_t offset,
+                           const WaitOptions& w);
 
   static constexpr uint32_t kNoSlot = UINT32_MAX;
   static constexpr uint64_t kIgnoreUserData = UINT64_MAX;

@@ -10,10 +10,14 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "measure/report.h"
 #include "measure/storage_baseline.h"
 #include "rpc/raw_ping.h"
+#include "rpc/registry.h"
 #include "runtime/executor.h"
 #include "service/fs_client.h"
 
@@ -26,15 +30,28 @@ int Fail(const std::string& what) {
 }
 
 Result<std::vector<ServerRef>> ServerRefs(const ClientOptions& o) {
-  std::vector<ServerRef> refs;
+  std::vector<ServerRef> refs = o.refs;
   for (const std::string& s : o.servers) {
     auto r = ServerRef::Parse(s);
     if (!r.ok()) return Status(r.status().code(), "--server: " + r.status().message());
     refs.push_back(*r);
   }
   if (!o.registry_dir.empty()) {
+    // Servers started by the same launcher may still be coming up.
+    const TimePoint give_up = Now() + o.registry_wait;
     auto listed = ListRegistry(o.registry_dir);
+    while (o.expect_servers > 0 && Now() < give_up &&
+           (!listed.ok() || listed->size() < o.expect_servers)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      listed = ListRegistry(o.registry_dir);
+    }
     if (!listed.ok()) return listed.status();
+    if (o.expect_servers > 0 && listed->size() < o.expect_servers) {
+      return Status(StatusCode::kTimedOut, "registry " + o.registry_dir + " lists " +
+                                               std::to_string(listed->size()) + " servers after " +
+                                               FormatDuration(o.registry_wait) + ", expected " +
+                                               std::to_string(o.expect_servers));
+    }
     refs.insert(refs.end(), listed->begin(), listed->end());
   }
   if (refs.empty()) {
@@ -76,8 +93,14 @@ struct Floors {
 Result<Floors> MeasureFloors(const ClientOptions& o, const ServerRef& server, const SmallBenchConfig& bench,
                              const OutputOptions& out) {
   RawPingClient raw;
-  Status s = raw.Connect(o.ucx.tls, server.host, server.port, server.registry_dir, server.registry_name,
-                         o.rpc.connect_timeout);
+  std::vector<std::byte> address = server.worker_address;
+  if (address.empty() && !server.registry_dir.empty()) {
+    // Outside any event loop here: a blocking read of the entry is fine.
+    auto entry = ReadAddressBlocking(server.registry_dir, server.registry_name);
+    if (!entry.ok()) return Status(entry.status().code(), "baseline: " + entry.status().message());
+    address = std::move(entry.value());
+  }
+  Status s = raw.Connect(o.ucx.tls, server.host, server.port, address, o.rpc.connect_timeout);
   if (!s.ok()) return Status(s.code(), "baseline: " + s.message());
   const uint64_t n = out.baseline_iterations;
   Floors f;
@@ -125,7 +148,12 @@ uint64_t Value(const std::vector<std::pair<std::string, uint64_t>>& kv, const st
 
 }  // namespace
 
-int RunBenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const OutputOptions& out) {
+namespace {
+
+// One run of the small benchmark: floors, the benchmark, the report. On
+// success *json holds the result document and *errors whether any op failed.
+int BenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const OutputOptions& out, bool quiet,
+               std::string* json, bool* errors) {
   Status v = ValidateSmallBench(bench);
   if (!v.ok()) return Fail(v.message());
   auto refs = ServerRefs(o);
@@ -148,6 +176,13 @@ int RunBenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const O
     manifest.Set("durability", Lookup(*kv, "durability."));
     manifest.chunk_size = Value(*kv, "chunk_size");
     for (uint32_t i = 0; i < client.servers(); ++i) manifest.servers.push_back(client.server(i).ToString());
+    if (out.start_at > 0) {
+      const auto start = std::chrono::system_clock::time_point(
+          std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::duration<double>(out.start_at)));
+      const auto wait = start - std::chrono::system_clock::now();
+      if (wait > std::chrono::hours(1)) return Fail("--start-at is more than an hour away");
+      if (wait > std::chrono::system_clock::duration(0)) ex.SleepFor(std::chrono::duration_cast<Duration>(wait));
+    }
     results = RunSmallBench(ex, client, bench);
     return 0;
   });
@@ -170,39 +205,69 @@ int RunBenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const O
   }
   std::optional<Baseline> baseline;
   if (floors) baseline = floors->baseline;
-  std::printf("benchfs bench small: %s, %s, backend %s, durability %s, transport %s\n",
+  if (!quiet) std::printf("benchfs bench small: %s, %s, backend %s, durability %s, transport %s\n",
               manifest.servers.size() == 1 ? manifest.servers[0].c_str()
                                            : (std::to_string(manifest.servers.size()) + " servers").c_str(),
               bench.load.rate > 0 ? ("rate " + std::to_string(static_cast<uint64_t>(bench.load.rate)) + "/s").c_str()
                                   : ("qd " + std::to_string(bench.load.qd)).c_str(),
               manifest.Get("backend").c_str(), manifest.Get("durability").c_str(), manifest.Get("transport").c_str());
-  std::fputs(FormatTable(results, baseline).c_str(), stdout);
-  if (!out.json_path.empty()) {
-    Status s = WriteFile(out.json_path, ToJson(manifest, results, baseline));
-    if (!s.ok()) return Fail(s.message());
-  }
+  if (!quiet) std::fputs(FormatTable(results, baseline).c_str(), stdout);
+  *json = ToJson(manifest, results, baseline);
   if (!out.csv_path.empty()) {
     Status s = WriteFile(out.csv_path, ToCsv(results));
     if (!s.ok()) return Fail(s.message());
   }
-  for (const OpResult& r : results) {
-    if (r.load.errors > 0) return 3;
-  }
+  *errors = false;
+  for (const OpResult& r : results) *errors |= r.load.errors > 0;
   return 0;
 }
 
-int RunStatus(const ClientOptions& o) {
-  return WithClient(o, [](Executor&, FsClient& c) {
+}  // namespace
+
+int RunBenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const OutputOptions& out) {
+  std::string json;
+  bool errors = false;
+  int code = BenchSmall(o, bench, out, false, &json, &errors);
+  if (code != 0) return code;
+  if (!out.json_path.empty()) {
+    Status s = WriteFile(out.json_path, json);
+    if (!s.ok()) return Fail(s.message());
+  }
+  return errors ? 3 : 0;
+}
+
+Result<std::string> BenchSmallJson(const ClientOptions& o, const SmallBenchConfig& bench, const OutputOptions& out,
+                                   bool quiet) {
+  std::string json;
+  bool errors = false;
+  int code = BenchSmall(o, bench, out, quiet, &json, &errors);
+  if (code != 0) return Status(StatusCode::kUnavailable, "the benchmark failed (see the message above)");
+  return json;
+}
+
+int RunStatus(const ClientOptions& o, const std::string& json_path) {
+  return WithClient(o, [&](Executor&, FsClient& c) {
     int code = 0;
+    nlohmann::json doc = {{"servers", nlohmann::json::array()}};
     for (uint32_t i = 0; i < c.servers(); ++i) {
       auto kv = c.ServerStatus(i);
       std::printf("%s\n", c.server(i).ToString().c_str());
+      nlohmann::json entry = {{"server", c.server(i).ToString()}, {"counters", nlohmann::json::object()}};
       if (!kv.ok()) {
         std::printf("  error: %s\n", kv.status().ToString().c_str());
+        entry["error"] = kv.status().ToString();
         code = 1;
-        continue;
+      } else {
+        for (const auto& [k, v] : *kv) {
+          std::printf("  %-26s %llu\n", k.c_str(), static_cast<unsigned long long>(v));
+          entry["counters"][k] = v;
+        }
       }
-      for (const auto& [k, v] : *kv) std::printf("  %-26s %llu\n", k.c_str(), static_cast<unsigned long long>(v));
+      doc["servers"].push_back(entry);
+    }
+    if (!json_path.empty()) {
+      Status s = WriteFile(json_path, doc.dump(2) + "\n");
+      if (!s.ok()) return Fail(s.message());
     }
     return code;
   });

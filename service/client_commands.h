@@ -10,13 +10,17 @@
 #include "rpc/rpc_config.h"
 #include "runtime/executor_config.h"
 #include "runtime/ucx_reactor.h"
+#include "service/fs_client.h"
 #include "service/small_bench.h"
 
 namespace benchfs {
 
 struct ClientOptions {
+  std::vector<ServerRef> refs;       // servers given directly (e.g. by an MPI launcher)
   std::vector<std::string> servers;  // host:port, repeated
   std::string registry_dir;          // or every server published here
+  uint32_t expect_servers = 0;       // wait until the registry lists this many (0 = take what is there)
+  Duration registry_wait = std::chrono::seconds(60);
   ExecutorConfig executor;
   UcxConfig ucx;
   RpcClientConfig rpc;
@@ -28,10 +32,19 @@ struct OutputOptions {
   bool baseline = false;
   std::string data_dir = ".";        // where the storage floor is measured
   uint64_t baseline_iterations = 2000;
+  // Start the measured run at this wall-clock time (seconds since the epoch;
+  // 0 = at once), so several clients on several hosts run in lock-step.
+  double start_at = 0;
 };
 
 int RunBenchSmall(const ClientOptions& client, const SmallBenchConfig& bench, const OutputOptions& out);
-int RunStatus(const ClientOptions& client);
+// The same, returning the JSON document instead of writing files (for
+// launchers that gather results themselves); prints the table unless quiet.
+Result<std::string> BenchSmallJson(const ClientOptions& client, const SmallBenchConfig& bench,
+                                   const OutputOptions& out, bool quiet);
+// Prints every server's counters; with json_path also writes them as
+// {"servers":[{"server":..., "counters":{name: value}}]}.
+int RunStatus(const ClientOptions& client, const std::string& json_path = "");
 int RunShutdown(const ClientOptions& client);
 // put: writes `size` bytes (a pattern, or the contents of `from_file`) to
 // `path` chunk by chunk and records the size in its metadata.

@@ -41,37 +41,19 @@ void AddDaemonKnobs(Knobs& k, DaemonConfig* c) {
               &c->rpc.max_inflight);
   k.AddUint32("server.max_inflight_per_conn", "--max-inflight-per-conn",
               "per-connection share of max_inflight (0 = all)", 0, 1u << 20, &c->rpc.max_inflight_per_conn);
-  k.Add("server.protocol", "--protocol", "reply payloads: auto, eager or rndv",
-        [c](const std::string& v) {
-          auto p = ParseDataProtocol(v);
-          if (!p.ok()) return p.status();
-          c->rpc.protocol = *p;
-          return Status();
-        },
-        [c] { return std::string(DataProtocolName(c->rpc.protocol)); });
+  k.AddChoice("server.protocol", "--protocol", "reply payloads: auto, eager or rndv", ParseDataProtocol,
+              DataProtocolName, &c->rpc.protocol);
   k.AddString("server.pid_file", "--pid-file", "write the daemon's pid here", &c->pid_file);
   k.AddString("server.perf_log", "--perf-log", "append a CSV row of counters here every second", &c->perf_log);
   k.AddString("server.log_level", "--log-level", "trace, debug, info, warn, error or off", &c->log_level);
   k.AddDuration("server.drain_timeout", "--drain-timeout", "how long shutdown waits for requests in flight",
                 &c->drain_timeout);
   k.AddString("storage.data_dir", "--data-dir", "directory for chunks and the metadata log", &c->chunks.data_dir);
-  k.Add("storage.backend", "--backend", "uring, posix or memory",
-        [c](const std::string& v) {
-          auto b = ParseChunkBackend(v);
-          if (!b.ok()) return b.status();
-          c->chunks.backend = *b;
-          return Status();
-        },
-        [c] { return std::string(ChunkBackendName(c->chunks.backend)); });
+  k.AddChoice("storage.backend", "--backend", "uring, posix or memory", ParseChunkBackend, ChunkBackendName,
+              &c->chunks.backend);
   k.AddSize("storage.chunk_size", "--chunk-size", "bytes per chunk", 4096, 1ull << 30, &c->chunks.chunk_size);
-  k.Add("storage.durability", "--durability", "none, fsync, close or group",
-        [c](const std::string& v) {
-          auto d = ParseDurabilityPolicy(v);
-          if (!d.ok()) return d.status();
-          c->chunks.durability = *d;
-          return Status();
-        },
-        [c] { return std::string(DurabilityPolicyName(c->chunks.durability)); });
+  k.AddChoice("storage.durability", "--durability", "none, fsync, close or group", ParseDurabilityPolicy,
+              DurabilityPolicyName, &c->chunks.durability);
   k.AddDuration("storage.group_interval", "--group-interval", "durability=group: time between batched syncs",
                 &c->chunks.group_interval);
   k.AddBool("storage.direct_io", "--direct-io", "O_DIRECT for aligned chunk I/O", &c->chunks.direct_io);
@@ -124,7 +106,7 @@ Status WritePidFile(const std::string& path) {
 
 }  // namespace
 
-int RunDaemon(const DaemonConfig& cfg) {
+int RunDaemon(const DaemonConfig& cfg, const std::function<void(const DaemonInfo&)>& on_ready) {
   auto level = spdlog::level::from_str(cfg.log_level);
   if (level == spdlog::level::off && cfg.log_level != "off") {
     return Fail("log level '" + cfg.log_level + "' is unknown: use trace, debug, info, warn, error or off");
@@ -150,7 +132,7 @@ int RunDaemon(const DaemonConfig& cfg) {
     host = hp->first;
     port = hp->second;
   }
-  if (cfg.listen.empty() && cfg.registry_dir.empty()) {
+  if (cfg.listen.empty() && cfg.registry_dir.empty() && !on_ready) {
     return Fail("nothing to serve on: give --listen host:port and/or --registry-dir DIR");
   }
 
@@ -246,8 +228,16 @@ int RunDaemon(const DaemonConfig& cfg) {
               ReactorModeName(cfg.executor.reactor_mode), FormatDuration(cfg.executor.submit_timeout),
               FormatDuration(cfg.executor.complete_timeout));
   // Launchers wait for this line.
-  std::printf("benchfsd ready on %s\n", where.c_str());
+  std::printf("benchfsd ready on %s\n", where.empty() ? "a worker address handed to the launcher" : where.c_str());
   std::fflush(stdout);
+  if (on_ready) {
+    DaemonInfo info;
+    if (!cfg.listen.empty()) info.listen_address = where.substr(0, where.find(' '));
+    auto addr = (*ucx)->WorkerAddress();
+    if (!addr.ok()) return Fail(addr.status().message());
+    info.worker_address = std::move(addr.value());
+    on_ready(info);
+  }
 
   int exit_code = 0;
   ex.Run([&] {

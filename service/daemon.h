@@ -5,7 +5,9 @@
 // durability policy, remove the registry entry and pid file, exit 0.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "rpc/rpc_config.h"
 #include "runtime/executor_config.h"
@@ -44,8 +46,16 @@ struct DaemonConfig {
 
 void AddDaemonKnobs(Knobs& knobs, DaemonConfig* config);
 
+// What a started daemon tells its launcher.
+struct DaemonInfo {
+  std::string listen_address;          // "host:port", empty without a listener
+  std::vector<std::byte> worker_address;  // its UCX worker address
+};
+
 // Runs the daemon to completion; returns the process exit code. Start-up
 // errors are printed as one line naming the problem and return non-zero.
-int RunDaemon(const DaemonConfig& config);
+// `on_ready`, if set, runs once the daemon serves and before its loop starts
+// (outside the loop, so it may block, e.g. on an MPI collective).
+int RunDaemon(const DaemonConfig& config, const std::function<void(const DaemonInfo&)>& on_ready = {});
 
 }  // namespace benchfs

@@ -24,6 +24,7 @@ Result<ServerRef> ServerRef::Parse(const std::string& host_port) {
 }
 
 std::string ServerRef::ToString() const {
+  if (!worker_address.empty()) return label.empty() ? "worker address" : label;
   if (!registry_dir.empty()) return RegistryPath(registry_dir, registry_name);
   return host.find(':') != std::string::npos ? "[" + host + "]:" + std::to_string(port)
                                               : host + ":" + std::to_string(port);
@@ -64,8 +65,9 @@ Result<std::unique_ptr<FsClient>> FsClient::Connect(UcxReactor& ucx, const std::
   if (!rpc.ok()) return rpc.status();
   std::unique_ptr<FsClient> c(new FsClient(std::move(rpc.value()), servers));
   for (const ServerRef& ref : servers) {
-    auto conn = ref.registry_dir.empty() ? c->rpc_->Connect(ref.host, ref.port)
-                                         : c->rpc_->ConnectRegistry(ref.registry_dir, ref.registry_name);
+    auto conn = !ref.worker_address.empty() ? c->rpc_->ConnectAddress(ref.worker_address, ref.ToString())
+                : !ref.registry_dir.empty() ? c->rpc_->ConnectRegistry(ref.registry_dir, ref.registry_name)
+                                            : c->rpc_->Connect(ref.host, ref.port);
     if (!conn.ok()) return conn.status();
     c->connections_.push_back(*conn);
   }

@@ -14,12 +14,15 @@
 
 namespace benchfs {
 
-// Where a server is: "host:port", or a registry entry (dir + name).
+// Where a server is: "host:port", a registry entry (dir + name), or a worker
+// address handed over directly (e.g. exchanged over MPI).
 struct ServerRef {
   std::string host;
   uint16_t port = 0;
   std::string registry_dir;
   std::string registry_name;
+  std::vector<std::byte> worker_address;
+  std::string label;  // names a worker-address server in messages
 
   static Result<ServerRef> Parse(const std::string& host_port);
   std::string ToString() const;

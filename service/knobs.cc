@@ -52,6 +52,29 @@ std::string FormatSize(uint64_t b) {
   return std::to_string(b) + "B";
 }
 
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start) out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+Result<std::vector<uint64_t>> ParseSizeList(const std::string& text) {
+  std::vector<uint64_t> sizes;
+  for (const std::string& item : SplitList(text)) {
+    auto s = ParseSize(item);
+    if (!s.ok()) return s.status();
+    sizes.push_back(*s);
+  }
+  if (sizes.empty()) return Status(StatusCode::kInvalidArgument, "give at least one size");
+  return sizes;
+}
+
 Result<bool> ParseBool(const std::string& text) {
   if (text == "true" || text == "1" || text == "yes" || text == "on") return true;
   if (text == "false" || text == "0" || text == "no" || text == "off") return false;
@@ -84,28 +107,26 @@ void Knobs::AddBool(std::string key, std::string flag, std::string help, bool* t
       [t] { return std::string(*t ? "true" : "false"); });
 }
 
-void Knobs::AddUint(std::string key, std::string flag, std::string help, uint64_t lo, uint64_t hi,
-                    uint64_t* t) {
+template <typename T>
+void Knobs::AddWhole(std::string key, std::string flag, std::string help, uint64_t lo, uint64_t hi, T* t) {
   Add(std::move(key), std::move(flag), std::move(help),
       [t, lo, hi](const std::string& v) {
         auto n = ParseUint(v, lo, hi);
         if (!n.ok()) return n.status();
-        *t = *n;
+        *t = static_cast<T>(*n);
         return Status();
       },
       [t] { return std::to_string(*t); });
 }
 
+void Knobs::AddUint(std::string key, std::string flag, std::string help, uint64_t lo, uint64_t hi,
+                    uint64_t* t) {
+  AddWhole(std::move(key), std::move(flag), std::move(help), lo, hi, t);
+}
+
 void Knobs::AddUint32(std::string key, std::string flag, std::string help, uint32_t lo, uint32_t hi,
                       uint32_t* t) {
-  Add(std::move(key), std::move(flag), std::move(help),
-      [t, lo, hi](const std::string& v) {
-        auto n = ParseUint(v, lo, hi);
-        if (!n.ok()) return n.status();
-        *t = static_cast<uint32_t>(*n);
-        return Status();
-      },
-      [t] { return std::to_string(*t); });
+  AddWhole(std::move(key), std::move(flag), std::move(help), lo, hi, t);
 }
 
 void Knobs::AddDuration(std::string key, std::string flag, std::string help, Duration* t) {

@@ -41,6 +41,19 @@ class Knobs {
   // Sizes accept B, KiB, MiB, GiB (and k/M/G as powers of 1024).
   void AddSize(std::string key, std::string flag, std::string help, uint64_t lo, uint64_t hi,
                uint64_t* target);
+  // An enumerated value: `parse` turns text into T (or an error listing the
+  // allowed names), `name` turns T back into text.
+  template <typename T, typename Parse, typename Name>
+  void AddChoice(std::string key, std::string flag, std::string help, Parse parse, Name name, T* target) {
+    Add(std::move(key), std::move(flag), std::move(help),
+        [=](const std::string& v) {
+          auto r = parse(v);
+          if (!r.ok()) return r.status();
+          *target = *r;
+          return Status();
+        },
+        [=] { return std::string(name(*target)); });
+  }
 
   // Declares a CLI11 option for every knob with a flag.
   void Declare(CLI::App& app);
@@ -50,6 +63,8 @@ class Knobs {
   std::vector<std::pair<std::string, std::string>> Values() const;
 
  private:
+  template <typename T>
+  void AddWhole(std::string key, std::string flag, std::string help, uint64_t lo, uint64_t hi, T* target);
   struct Knob {
     std::string key;
     std::string flag;
@@ -62,6 +77,11 @@ class Knobs {
   Knob* Find(const std::string& key);
   std::vector<Knob> knobs_;
 };
+
+// "a,b,c" -> {"a", "b", "c"}.
+std::vector<std::string> SplitList(const std::string& text);
+// "1KiB,4KiB" -> sizes; the error names the bad item.
+Result<std::vector<uint64_t>> ParseSizeList(const std::string& text);
 
 // Parsers shared by knob setters. Errors say what was expected.
 Result<uint64_t> ParseUint(const std::string& text, uint64_t lo, uint64_t hi);

@@ -4,16 +4,10 @@
 namespace benchfs {
 
 void AddExecutorKnobs(Knobs& k, ExecutorConfig* c) {
-  k.Add("reactor.mode", "--reactor-mode",
-        "polled (default: timeouts bound batching and parking, never latency) or gated "
-        "(the legacy semantics that reproduce the 150 ms bug)",
-        [c](const std::string& v) {
-          auto m = ParseReactorMode(v);
-          if (!m.ok()) return m.status();
-          c->reactor_mode = *m;
-          return Status();
-        },
-        [c] { return std::string(ReactorModeName(c->reactor_mode)); });
+  k.AddChoice("reactor.mode", "--reactor-mode",
+              "polled (default: timeouts bound batching and parking, never latency) or gated "
+              "(the legacy semantics that reproduce the 150 ms bug)",
+              ParseReactorMode, ReactorModeName, &c->reactor_mode);
   k.AddDuration("reactor.submit_timeout", "--submit-timeout",
                 "longest an SQE waits unsubmitted to form a batch (only while fibers are runnable)",
                 &c->submit_timeout);
@@ -27,15 +21,8 @@ void AddExecutorKnobs(Knobs& k, ExecutorConfig* c) {
                 &c->task_quota);
   k.AddUint32("reactor.ring_entries", "--ring-entries", "io_uring SQ entries", 1, kMaxRingEntries,
               &c->ring_entries);
-  k.Add("reactor.ring_setup", "--ring-setup",
-        "none, coop_taskrun, single_issuer_defer_taskrun or sqpoll",
-        [c](const std::string& v) {
-          auto s = ParseRingSetup(v);
-          if (!s.ok()) return s.status();
-          c->ring_setup = *s;
-          return Status();
-        },
-        [c] { return std::string(RingSetupName(c->ring_setup)); });
+  k.AddChoice("reactor.ring_setup", "--ring-setup", "none, coop_taskrun, single_issuer_defer_taskrun or sqpoll",
+              ParseRingSetup, RingSetupName, &c->ring_setup);
   k.AddUint32("reactor.sqpoll_idle_ms", "", "SQPOLL thread idle time in ms", 1, 60000,
               &c->sqpoll_idle_ms);
   k.AddUint32("reactor.fixed_files", "", "registered file table size", 0, 1u << 16, &c->fixed_files);

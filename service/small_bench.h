@@ -5,6 +5,8 @@
 //   stat    META_STAT of the created paths
 //   delete  META_DELETE of each created path once
 //   write   WRITE_CHUNK of <size> bytes to /bench/<client>/s<size>/f<i mod files>
+//           (every file is first written once, unmeasured: creating a chunk
+//           file is a different cost from writing into one)
 //   read    READ_CHUNK of what write wrote (verified byte for byte with --verify)
 //   ping    PING with a <size>-byte echo
 //

@@ -46,6 +46,21 @@ TEST(Event, WaitTimesOut) {
   });
 }
 
+TEST(Event, RelativeTimeoutStartsWhenTheWaitDoes) {
+  auto ex = MakeExecutor();
+  ASSERT_TRUE(ex);
+  ex->Run([&] {
+    Event ev(*ex);
+    const WaitOptions w = WaitOptions::Within(3ms);
+    ex->SleepFor(5ms);  // longer than the timeout: it has not started yet
+    TimePoint t0 = Now();
+    EXPECT_FALSE(ev.Wait(w));
+    EXPECT_GE(Now() - t0, 3ms);
+    ev.Set();
+    EXPECT_TRUE(ev.Wait(WaitOptions::Within(1h)));
+  });
+}
+
 TEST(Event, WaitIsCancelled) {
   auto ex = MakeExecutor();
   ASSERT_TRUE(ex);

@@ -1,0 +1,1 @@
+"""BenchFS cluster runs: launch benchfsd and benchfs on hosts, gather results."""

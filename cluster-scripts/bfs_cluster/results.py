@@ -1,0 +1,91 @@
+"""Merges the clients' benchfs.result/1 files of one run into a summary:
+per (op, size) the median and worst of the clients' p50 and p99, aggregate
+ops/s and MiB/s, errors; and per server the operations it served (from
+server-status.json), so placement skew is visible."""
+import csv
+import glob
+import json
+import os
+import re
+import statistics
+
+LOAD_OPS = ("op.write_chunk", "op.read_chunk", "op.meta_create", "op.meta_stat", "op.meta_delete",
+            "op.meta_update")
+
+
+def load_clients(results_dir):
+    clients = []
+    for path in sorted(glob.glob(os.path.join(results_dir, "client-*.json")),
+                       key=lambda p: int(re.search(r"client-(\d+)\.json$", p).group(1))):
+        try:
+            with open(path) as f:
+                doc = json.load(f)
+        except (OSError, json.JSONDecodeError):
+            continue
+        if doc.get("schema") == "benchfs.result/1":
+            clients.append(doc)
+    return clients
+
+
+def server_load(results_dir):
+    path = os.path.join(results_dir, "server-status.json")
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        doc = json.load(f)
+    load = []
+    for s in doc.get("servers", []):
+        counters = s.get("counters", {})
+        load.append({"server": s.get("server"), "ops": sum(counters.get(k, 0) for k in LOAD_OPS),
+                     "threads": counters.get("threads"), "rss_bytes": counters.get("rss_bytes")})
+    return load
+
+
+def summarize(results_dir):
+    clients = load_clients(results_dir)
+    rows = {}
+    for c in clients:
+        for r in c.get("results", []):
+            rows.setdefault((r["op"], r["size"]), []).append(r)
+    ops = []
+    for (op, size), rs in rows.items():
+        p50s = [r["p50_us"] for r in rs]
+        p99s = [r["p99_us"] for r in rs]
+        ops.append({"op": op, "size": size, "clients": len(rs), "count": sum(r["count"] for r in rs),
+                    "errors": sum(r["errors"] for r in rs), "p50_us_median": statistics.median(p50s),
+                    "p50_us_max": max(p50s), "p99_us_median": statistics.median(p99s), "p99_us_max": max(p99s),
+                    "ops_per_s": sum(r["ops_per_s"] for r in rs), "mib_per_s": sum(r["mib_per_s"] for r in rs)})
+    load = server_load(results_dir)
+    skew = None
+    if load and sum(l["ops"] for l in load) > 0:
+        mean = sum(l["ops"] for l in load) / len(load)
+        skew = max(l["ops"] for l in load) / mean
+    summary = {"schema": "benchfs.cluster-summary/1", "clients": len(clients),
+               "manifest": clients[0]["manifest"] if clients else {}, "ops": ops, "servers": load,
+               "busiest_over_mean": skew}
+    with open(os.path.join(results_dir, "summary.json"), "w") as f:
+        json.dump(summary, f, indent=2)
+    with open(os.path.join(results_dir, "summary.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        fields = ["op", "size", "clients", "count", "errors", "p50_us_median", "p50_us_max", "p99_us_median",
+                  "p99_us_max", "ops_per_s", "mib_per_s"]
+        w.writerow(fields)
+        for o in ops:
+            w.writerow([o[k] for k in fields])
+    return summary
+
+
+def table(summary):
+    lines = [f"{'op':<7} {'size':>7} {'clients':>7} {'count':>9} {'errors':>6} {'p50 med':>9} {'p50 max':>9} "
+             f"{'p99 max':>9} {'ops/s':>11} {'MiB/s':>9}"]
+    for o in summary["ops"]:
+        size = "-" if not o["size"] else (f"{o['size'] // 1024}KiB" if o["size"] % 1024 == 0 else f"{o['size']}B")
+        lines.append(f"{o['op']:<7} {size:>7} {o['clients']:>7} {o['count']:>9} {o['errors']:>6} "
+                     f"{o['p50_us_median']:>9.2f} {o['p50_us_max']:>9.2f} {o['p99_us_max']:>9.2f} "
+                     f"{o['ops_per_s']:>11.0f} {o['mib_per_s']:>9.1f}")
+    if summary["servers"]:
+        parts = ", ".join(f"{s['server']}: {s['ops']}" for s in summary["servers"])
+        lines.append(f"per-server operations: {parts}")
+        if summary["busiest_over_mean"] is not None:
+            lines.append(f"busiest server / mean: {summary['busiest_over_mean']:.3f}")
+    return "\n".join(lines)

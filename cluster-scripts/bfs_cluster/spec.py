@@ -1,0 +1,84 @@
+"""The run description: what to start where, and which benchmark to run.
+
+A run description is a TOML file (see cluster-scripts/examples/) whose keys
+match the command-line flags of cluster-scripts/run; flags override the file.
+"""
+import dataclasses
+import os
+import tomllib
+
+LAUNCHERS = ("local", "netns", "ssh", "mpirun", "srun")
+
+
+class SpecError(Exception):
+    """A run description that cannot be run; the message names the problem."""
+
+
+@dataclasses.dataclass
+class RunSpec:
+    label: str = "run"
+    launcher: str = "local"
+    server_hosts: list = dataclasses.field(default_factory=list)  # ssh: hosts running servers
+    client_hosts: list = dataclasses.field(default_factory=list)  # ssh: hosts running clients
+    server_nodes: int = 1            # local/netns/mpirun/srun: nodes (namespaces, rank groups) for servers
+    client_nodes: int = 1
+    servers_per_node: int = 1
+    clients_per_node: int = 1
+    bin_dir: str = ""                # where benchfsd/benchfs live on every host
+    data_dir: str = ""               # per-host scratch for servers (suffixed per server)
+    results_root: str = "results"
+    ucx_tls: str = ""
+    daemon_args: list = dataclasses.field(default_factory=list)  # extra benchfsd flags
+    client_args: list = dataclasses.field(default_factory=list)  # extra benchfs flags before "bench"
+    bench: list = dataclasses.field(default_factory=lambda: ["small"])  # benchfs bench <args>
+    startup_timeout: float = 60.0
+    run_timeout: float = 3600.0
+    lockstep_delay: float = 2.0      # clients start this long after all are launched
+    mpirun: str = "mpirun"
+    mpirun_args: list = dataclasses.field(default_factory=list)
+    srun: str = "srun"
+    srun_args: list = dataclasses.field(default_factory=list)
+    use_mpi_build: bool = False      # mpirun: run benchfs-mpi instead of rank-main
+    ssh: str = "ssh"
+    ssh_args: list = dataclasses.field(default_factory=lambda: ["-o", "BatchMode=yes"])
+
+    @property
+    def servers(self):
+        n = len(self.server_hosts) if self.launcher == "ssh" else self.server_nodes
+        return n * self.servers_per_node
+
+    @property
+    def clients(self):
+        n = len(self.client_hosts) if self.launcher == "ssh" else self.client_nodes
+        return n * self.clients_per_node
+
+    def validate(self):
+        if self.launcher not in LAUNCHERS:
+            raise SpecError(f"launcher '{self.launcher}' is unknown: use {', '.join(LAUNCHERS)}")
+        if self.launcher == "ssh" and (not self.server_hosts or not self.client_hosts):
+            raise SpecError("the ssh launcher needs server_hosts and client_hosts (or --hosts S1,..:C1,..)")
+        for name in ("server_nodes", "client_nodes", "servers_per_node", "clients_per_node"):
+            if getattr(self, name) < 1:
+                raise SpecError(f"{name} must be at least 1")
+        if not self.bench or self.bench[0] not in ("small", "ping"):
+            raise SpecError("the benchmark must be 'small' or 'ping' (benchfs bench <small|ping> ...)")
+        if any(a in ("--json", "--start-at") for a in self.bench):
+            raise SpecError("--json and --start-at are set by the launcher; leave them out of the benchmark")
+        if not os.path.isfile(os.path.join(self.bin_dir, "benchfsd")) and self.launcher in ("local", "netns"):
+            raise SpecError(f"no benchfsd in {self.bin_dir}: build first (cmake --build build/release)")
+
+
+def load(path):
+    """Reads a TOML run description into a dict of RunSpec fields."""
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except OSError as e:
+        raise SpecError(f"{path}: {e.strerror}") from e
+    except tomllib.TOMLDecodeError as e:
+        raise SpecError(f"{path}: {e}") from e
+    known = {f.name for f in dataclasses.fields(RunSpec)}
+    for key in data:
+        if key not in known:
+            raise SpecError(f"{path}: unknown key '{key}' (known: {', '.join(sorted(known))})")
+    return data
