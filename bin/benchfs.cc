@@ -1,6 +1,7 @@
 // benchfs: the BenchFS client. Benchmarks one or more benchfsd servers
-// (`bench small`, `bench ping`) and pokes at them by hand (status, shutdown,
-// put, get, stat, rm). Parses flags and hands off to service/client_commands.
+// (`bench small`, `bench ping`), pokes at them by hand (status, shutdown,
+// put, get, stat, rm) and sweeps the reactor knobs (`sweep`). Parses flags
+// and hands off to service/client_commands and sweep/sweep_command.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -10,6 +11,7 @@
 #include "rpc/hello.h"
 #include "service/client_commands.h"
 #include "service/runtime_knobs.h"
+#include "sweep/sweep_command.h"
 
 namespace {
 
@@ -103,6 +105,16 @@ int main(int argc, char** argv) {
   CLI::App* rm = app.add_subcommand("rm", "remove a file's metadata");
   rm->add_option("path", path, "path in BenchFS")->required();
 
+  benchfs::SweepCommandOptions sweep_opts;
+  CLI::App* sweep = app.add_subcommand(
+      "sweep",
+      "sweep the reactor knobs (mode, timeouts, batch, idle spin, ring setup) over queue depths and workloads "
+      "(storage, RPC ping, end to end against its own servers; no -s needed): latency percentiles and CPU of "
+      "both sides per point, the seed's 150 ms signature in gated mode, a quantization detector, the "
+      "latency/CPU Pareto front and a recommended setting per CPU budget. The reactor flags given before "
+      "`sweep` (benchfs --idle-spin 200us sweep ...) set the knobs a plane does not sweep.");
+  benchfs::AddSweepFlags(*sweep, &sweep_opts);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -156,6 +168,7 @@ int main(int argc, char** argv) {
     if (!s.ok()) return usage(s);
     return benchfs::RunBenchSmall(client, cfg, out);
   }
+  if (sweep->parsed()) return benchfs::RunSweepCommand(sweep_opts, client.executor, client.ucx, client.rpc);
   if (status->parsed()) return benchfs::RunStatus(client, status_json);
   if (shutdown->parsed()) return benchfs::RunShutdown(client);
   if (put->parsed()) {

@@ -482,9 +482,15 @@ void UringReactor::Complete(uint64_t user_data, int32_t res, uint32_t flags) {
   }
 }
 
+bool UringReactor::ReapGateOpen() const {
+  return inflight_ > 0 && Now() - last_submit_ >= config_.complete_timeout;
+}
+
 bool UringReactor::PollKernel() {
   if (!(setup_flags_ & IORING_SETUP_DEFER_TASKRUN) || inflight_ == 0) return false;
-  if (config_.reactor_mode == ReactorMode::kGated) return false;
+  // Gated: the kernel posts deferred completions only when asked, and the
+  // legacy mode asks only once its reap gate is open.
+  if (config_.reactor_mode == ReactorMode::kGated && !ReapGateOpen()) return false;
   io_uring_get_events(&ring_);
   return ReapAll();
 }
@@ -495,7 +501,9 @@ TimePoint UringReactor::NextGate() const {
   if (io_uring_sq_ready(&ring_) > 0) {
     gate = have_pending_time_ ? first_pending_ + config_.submit_timeout : Now();
   }
-  if (inflight_ > 0) gate = std::min(gate, last_submit_ + config_.complete_timeout);
+  // A reap gate that is already open is no reason to stay awake: Park()
+  // then watches the ring for the completion itself.
+  if (inflight_ > 0 && !ReapGateOpen()) gate = std::min(gate, last_submit_ + config_.complete_timeout);
   return gate;
 }
 
@@ -575,6 +583,8 @@ void UringReactor::Park(Duration timeout) {
     std::vector<pollfd> pfds;
     pfds.push_back({wake_fd_.get(), POLLIN, 0});
     for (const WatchedFd& w : watched_) pfds.push_back({w.fd, POLLIN, 0});
+    // Once the reap gate is open the ring may be looked at: wake on a completion.
+    if (ReapGateOpen()) pfds.push_back({ring_.ring_fd, POLLIN, 0});
     timespec ts{static_cast<time_t>(timeout.count() / 1000000000),
                 static_cast<long>(timeout.count() % 1000000000)};
     if (ppoll(pfds.data(), pfds.size(), &ts, nullptr) > 0 && (pfds[0].revents & POLLIN)) {

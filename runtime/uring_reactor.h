@@ -132,7 +132,8 @@ class UringReactor {
   // Reaps completions (in gated mode only when the gate is open).
   bool Reap();
   // Idle-time kernel poke for rings that only post completions on entry
-  // (DEFER_TASKRUN); true if that produced completions.
+  // (DEFER_TASKRUN); true if that produced completions. Gated: only once the
+  // reap gate is open.
   bool PollKernel();
   // Gated mode: when the next gate opens; kNoDeadline in polled mode.
   TimePoint NextGate() const;
@@ -162,6 +163,8 @@ class UringReactor {
   uint64_t UserData(uint32_t idx) const;
   void OnSubmitted();
   void TryCompleteInline();
+  // Gated: operations are in flight and complete_timeout has passed since the last submit.
+  bool ReapGateOpen() const;
   void CancelUserData(uint64_t user_data);
   void Complete(uint64_t user_data, int32_t res, uint32_t flags);
   bool ReapAll();

@@ -1,0 +1,171 @@
+// In-process and child-process servers for sweep points.
+#include "sweep/server_side.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "rpc/server_thread.h"
+#include "service/daemon.h"
+#include "service/fs_service.h"
+#include "storage/chunk_store.h"
+#include "storage/metadata_store.h"
+#include "sweep/cpu_usage.h"
+#include "sweep/daemon_process.h"
+#include "sweep/sweep_paths.h"
+
+namespace benchfs {
+namespace {
+
+// Stores and handlers of an in-process end-to-end server; made and
+// destroyed on the server's thread.
+struct FsBackend {
+  std::unique_ptr<ChunkStore> chunks;
+  std::unique_ptr<MetadataStore> meta;
+  std::unique_ptr<FsService> service;
+  std::string error;
+};
+
+class InProcessServer : public ServerSide {
+ public:
+  InProcessServer(const SweepPoint& p, const PointSettings& s) {
+    const bool fs = Info(p.workload).kind == WorkloadKind::kEndToEnd;
+    const bool gated = p.knobs.reactor_mode == ReactorMode::kGated;
+    ServerThreadOptions so;
+    so.executor = p.knobs;
+    so.ucx = s.ucx;
+    DaemonConfig daemon;  // the daemon's store settings
+    daemon.chunks.data_dir = EndToEndDataDir(s.data_dir);
+    so.rpc = daemon.rpc;
+    so.rpc.limits.max_payload = std::max<uint64_t>(so.rpc.limits.max_payload, daemon.chunks.chunk_size);
+    if (fs) {
+      const std::string log = daemon.chunks.data_dir + "/metadata.log";
+      ::unlink(log.c_str());
+      so.setup = [this, daemon, log](RpcServer& srv, Executor& ex) {
+        auto c = ChunkStore::Open(ex, daemon.chunks);
+        if (!c.ok()) {
+          backend_.error = c.status().ToString();
+          return;
+        }
+        backend_.chunks = std::move(c.value());
+        MetadataStoreOptions mo;
+        mo.log_path = log;
+        auto m = MetadataStore::Open(ex, mo);
+        if (!m.ok()) {
+          backend_.error = m.status().ToString();
+          return;
+        }
+        backend_.meta = std::move(m.value());
+        backend_.service = std::make_unique<FsService>(ex, srv, *backend_.chunks, *backend_.meta);
+        backend_.service->Install();
+      };
+      so.teardown = [this, gated] {
+        // Gated, Close() would wait for both gates once per open file; with
+        // durability none there is nothing to flush, so the stores are dropped.
+        if (!gated && backend_.chunks) backend_.chunks->Close();
+        if (!gated && backend_.meta) backend_.meta->Close();
+        backend_.service.reset();
+        backend_.chunks.reset();
+        backend_.meta.reset();
+      };
+    }
+    thread_ = std::make_unique<ServerThread>(so);
+  }
+
+  std::string error() const {
+    if (!thread_->error().empty()) return thread_->error();
+    return backend_.error;
+  }
+
+  ServerRef ref() const override {
+    ServerRef r;
+    r.host = "127.0.0.1";
+    r.port = thread_->port();
+    return r;
+  }
+
+  ServerProbe Probe(FsClient&) override {
+    ServerProbe p;
+    ServerThread* t = thread_.get();
+    p.cpu_s = [t] { return t->OnServer([](RpcServer&) { return ThreadCpuSeconds(); }); };
+    p.parks = [t] { return t->ExecStats().parks; };
+    p.same_process = true;
+    return p;
+  }
+
+ private:
+  FsBackend backend_;  // declared before thread_: outlives the server thread
+  std::unique_ptr<ServerThread> thread_;
+};
+
+class ChildServer : public ServerSide {
+ public:
+  explicit ChildServer(std::unique_ptr<DaemonProcess> d) : daemon_(std::move(d)) {}
+  ~ChildServer() override { daemon_->Stop(std::chrono::seconds(2)); }
+
+  ServerRef ref() const override {
+    auto r = ServerRef::Parse(daemon_->address());
+    return r.ok() ? *r : ServerRef{};
+  }
+
+  ServerProbe Probe(FsClient& client) override {
+    ServerProbe p;
+    const pid_t pid = daemon_->pid();
+    p.cpu_s = [pid] { return PidCpuSeconds(pid); };
+    p.parks = [&client]() -> uint64_t {
+      auto kv = client.ServerStatus(0);
+      if (!kv.ok()) return 0;
+      for (const auto& [k, v] : *kv) {
+        if (k == "executor_parks") return v;
+      }
+      return 0;
+    };
+    p.same_process = false;
+    return p;
+  }
+
+ private:
+  std::unique_ptr<DaemonProcess> daemon_;
+};
+
+}  // namespace
+
+std::vector<std::string> DaemonKnobFlags(const ExecutorConfig& k, const UcxConfig& ucx) {
+  std::vector<std::string> f = {
+      "--reactor-mode",   std::string(ReactorModeName(k.reactor_mode)),
+      "--submit-timeout", FormatDuration(k.submit_timeout),
+      "--complete-timeout", FormatDuration(k.complete_timeout),
+      "--submit-batch",   std::to_string(k.submit_batch),
+      "--idle-spin",      FormatDuration(k.idle_spin),
+      "--task-quota",     FormatDuration(k.task_quota),
+      "--ring-entries",   std::to_string(k.ring_entries),
+      "--ring-setup",     std::string(RingSetupName(k.ring_setup)),
+      "--io-workers",     std::to_string(k.io_workers),
+  };
+  if (!ucx.tls.empty()) f.insert(f.end(), {"--ucx-tls", ucx.tls});
+  if (!ucx.net_devices.empty()) f.insert(f.end(), {"--ucx-net-devices", ucx.net_devices});
+  return f;
+}
+
+Result<std::unique_ptr<ServerSide>> StartServer(const SweepPoint& p, const PointSettings& s) {
+  if (s.server == ServerMode::kInProcess) {
+    auto srv = std::make_unique<InProcessServer>(p, s);
+    const std::string err = srv->error();
+    if (!err.empty()) return Status(StatusCode::kUnavailable, "in-process server: " + err);
+    return std::unique_ptr<ServerSide>(std::move(srv));
+  }
+  const std::string dir = EndToEndDataDir(s.data_dir);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  ::unlink((dir + "/metadata.log").c_str());
+  std::vector<std::string> args = {"--listen", "127.0.0.1:0", "--data-dir", dir, "--log-level", "warn",
+                                   "--durability", "none"};
+  const std::vector<std::string> knobs = DaemonKnobFlags(p.knobs, s.ucx);
+  args.insert(args.end(), knobs.begin(), knobs.end());
+  auto d = DaemonProcess::Start(s.benchfsd, args, s.data_dir + "/benchfsd.log", std::chrono::seconds(30));
+  if (!d.ok()) return d.status();
+  return std::unique_ptr<ServerSide>(std::make_unique<ChildServer>(std::move(d.value())));
+}
+
+}  // namespace benchfs
