@@ -30,10 +30,15 @@ def run(cmd, **kw):
     return subprocess.run(cmd, check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
 
 
+# benchfsd refuses to run as root unless told.
+ROOT = ["--allow-root"] if os.geteuid() == 0 else []
+
+
 def sweep(build, out, workloads, server, complete, seconds):
     run([f"{build}/bin/benchfs", "sweep", "--workloads", workloads, "--qds", "1", "--modes", "polled",
          "--submit-timeouts", "0", "--complete-timeouts", complete, "--idle-spins", "50us", "--ring-setups", "none",
-         "--server", server, "--point-time", seconds, "--idle-window", "0", "--quiet", "--json", out])
+         "--server", server, "--point-time", seconds, "--idle-window", "0", "--quiet", "--json", out]
+        + (ROOT if server == "process" else []))
     with open(out) as f:
         return json.load(f)["points"]
 
@@ -61,7 +66,7 @@ def bench_small(build, tmp, seconds, complete):
     data = os.path.join(tmp, "daemon")
     knobs = ["--ring-setup", "none", "--complete-timeout", complete]
     d = subprocess.Popen([f"{build}/bin/benchfsd", "--listen", "127.0.0.1:0", "--data-dir", data, "--log-level",
-                          "warn"] + knobs, stdout=subprocess.PIPE, text=True)
+                          "warn"] + knobs + ROOT, stdout=subprocess.PIPE, text=True)
     try:
         line = d.stdout.readline()
         address = line.split("ready on ")[1].split()[0]

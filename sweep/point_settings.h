@@ -24,6 +24,7 @@ struct PointSettings {
   std::string data_dir;            // storage/ and e2e/ are made under it
   ServerMode server = ServerMode::kInProcess;
   std::string benchfsd;            // the daemon binary for kProcess
+  bool allow_root = false;         // kProcess: start it with --allow-root
   UcxConfig ucx;
   RpcClientConfig rpc;
   uint64_t io_size = 4096;         // storage and e2e write/read

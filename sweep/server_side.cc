@@ -163,6 +163,7 @@ Result<std::unique_ptr<ServerSide>> StartServer(const SweepPoint& p, const Point
                                    "--durability", "none"};
   const std::vector<std::string> knobs = DaemonKnobFlags(p.knobs, s.ucx);
   args.insert(args.end(), knobs.begin(), knobs.end());
+  if (s.allow_root) args.push_back("--allow-root");
   auto d = DaemonProcess::Start(s.benchfsd, args, s.data_dir + "/benchfsd.log", std::chrono::seconds(30));
   if (!d.ok()) return d.status();
   return std::unique_ptr<ServerSide>(std::make_unique<ChildServer>(std::move(d.value())));

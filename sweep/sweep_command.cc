@@ -165,6 +165,7 @@ void AddSweepFlags(CLI::App& sub, SweepCommandOptions* o) {
                  "servers of rpc/e2e points: inprocess (a server thread) or process (a benchfsd child per point)")
       ->capture_default_str();
   sub.add_option("--benchfsd", o->benchfsd, "benchfsd binary for --server process (default: beside benchfs)");
+  sub.add_flag("--allow-root", o->allow_root, "--server process: start benchfsd with --allow-root");
   sub.add_option("--io-size", o->io_size, "bytes per storage and e2e read/write")->capture_default_str();
   sub.add_option("--ping-size", o->ping_size, "bytes echoed by each ping")->capture_default_str();
   sub.add_option("--point-time", o->point_time,
@@ -211,6 +212,7 @@ int RunSweepCommand(const SweepCommandOptions& o, const ExecutorConfig& base, co
   if (!server.ok()) return Usage(Status(StatusCode::kInvalidArgument, "--server: " + server.status().message()));
   ps.server = *server;
   ps.benchfsd = o.benchfsd.empty() ? BesideThisBinary("benchfsd") : o.benchfsd;
+  ps.allow_root = o.allow_root;
   if (ps.server == ServerMode::kProcess && ::access(ps.benchfsd.c_str(), X_OK) != 0) {
     return Usage(Status(StatusCode::kInvalidArgument,
                         "--server process: benchfsd not found at " + ps.benchfsd + " (give --benchfsd PATH)"));

@@ -31,6 +31,7 @@ struct SweepCommandOptions {
   std::string workloads;
   std::string server = "inprocess";
   std::string benchfsd;       // default: benchfsd beside this binary
+  bool allow_root = false;    // pass --allow-root to benchfsd children
   std::string io_size = "4KiB";
   std::string ping_size = "64B";
   std::string point_time;     // default: quick 300ms, full 1s

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -149,10 +151,13 @@ TEST(QuickSweep, SmallGridInProcess) {
 }
 
 TEST(QuickSweep, TwoProcesses) {
-  SweepRun r = Sweep({"--server", "process", "--workloads", "e2e-write", "--qds", "1", "--modes", "polled,gated",
+  std::vector<std::string> root;
+  if (geteuid() == 0) root.push_back("--allow-root");  // benchfsd refuses root otherwise
+  std::vector<std::string> args = {"--server", "process", "--workloads", "e2e-write", "--qds", "1", "--modes", "polled,gated",
                  "--submit-timeouts", "0,50ms", "--complete-timeouts", "0,100ms", "--idle-spins", "50us",
-                 "--ring-setups", "none", "--point-time", "200ms", "--idle-window", "50ms"},
-                std::chrono::seconds(100));
+                 "--ring-setups", "none", "--point-time", "200ms", "--idle-window", "50ms"};
+  args.insert(args.end(), root.begin(), root.end());
+  SweepRun r = Sweep(args, std::chrono::seconds(100));
   CheckSweep(r, {"e2e-write"}, {1});
   for (const json& p : r.doc["points"]) {
     EXPECT_EQ(p["applied_to"], "client and server executors");
