@@ -78,9 +78,9 @@ int main(int argc, char** argv) {
     sub->add_option("--start-at", out.start_at,
                     "start measuring at this wall-clock time (seconds since the epoch), for lock-step clients");
   };
-  CLI::App* small = bench->add_subcommand("small", "metadata create/stat/delete and chunk write/read");
+  CLI::App* small = bench->add_subcommand("small", "metadata create/stat/delete and chunk write/read (or mixed)");
   add_load(small);
-  small->add_option("--ops", ops, "operations: create,stat,delete,write,read (default all)");
+  small->add_option("--ops", ops, "operations: create,stat,delete,write,read (default all), mixed (writes and reads alternating, half each), ping");
   small->add_option("--files", cfg.files, "files written per size before they are overwritten")->capture_default_str();
   small->add_flag("--verify", cfg.verify, "check every read byte for byte");
   CLI::App* ping = bench->add_subcommand("ping", "PING round trips with a payload echo");

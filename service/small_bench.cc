@@ -104,9 +104,10 @@ OpResult Measure(Executor& ex, const SmallBenchConfig& c, const std::string& op,
 
 Status ValidateSmallBench(const SmallBenchConfig& c) {
   for (const std::string& op : c.ops) {
-    if (op != "create" && op != "stat" && op != "delete" && op != "write" && op != "read" && op != "ping") {
+    if (op != "create" && op != "stat" && op != "delete" && op != "write" && op != "read" && op != "mixed" &&
+        op != "ping") {
       return Status(StatusCode::kInvalidArgument,
-                    "unknown operation '" + op + "': use create, stat, delete, write, read or ping");
+                    "unknown operation '" + op + "': use create, stat, delete, write, read, mixed or ping");
     }
   }
   for (uint64_t s : c.sizes) {
@@ -152,17 +153,34 @@ std::vector<OpResult> RunSmallBench(Executor& ex, FsClient& client, const SmallB
   for (uint64_t size : c.sizes) {
     BufferStack buffers(size);
     uint64_t written = 0;
-    const Patterns patterns((wants("write") || wants("read")) ? c.files : 0, size);
-    if (wants("write") || wants("read")) {
-      auto write = [&](uint64_t i) {
-        const uint64_t f = i % c.files;
-        IoBuffer b = buffers.Take();
-        patterns.CopyTo(b.data(), f);
-        Status s = client.WriteChunk(Path(c, "f", size, f), 0, 0, b, size);
-        buffers.Give(std::move(b));
-        if (s.ok()) written = std::max(written, f + 1);
-        return s;
-      };
+    const bool data = wants("write") || wants("read") || wants("mixed");
+    const Patterns patterns(data ? c.files : 0, size);
+    std::vector<std::byte> expect;
+    auto write = [&](uint64_t i) {
+      const uint64_t f = i % c.files;
+      IoBuffer b = buffers.Take();
+      patterns.CopyTo(b.data(), f);
+      Status s = client.WriteChunk(Path(c, "f", size, f), 0, 0, b, size);
+      buffers.Give(std::move(b));
+      if (s.ok()) written = std::max(written, f + 1);
+      return s;
+    };
+    auto read = [&](uint64_t i) {
+      const uint64_t f = i % written;
+      IoBuffer b = buffers.Take();
+      auto n = client.ReadChunk(Path(c, "f", size, f), 0, 0, b, size);
+      Status s = n.status();
+      if (s.ok() && *n != size) {
+        s = Status(StatusCode::kIoError, "short read of " + Path(c, "f", size, f) + ": " + std::to_string(*n) +
+                                             " of " + std::to_string(size) + " bytes");
+      }
+      if (s.ok() && c.verify && !patterns.Matches(b.data(), f, expect)) {
+        s = Status(StatusCode::kCorruption, "data read from " + Path(c, "f", size, f) + " differs from what was written");
+      }
+      buffers.Give(std::move(b));
+      return s;
+    };
+    if (data) {
       // Every file is written once, unmeasured, before the measured writes:
       // creating a chunk file (and its owner record) is a different cost
       // from writing into one, and reads need every file to exist.
@@ -170,28 +188,15 @@ std::vector<OpResult> RunSmallBench(Executor& ex, FsClient& client, const SmallB
       prefill.qd = c.load.qd;
       prefill.iterations = c.files;
       RunLoad(ex, prefill, write);
-      OpResult r = Measure(ex, c, "write", size, c.load, write);
-      if (wants("write")) results.push_back(std::move(r));
     }
-    if (wants("read") && written > 0) {
-      std::vector<std::byte> expect;
-      results.push_back(Measure(ex, c, "read", size, c.load, [&](uint64_t i) {
-        const uint64_t f = i % written;
-        IoBuffer b = buffers.Take();
-        auto n = client.ReadChunk(Path(c, "f", size, f), 0, 0, b, size);
-        Status s = n.status();
-        if (s.ok() && *n != size) {
-          s = Status(StatusCode::kIoError, "short read of " + Path(c, "f", size, f) + ": " +
-                                               std::to_string(*n) + " of " + std::to_string(size) + " bytes");
-        }
-        if (s.ok() && c.verify) {
-          if (!patterns.Matches(b.data(), f, expect)) {
-            s = Status(StatusCode::kCorruption, "data read from " + Path(c, "f", size, f) + " differs from what was written");
-          }
-        }
-        buffers.Give(std::move(b));
-        return s;
-      }));
+    if (wants("write")) results.push_back(Measure(ex, c, "write", size, c.load, write));
+    if (wants("read") && written > 0) results.push_back(Measure(ex, c, "read", size, c.load, read));
+    if (wants("mixed") && written > 0) {
+      // Even operations write, odd ones read: half and half, interleaved, on
+      // the same files (a write stores the bytes the file already holds, so
+      // --verify holds while both are in flight).
+      results.push_back(Measure(ex, c, "mixed", size, c.load,
+                                [&](uint64_t i) { return (i & 1) ? read(i >> 1) : write(i >> 1); }));
     }
     if (wants("ping")) {
       results.push_back(Measure(ex, c, "ping", size, c.load, [&](uint64_t i) {

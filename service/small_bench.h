@@ -8,6 +8,7 @@
 //           (every file is first written once, unmeasured: creating a chunk
 //           file is a different cost from writing into one)
 //   read    READ_CHUNK of what write wrote (verified byte for byte with --verify)
+//   mixed   writes and reads of <size> alternating, half each, on the same files
 //   ping    PING with a <size>-byte echo
 //
 // Each operation runs under the same load shape (closed loop at qd, or open

@@ -127,6 +127,26 @@ TEST_P(Loopback, OpenLoopAndQueueDepth) {
   EXPECT_EQ(k["manifest"]["rate"], 2000.0);
 }
 
+TEST_P(Loopback, MixedAlternatesWritesAndReads) {
+  Process c(Client({"bench", "small", "--ops", "mixed", "--sizes", "4KiB", "--qd", "16", "-n", "2000", "--warmup",
+                    "100", "--files", "50", "--verify", "--json", dir_ + "/mixed.json"}));
+  ASSERT_EQ(c.Wait(300s), std::optional<int>(0)) << c.err();
+  json j = json::parse(ReadFile(dir_ + "/mixed.json"));
+  ASSERT_EQ(j["results"].size(), 1u) << j["results"];
+  const json& r = j["results"][0];
+  EXPECT_EQ(r["op"], "mixed");
+  EXPECT_EQ(r["size"], 4096);
+  EXPECT_EQ(r["count"], 2000);
+  EXPECT_EQ(r["errors"], 0);
+  // The server saw the 50 unmeasured first writes, then 2100 operations
+  // (warm-up included), half writes and half reads.
+  Process s(Client({"status", "--json", dir_ + "/status.json"}));
+  ASSERT_EQ(s.Wait(60s), std::optional<int>(0)) << s.err();
+  const json counters = json::parse(ReadFile(dir_ + "/status.json"))["servers"][0]["counters"];
+  EXPECT_EQ(counters["op.write_chunk"], 50 + 1050) << counters;
+  EXPECT_EQ(counters["op.read_chunk"], 1050) << counters;
+}
+
 INSTANTIATE_TEST_SUITE_P(Transport, Loopback, ::testing::Values("tcp", "shm"),
                          [](const auto& info) { return info.param; });
 
