@@ -88,14 +88,18 @@ LoadResult RunLoad(Executor& ex, const LoadSpec& spec, const std::function<Statu
     std::vector<FiberHandle> workers;
     for (uint32_t w = 0; w < spec.qd; ++w) {
       workers.push_back(ex.Spawn([&] {
+        // One clock read per operation: a worker starts its next operation
+        // as soon as the last one ends, so that end is the next start.
+        TimePoint start = Now();
         while (true) {
           const uint64_t i = run.next;
-          const TimePoint start = Now();
           if (run.Finished(i, start)) return;
           ++run.next;
           mark_measured_start(i, start);
           Status s = op(i);
-          run.Account(i, start, Now(), s);
+          const TimePoint end = Now();
+          run.Account(i, start, end, s);
+          start = end;
         }
       }));
     }
