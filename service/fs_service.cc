@@ -18,7 +18,7 @@ Response InodeReply(const Result<Inode>& r) {
 }  // namespace
 
 FsService::FsService(Executor& ex, RpcServer& server, ChunkStore& chunks, MetadataStore& meta)
-    : ex_(ex), server_(server), chunks_(chunks), meta_(meta), shutdown_(ex) {}
+    : server_(server), chunks_(chunks), meta_(meta), shutdown_(ex) {}
 
 void FsService::Install() {
   server_.Handle(Opcode::kWriteChunk, [this](Request& r) { return WriteChunk(r); });

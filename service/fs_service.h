@@ -35,7 +35,6 @@ class FsService {
   Response Update(Request& req);
   Response Fsync(Request& req);
 
-  Executor& ex_;
   RpcServer& server_;
   ChunkStore& chunks_;
   MetadataStore& meta_;

@@ -43,8 +43,7 @@ Status MetadataStoreOptions::Validate() const {
   return Status();
 }
 
-MetadataStore::MetadataStore(Executor& ex, const MetadataStoreOptions& options)
-    : ex_(ex), options_(options) {}
+MetadataStore::MetadataStore(const MetadataStoreOptions& options) : options_(options) {}
 
 MetadataStore::~MetadataStore() = default;
 
@@ -52,7 +51,7 @@ Result<std::unique_ptr<MetadataStore>> MetadataStore::Open(Executor& ex,
                                                            const MetadataStoreOptions& options) {
   Status s = options.Validate();
   if (!s.ok()) return s;
-  std::unique_ptr<MetadataStore> store(new MetadataStore(ex, options));
+  std::unique_ptr<MetadataStore> store(new MetadataStore(options));
   if (!options.log_path.empty()) {
     MetadataStore* self = store.get();
     auto log = MetadataLog::Open(

@@ -76,7 +76,7 @@ class MetadataStore {
     Inode inode;
   };
 
-  MetadataStore(Executor& ex, const MetadataStoreOptions& options);
+  explicit MetadataStore(const MetadataStoreOptions& options);
   Entry* Find(const std::string& path);
   const Entry* Find(const std::string& path) const;
   // A slot for a new entry of `id`, or nullptr (and *existing) if the id is taken.
@@ -87,7 +87,6 @@ class MetadataStore {
   // id that is not the path's.
   Status Apply(const MetaRecord& r);
 
-  Executor& ex_;
   MetadataStoreOptions options_;
   // Entries in blocks of 4096 (stable addresses, one allocation per block);
   // an empty path marks a free slot.
