@@ -64,6 +64,7 @@ Status RawWorker::Init(const std::string& tls) {
   ucp_config_t* c = nullptr;
   ucs_status_t st = ucp_config_read(nullptr, nullptr, &c);
   if (st != UCS_OK) return FromUcs(st, "raw UCX: reading the configuration");
+  ApplyUcxDefaults(c, cfg.EffectiveTls());
   if (!cfg.EffectiveTls().empty()) ucp_config_modify(c, "TLS", cfg.EffectiveTls().c_str());
   ucp_params_t params{};
   params.field_mask = UCP_PARAM_FIELD_FEATURES;

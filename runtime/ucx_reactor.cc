@@ -3,6 +3,7 @@
 #include "runtime/ucx_reactor.h"
 
 #include <cassert>
+#include <cstdlib>
 
 #include "runtime/executor.h"
 
@@ -46,6 +47,18 @@ Status UcxConfig::Validate() const {
   return Status();
 }
 
+void ApplyUcxDefaults(ucp_config_t* config, const std::string& tls) {
+  std::string list = tls;
+  if (list.empty()) {
+    const char* env = std::getenv("UCX_TLS");
+    list = env != nullptr ? env : "";
+  }
+  const bool has_tcp = list.find("tcp") != std::string::npos;
+  const bool may_use_tcp = list.empty() || (list[0] == '^' ? !has_tcp : has_tcp || list.find("all") != std::string::npos);
+  // UCT settings are given without their transport's prefix (TCP_).
+  if (may_use_tcp && std::getenv("UCX_TCP_PUT_ENABLE") == nullptr) ucp_config_modify(config, "PUT_ENABLE", "n");
+}
+
 std::string UcxConfig::EffectiveTls() const { return tls == "shm" ? "posix,sysv,self" : tls; }
 
 bool UcxConfig::SharedMemoryOnly() const {
@@ -79,6 +92,7 @@ Status UcxReactor::Init() {
   ucs_status_t st = ucp_config_read(nullptr, nullptr, &cfg);
   if (st != UCS_OK) return FromUcs(st, "reading the UCX configuration (UCX_* environment)");
   const std::string tls = config_.EffectiveTls();
+  ApplyUcxDefaults(cfg, tls);
   if (!tls.empty() && (st = ucp_config_modify(cfg, "TLS", tls.c_str())) != UCS_OK) {
     ucp_config_release(cfg);
     return FromUcs(st, "UCX refused tls '" + config_.tls + "'");

@@ -48,6 +48,16 @@ struct UcxConfig {
   bool SharedMemoryOnly() const;
 };
 
+// Applies the settings BenchFS changes from UCX 1.13's defaults, each only
+// when the environment does not set it: TCP_PUT_ENABLE=n, because the tcp
+// transport's PUT zcopy rendezvous aborts the process (an assertion in
+// tcp_ep.c) when the peer dies in the middle of a transfer; rendezvous over
+// tcp then runs on active messages. `tls` is the context's UCX_TLS (empty:
+// the environment's or UCX's default); a tcp setting is given only when tcp
+// may be among them (UCX warns about a setting no transport takes). Every UCP
+// context BenchFS creates uses it.
+void ApplyUcxDefaults(ucp_config_t* config, const std::string& tls);
+
 class UcxReactor;
 
 // One UCX operation a fiber waits for (or that runs detached).
