@@ -54,7 +54,8 @@ void ApplyUcxDefaults(ucp_config_t* config, const std::string& tls) {
     list = env != nullptr ? env : "";
   }
   const bool has_tcp = list.find("tcp") != std::string::npos;
-  const bool may_use_tcp = list.empty() || (list[0] == '^' ? !has_tcp : has_tcp || list.find("all") != std::string::npos);
+  const bool has_all = list.find("all") != std::string::npos;
+  const bool may_use_tcp = list.empty() || (list[0] == '^' ? !has_tcp : has_tcp || has_all);
   // UCT settings are given without their transport's prefix (TCP_).
   if (may_use_tcp && std::getenv("UCX_TCP_PUT_ENABLE") == nullptr) ucp_config_modify(config, "PUT_ENABLE", "n");
 }

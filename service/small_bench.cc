@@ -175,7 +175,8 @@ std::vector<OpResult> RunSmallBench(Executor& ex, FsClient& client, const SmallB
                                              " of " + std::to_string(size) + " bytes");
       }
       if (s.ok() && c.verify && !patterns.Matches(b.data(), f, expect)) {
-        s = Status(StatusCode::kCorruption, "data read from " + Path(c, "f", size, f) + " differs from what was written");
+        s = Status(StatusCode::kCorruption,
+                   "data read from " + Path(c, "f", size, f) + " differs from what was written");
       }
       buffers.Give(std::move(b));
       return s;
