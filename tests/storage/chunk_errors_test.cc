@@ -2,9 +2,11 @@
 // read-only data dir (EROFS) and an inaccessible one (EACCES) fail at
 // start-up; a full file system (ENOSPC, a tiny tmpfs in a private mount
 // namespace) and a process out of descriptors (EMFILE) fail the write that
-// hit them. Each case runs in a forked child so mounts, credentials and
+// hit them; a device error (EIO, staged by bind-mounting /proc/self/mem, whose
+// offset 0 is no mapped address, over a chunk file) fails the read. Each case runs in a forked child so mounts, credentials and
 // rlimits never leak; a case this machine can't stage is skipped with why.
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -13,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include "storage/chunk_layout.h"
 #include "storage/chunk_store.h"
 #include "storage/metadata_store.h"
 #include "tests/storage/storage_test_util.h"
@@ -155,6 +158,51 @@ INSTANTIATE_TEST_SUITE_P(
       return std::string(ChunkBackendName(info.param.backend)) + "_" +
              std::string(DurabilityPolicyName(info.param.durability));
     });
+
+class ReadErrors : public ::testing::TestWithParam<ChunkBackendKind> {};
+
+TEST_P(ReadErrors, EioReachesTheReaderWithPathAndErrno) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root for a bind mount in a private mount namespace";
+  TempDir dir;
+  ASSERT_FALSE(dir.path().empty());
+  const ChunkBackendKind backend = GetParam();
+  int rc = RunInChild([&] {
+    if (unshare(CLONE_NEWNS) != 0) return kChildSkip;
+    if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return kChildSkip;
+    auto ex = Executor::Create({});
+    if (!ex.ok()) return 2;
+    ChunkStoreOptions o;
+    o.backend = backend;
+    o.data_dir = dir.path() + "/data";
+    int verdict = 5;
+    (*ex)->Run([&] {
+      IoBuffer buf = IoBuffer::Allocate(4096);
+      {
+        auto first = ChunkStore::Open(**ex, o);
+        if (!first.ok() || !(*first)->Write("/eio/file", 0, 0, buf, 4096).ok()) return;
+        (*first)->Close();
+      }
+      const std::string chunk = o.data_dir + "/chunks/" + ChunkFileName(Xxh3FileId("/eio/file"), 0);
+      if (mount("/proc/self/mem", chunk.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+        verdict = kChildSkip;
+        return;
+      }
+      auto s = ChunkStore::Open(**ex, o);  // opens the chunk file anew: the bind mount
+      if (!s.ok()) return;
+      auto n = (*s)->Read("/eio/file", 0, 0, buf, 4096);
+      verdict = Expect(n.status(), StatusCode::kIoError, {"EIO", "'/eio/file'", "chunk 0"});
+      if (verdict == 0 && n.status().sys_errno() != EIO) verdict = 6;
+      (*s)->Close();
+    });
+    return verdict;
+  });
+  if (rc == kChildSkip) GTEST_SKIP() << "cannot bind-mount in a private mount namespace here (needs CAP_SYS_ADMIN)";
+  EXPECT_EQ(rc, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(DiskBackends, ReadErrors,
+                         ::testing::Values(ChunkBackendKind::kUring, ChunkBackendKind::kPosix),
+                         [](const auto& info) { return std::string(ChunkBackendName(info.param)); });
 
 TEST(ChunkStoreErrors, MemoryBackendLimitActsLikeEnospc) {
   auto ex = Executor::Create({});
