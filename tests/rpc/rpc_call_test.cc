@@ -84,7 +84,13 @@ TEST_P(RpcTransport, PingAndEchoEagerAndRendezvous) {
 
 // An echo that holds each request for a moment, so requests pile up.
 void SlowEcho(RpcServer& s, Executor& ex) {
-  s.Handle(Opcode::kWriteChunk, [&ex](Request& req) {
+  s.Handle(Opcode::kWriteChunk, [&s, &ex](Request& req) {
+    // Each handler holds its admission slot until the server has answered
+    // BUSY at least once (or 10 s pass), so admission control engages
+    // however slowly the client's calls arrive (sanitizer builds, a loaded
+    // machine); after that, 2 ms per request.
+    const auto give_up = Now() + std::chrono::seconds(10);
+    while (s.stats().rejected_busy == 0 && Now() < give_up) ex.SleepFor(std::chrono::milliseconds(1));
     ex.SleepFor(std::chrono::milliseconds(2));
     Response r;
     r.payload = std::move(req.payload);
