@@ -47,10 +47,7 @@ void PingRaw(benchmark::State& state, const std::string& tls, size_t len) {
   RawUcxPingServer server(tls);
   if (!server.status().ok()) return state.SkipWithError(server.status().ToString().c_str());
   RawPingClient client;
-  const std::vector<std::byte> none;
-  Status s = client.Connect(tls, "127.0.0.1", tls == "tcp" ? server.port() : 0,
-                            tls == "tcp" ? std::span<const std::byte>(none) : std::span<const std::byte>(server.address()),
-                            std::chrono::seconds(10));
+  Status s = client.Connect(tls, "127.0.0.1", 0, server.address(), std::chrono::seconds(10));
   if (!s.ok()) return state.SkipWithError(s.ToString().c_str());
   for (auto _ : state) {
     if (!client.RoundTrip(len, len, Now() + std::chrono::seconds(5)).ok()) {

@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
       "Servers: --server host:port (repeatable) and/or --registry DIR (every entry in it).\n"
       "Exit codes: 0 ok, 1 a setup or call failed, 2 bad arguments, 3 the benchmark saw errors.",
       "benchfs"};
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);
   benchfs::ClientOptions client;
   benchfs::Knobs knobs;
   benchfs::AddExecutorKnobs(knobs, &client.executor);
@@ -40,6 +40,8 @@ int main(int argc, char** argv) {
                   "present the token in this file (mode 0600) to every server in a HELLO", &token_file);
   std::string config_file;
   app.add_option("-c,--config", config_file, "TOML file with reactor/ucx/client settings")->check(CLI::ExistingFile);
+  bool print_config = false;
+  app.add_flag("--print-config", print_config, "print every reactor/ucx/client setting as TOML keys and exit");
   app.add_option("-s,--server", client.servers, "server address host:port (repeat for several)");
   app.add_option("--registry", client.registry_dir, "use every server published in this registry directory");
   app.add_option("--expect-servers", client.expect_servers,
@@ -55,13 +57,16 @@ int main(int argc, char** argv) {
   std::string ops;
   std::string duration;
   std::string warmup_time;
-  uint64_t iterations = 0;
+  uint64_t iterations = 10000;
   uint64_t warmup = 100;
   std::string client_id;
   auto add_load = [&](CLI::App* sub) {
     sub->add_option("--qd", cfg.load.qd, "operations in flight (closed loop)")->capture_default_str();
     sub->add_option("--rate", cfg.load.rate, "operations per second (open loop; latency from the intended start)");
     sub->add_option("--iterations,-n", iterations, "measured operations per op and size (default 10000)");
+    sub->add_flag("--keep", out.keep,
+                  "keep the files the benchmark wrote (by default they are removed when it ends; "
+                  "`benchfs gc` removes what an interrupted run left)");
     sub->add_option("--duration", duration, "or measure for this long per op and size, e.g. 10s");
     sub->add_option("--warmup", warmup, "unmeasured operations first")->capture_default_str();
     sub->add_option("--warmup-time", warmup_time, "or an unmeasured time first, e.g. 1s");
@@ -102,8 +107,15 @@ int main(int argc, char** argv) {
   get->add_option("--to", file, "local file to write");
   CLI::App* stat = app.add_subcommand("stat", "print a file's metadata");
   stat->add_option("path", path, "path in BenchFS")->required();
-  CLI::App* rm = app.add_subcommand("rm", "remove a file's metadata");
-  rm->add_option("path", path, "path in BenchFS")->required();
+  CLI::App* rm = app.add_subcommand("rm", "remove a file (its metadata and its chunks on every server)");
+  rm->add_option("path", path, "path in BenchFS");
+  std::string prefix;
+  rm->add_option("--prefix", prefix, "instead remove every file whose path starts with this (e.g. /bench/)");
+  CLI::App* gc = app.add_subcommand(
+      "gc", "remove what `bench small` runs left behind (everything under /bench/, or one --client-id's files); "
+            "do not run it while a benchmark runs against the same servers");
+  std::string gc_client;
+  gc->add_option("--client-id", gc_client, "only the files of runs with this --client-id");
 
   benchfs::SweepCommandOptions sweep_opts;
   CLI::App* sweep = app.add_subcommand(
@@ -118,7 +130,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version exit 0; every parse error is a bad argument (2).
+    return app.exit(e) == 0 ? 0 : 2;
   }
   auto usage = [](const Status& s) {
     std::fprintf(stderr, "benchfs: %s\n", s.message().c_str());
@@ -126,6 +139,14 @@ int main(int argc, char** argv) {
   };
   Status s = knobs.Apply(config_file);
   if (!s.ok()) return usage(s);
+  if (print_config) {
+    std::fputs(knobs.PrintToml().c_str(), stdout);
+    return 0;
+  }
+  if (app.get_subcommands().empty()) {
+    return usage(Status(benchfs::StatusCode::kInvalidArgument,
+                        "give a command: bench, status, shutdown, put, get, stat, rm, gc or sweep (see --help)"));
+  }
   if (!token_file.empty()) {
     auto token = benchfs::LoadTokenFile(token_file);
     if (!token.ok()) return usage(Status(token.status().code(), "--token-file: " + token.status().message()));
@@ -133,13 +154,18 @@ int main(int argc, char** argv) {
   }
 
   if (bench->parsed()) {
+    CLI::App* sub = ping->parsed() ? ping : small;
     if (!duration.empty()) {
       auto d = benchfs::ParseDuration(duration);
       if (!d.ok()) return usage(Status(d.status().code(), "--duration: " + d.status().message()));
+      if (*d <= benchfs::Duration(0)) return usage(Status(benchfs::StatusCode::kInvalidArgument, "--duration must be more than 0"));
       cfg.load.duration = *d;
-      if (iterations != 0) return usage(Status(benchfs::StatusCode::kInvalidArgument, "give --iterations or --duration, not both"));
+      if (sub->count("--iterations") > 0) {
+        return usage(Status(benchfs::StatusCode::kInvalidArgument, "give --iterations or --duration, not both"));
+      }
     } else {
-      cfg.load.iterations = iterations == 0 ? 10000 : iterations;
+      if (iterations == 0) return usage(Status(benchfs::StatusCode::kInvalidArgument, "--iterations must be at least 1"));
+      cfg.load.iterations = iterations;
     }
     if (!warmup_time.empty()) {
       auto d = benchfs::ParseDuration(warmup_time);
@@ -177,6 +203,17 @@ int main(int argc, char** argv) {
   }
   if (get->parsed()) return benchfs::RunGet(client, path, file);
   if (stat->parsed()) return benchfs::RunStat(client, path);
-  if (rm->parsed()) return benchfs::RunRemove(client, path);
+  if (rm->parsed()) {
+    if (path.empty() == prefix.empty()) {
+      return usage(Status(benchfs::StatusCode::kInvalidArgument, "rm: give a PATH or --prefix PREFIX (one of them)"));
+    }
+    return prefix.empty() ? benchfs::RunRemove(client, path) : benchfs::RunRemovePrefix(client, prefix);
+  }
+  if (gc->parsed()) {
+    if (gc_client.find('/') != std::string::npos) {
+      return usage(Status(benchfs::StatusCode::kInvalidArgument, "--client-id must not contain '/'"));
+    }
+    return benchfs::RunRemovePrefix(client, gc_client.empty() ? "/bench/" : "/bench/" + gc_client + "/");
+  }
   return 2;
 }

@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
       "Serves WRITE_CHUNK, READ_CHUNK, META_CREATE/STAT/DELETE/UPDATE, FSYNC, PING, STATUS and\n"
       "SHUTDOWN over UCX active messages on one executor thread. Every option can also be set in\n"
       "a TOML file (--config); flags given on the command line win. SIGINT/SIGTERM or a SHUTDOWN\n"
-      "request stop it cleanly (exit 0).",
+      "request stop it cleanly (exit 0). Exit codes: 0 ok, 1 a start-up failure (port in use, data\n"
+      "dir unusable or locked by another benchfsd), 2 bad configuration.",
       "benchfsd"};
   std::string config_file;
   bool print_config = false;
@@ -28,7 +29,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help exits 0; every parse error is bad configuration (2).
+    return app.exit(e) == 0 ? 0 : 2;
   }
   benchfs::Status s = knobs.Apply(config_file);
   if (!s.ok()) {

@@ -1,6 +1,7 @@
 // Closed- and open-loop drivers.
 #include "measure/load.h"
 
+#include <cstdint>
 #include <vector>
 
 #include "runtime/event.h"
@@ -10,11 +11,18 @@ namespace benchfs {
 
 Status LoadSpec::Validate() const {
   auto bad = [](const std::string& m) { return Status(StatusCode::kInvalidArgument, m); };
-  if (rate == 0 && (qd == 0 || qd > 1u << 20)) return bad("qd = " + std::to_string(qd) + " is out of range: allowed 1..1048576");
+  if (rate == 0 && (qd == 0 || qd > kMaxQueueDepth)) {
+    return bad("qd = " + std::to_string(qd) + " is out of range: allowed 1.." + std::to_string(kMaxQueueDepth) +
+               " (each operation in flight runs on a fiber stack of its own)");
+  }
   if (rate < 0 || rate > 1e9) return bad("rate must be between 0 (closed loop) and 1e9 operations/s");
   if (iterations == 0 && duration <= Duration(0)) return bad("give iterations or a duration");
   if (iterations != 0 && duration > Duration(0)) return bad("give iterations or a duration, not both");
   if (warmup_iterations != 0 && warmup > Duration(0)) return bad("give warm-up iterations or a warm-up time, not both");
+  if (warmup_iterations > UINT64_MAX - iterations) {
+    return bad("iterations (" + std::to_string(iterations) + ") plus warm-up (" + std::to_string(warmup_iterations) +
+               ") overflow a 64-bit count");
+  }
   if (max_outstanding == 0) return bad("max_outstanding must be at least 1");
   return Status();
 }
@@ -30,17 +38,24 @@ struct Run {
   TimePoint measure_from{};   // end of warm-up
   TimePoint stop_at = kNoDeadline;
   bool measuring = false;
+  bool gave_up = false;
 
   bool InWarmup(uint64_t i, TimePoint now) const {
     if (spec.warmup_iterations > 0) return i < spec.warmup_iterations;
     return now < measure_from;
   }
   bool Finished(uint64_t i, TimePoint now) const {
+    if (gave_up) return true;
     if (spec.iterations > 0) return i >= spec.warmup_iterations + spec.iterations;
     return now >= stop_at;
   }
   void Account(uint64_t i, TimePoint start, TimePoint end, const Status& s) {
     ++done;
+    if (!s.ok() && spec.give_up && !gave_up && spec.give_up(s)) {
+      gave_up = true;
+      if (result.errors++ == 0) result.first_error = s;
+      return;
+    }
     if (InWarmup(i, start)) return;
     if (!measuring) return;
     if (s.ok()) {
@@ -131,6 +146,7 @@ LoadResult RunLoad(Executor& ex, const LoadSpec& spec, const std::function<Statu
   finished.Set();
   if (ticker.valid()) ex.Join(ticker);
   result.elapsed = Now() - (measured_start == kNoDeadline ? t0 : measured_start);
+  result.gave_up = run.gave_up;
   return result;
 }
 

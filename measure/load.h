@@ -25,10 +25,18 @@ struct LoadSpec {
   uint64_t warmup_iterations = 0;  // unmeasured operations first
   Duration warmup{0};              // or unmeasured time first
   uint32_t max_outstanding = 4096; // open loop: bound on operations in flight
+  // Called after each failed operation (never on the success path): true
+  // ends the run at once - no worker starts another operation - e.g. when
+  // every server is unreachable, so a dead server is not hammered.
+  std::function<bool(const Status&)> give_up;
 
   // OK or INVALID_ARGUMENT naming the bad field.
   Status Validate() const;
 };
+
+// The most operations in flight a closed loop may run: each runs on a fiber
+// of its own, and a fiber stack is two memory mappings.
+inline constexpr uint32_t kMaxQueueDepth = 16384;
 
 struct LoadResult {
   Histogram latency_ns;       // successful measured operations
@@ -37,6 +45,7 @@ struct LoadResult {
   Status first_error;         // the first failure, for the report
   Duration elapsed{0};        // measured phase
   uint64_t late_starts = 0;   // open loop: starts delayed > 1 ms past their intended time
+  bool gave_up = false;       // ended early by LoadSpec::give_up
   double ops_per_s() const {
     const double s = std::chrono::duration<double>(elapsed).count();
     return s > 0 ? static_cast<double>(ok) / s : 0.0;

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "rpc/bootstrap.h"
 #include "rpc/hello.h"
 #include "rpc/registry.h"
 #include "runtime/executor.h"
@@ -113,8 +114,7 @@ Result<Connection*> RpcClient::Open(ucp_ep_params_t& p, const std::string& peer,
   // Endpoint creation is asynchronous: a first call proves the path end to
   // end (and, with a token, opens the connection for other requests).
   const TimePoint deadline = Now() + config_.connect_timeout;
-  Status s = config_.token.empty() ? Ping(raw, nullptr, 0, nullptr, deadline)
-                                   : Hello(raw, config_.token, deadline);
+  Status s = Hello(raw, config_.token, deadline);
   if (!s.ok()) {
     Disconnect(raw);
     if (s.code() == StatusCode::kPermissionDenied) {
@@ -129,19 +129,17 @@ Result<Connection*> RpcClient::Open(ucp_ep_params_t& p, const std::string& peer,
 Result<Connection*> RpcClient::Connect(const std::string& host, uint16_t port) {
   auto addr = ResolveAddress(host, port);
   if (!addr.ok()) return addr.status();
-  ucp_ep_params_t p{};
-  p.field_mask = UCP_EP_PARAM_FIELD_FLAGS | UCP_EP_PARAM_FIELD_SOCK_ADDR;
-  p.flags = UCP_EP_PARAMS_FLAGS_CLIENT_SERVER;
-  p.sockaddr.addr = addr->sockaddr_ptr();
-  p.sockaddr.addrlen = addr->length;
-  auto c = Open(p, addr->ToString(), true);
-  if (!c.ok() && c.status().message().find("unreachable") != std::string::npos) {
-    return Status(c.status().code(),
-                  c.status().message() +
-                      " (UCX connects host:port only over transports that link endpoint to "
-                      "endpoint, such as tcp or InfiniBand; for shared memory connect through "
-                      "a registry instead)");
+  auto worker = FetchWorkerAddress(ex_, *addr, config_.token, Now() + config_.connect_timeout);
+  if (!worker.ok()) {
+    const Status& s = worker.status();
+    if (s.code() == StatusCode::kPermissionDenied) {
+      return Status(s.code(), "the BenchFS server at " + addr->ToString() + " refused the connection: " + s.message());
+    }
+    return Status(s.code() == StatusCode::kTimedOut ? StatusCode::kTimedOut : StatusCode::kUnavailable,
+                  "cannot reach the BenchFS server at " + addr->ToString() + ": " + s.message());
   }
+  auto c = ConnectAddress(*worker, addr->ToString());
+  if (c.ok()) (*c)->worker_address_ = std::move(worker.value());
   return c;
 }
 
@@ -439,7 +437,12 @@ Status RpcClient::Ping(Connection* c, IoBuffer* payload, size_t len, IoBuffer* r
 }
 
 Status RpcClient::Hello(Connection* c, const std::string& token, TimePoint deadline) {
-  const std::vector<std::byte> header = EncodeHello(token);
+  if (own_address_.empty()) {
+    auto a = ucx_.WorkerAddress();
+    if (!a.ok()) return a.status();
+    own_address_ = std::move(a.value());
+  }
+  const std::vector<std::byte> header = EncodeHello({token, own_address_, c->peer_failure_detection_});
   CallArgs args;
   args.opcode = Opcode::kHello;
   args.header = header;

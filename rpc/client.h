@@ -56,6 +56,8 @@ class Connection {
   bool peer_failure_detection() const { return peer_failure_detection_; }
   // Calls this connection may have in flight, learnt from BUSY answers.
   const CallWindow& window() const { return window_; }
+  // The server's worker address when it was learnt through Connect().
+  const std::vector<std::byte>& worker_address() const { return worker_address_; }
 
  private:
   friend class RpcClient;
@@ -65,6 +67,7 @@ class Connection {
   bool dead_ = false;
   bool peer_failure_detection_ = true;
   std::string error_;
+  std::vector<std::byte> worker_address_;
 };
 
 struct CallArgs {
@@ -95,9 +98,9 @@ class RpcClient {
   RpcClient(const RpcClient&) = delete;
   RpcClient& operator=(const RpcClient&) = delete;
 
-  // From a fiber: connects through the server's listener and proves the path
-  // before returning - with a HELLO carrying the token when one is configured
-  // (rpc/hello.h), else with a PING.
+  // From a fiber: asks the server's bootstrap listener on host:port for its
+  // worker address, connects to it and proves the path before returning with
+  // a HELLO (rpc/hello.h), which carries the token when one is configured.
   Result<Connection*> Connect(const std::string& host, uint16_t port);
   // From a fiber: waits for registry entry `name` in `dir`, then connects to
   // that worker address.
@@ -114,7 +117,8 @@ class RpcClient {
   // PING with an optional payload echoed back into *reply_buffer.
   Status Ping(Connection* c, IoBuffer* payload = nullptr, size_t len = 0,
               IoBuffer* reply_buffer = nullptr, TimePoint deadline = kNoDeadline);
-  // HELLO with `token`: PERMISSION_DENIED if the server does not accept it.
+  // HELLO with `token` and this client's worker address (rpc/hello.h):
+  // PERMISSION_DENIED if the server does not accept it.
   Status Hello(Connection* c, const std::string& token, TimePoint deadline = kNoDeadline);
 
   const ClientStats& stats() const { return stats_; }
@@ -151,6 +155,7 @@ class RpcClient {
   uint32_t next_seq_ = 0;
   uint64_t attempts_ = 0;  // call attempts sent, numbered for CallWindow
   std::vector<std::unique_ptr<Connection>> connections_;
+  std::vector<std::byte> own_address_;  // this worker's address, sent in HELLO
 };
 
 }  // namespace benchfs

@@ -7,29 +7,50 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 #include "rpc/codec.h"
 #include "runtime/unique_fd.h"
 
 namespace benchfs {
 
-std::vector<std::byte> EncodeHello(std::string_view token) {
+std::vector<std::byte> EncodeHello(const Hello& h) {
   std::vector<std::byte> out;
   WireWriter w(out);
-  w.PutString(token);
+  w.PutString(h.token);
+  w.Put<uint8_t>(h.peer_failure_detection ? 1 : 0);
+  w.Put<uint32_t>(static_cast<uint32_t>(h.address.size()));
+  const size_t at = out.size();
+  out.resize(at + h.address.size());
+  if (!h.address.empty()) std::memcpy(out.data() + at, h.address.data(), h.address.size());
   return out;
 }
 
-Result<std::string> DecodeHello(std::span<const std::byte> header) {
+Result<Hello> DecodeHello(std::span<const std::byte> header) {
   WireReader r(header);
-  std::string token;
-  if (!r.GetString(&token)) return Status(StatusCode::kProtocolError, "malformed hello header: truncated");
-  if (r.remaining() != 0) return Status(StatusCode::kProtocolError, "malformed hello header: trailing bytes");
-  if (token.size() > kMaxTokenLength) {
+  Hello h;
+  uint32_t len = 0;
+  uint8_t flags = 0;
+  if (!r.GetString(&h.token) || !r.Get(&flags) || !r.Get(&len)) {
+    return Status(StatusCode::kProtocolError, "malformed hello header: truncated");
+  }
+  if (flags > 1) return Status(StatusCode::kProtocolError, "malformed hello header: flags " + std::to_string(flags));
+  h.peer_failure_detection = flags == 1;
+  if (h.token.size() > kMaxTokenLength) {
     return Status(StatusCode::kProtocolError, "malformed hello header: token longer than " +
                                                   std::to_string(kMaxTokenLength) + " bytes");
   }
-  return token;
+  if (len == 0 || len > kMaxHelloAddress) {
+    return Status(StatusCode::kProtocolError, "malformed hello header: a worker address of " + std::to_string(len) +
+                                                  " bytes (1.." + std::to_string(kMaxHelloAddress) + ")");
+  }
+  if (r.remaining() != len) {
+    return Status(StatusCode::kProtocolError, "malformed hello header: " + std::to_string(r.remaining()) +
+                                                  " address bytes where " + std::to_string(len) + " were declared");
+  }
+  const std::byte* p = header.data() + (header.size() - len);
+  h.address.assign(p, p + len);
+  return h;
 }
 
 bool TokensEqual(std::string_view a, std::string_view b) {

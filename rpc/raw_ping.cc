@@ -5,6 +5,7 @@
 #include <cstring>
 #include <memory>
 
+#include "rpc/bootstrap.h"
 #include "rpc/codec.h"
 #include "rpc/net_address.h"
 
@@ -120,19 +121,18 @@ Status RawPingClient::Connect(const std::string& tls, const std::string& host, u
   p.err_mode = cfg.SharedMemoryOnly() ? UCP_ERR_HANDLING_MODE_NONE : UCP_ERR_HANDLING_MODE_PEER;
   p.err_handler.arg = this;
   p.err_handler.cb = [](void* arg, ucp_ep_h, ucs_status_t) { static_cast<RawPingClient*>(arg)->failed_ = true; };
-  NetAddress addr;
-  if (!worker_address.empty()) {
-    p.field_mask |= UCP_EP_PARAM_FIELD_REMOTE_ADDRESS;
-    p.address = reinterpret_cast<const ucp_address_t*>(worker_address.data());
-  } else {
+  std::vector<std::byte> fetched;
+  if (worker_address.empty()) {
+    // Outside any event loop: the bootstrap exchange may block until the deadline.
     auto a = ResolveAddress(host, port);
     if (!a.ok()) return a.status();
-    addr = *a;
-    p.field_mask |= UCP_EP_PARAM_FIELD_FLAGS | UCP_EP_PARAM_FIELD_SOCK_ADDR;
-    p.flags = UCP_EP_PARAMS_FLAGS_CLIENT_SERVER;
-    p.sockaddr.addr = addr.sockaddr_ptr();
-    p.sockaddr.addrlen = addr.length;
+    auto w = FetchWorkerAddressBlocking(*a, "", Now() + timeout);
+    if (!w.ok()) return w.status();
+    fetched = std::move(w.value());
+    worker_address = fetched;
   }
+  p.field_mask |= UCP_EP_PARAM_FIELD_REMOTE_ADDRESS;
+  p.address = reinterpret_cast<const ucp_address_t*>(worker_address.data());
   if ((st = ucp_ep_create(w_.worker(), &p, &ep_)) != UCS_OK) return FromUcs(st, "raw ping: ucp_ep_create");
   return RoundTrip(0, 0, Now() + timeout);
 }

@@ -60,7 +60,8 @@ class RawPingClient {
   RawPingClient& operator=(const RawPingClient&) = delete;
 
   // Connects with its own context/worker (UCX_TLS per `tls`) to a worker
-  // address if one is given, else to host:port. Busy-waits: call outside the
+  // address if one is given, else to the one the bootstrap listener on
+  // host:port hands out. Busy-waits: call outside the
   // event loop.
   Status Connect(const std::string& tls, const std::string& host, uint16_t port,
                  std::span<const std::byte> worker_address, Duration timeout);

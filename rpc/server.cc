@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "rpc/bootstrap_listener.h"
 #include "rpc/codec.h"
 #include "rpc/hello.h"
 #include "rpc/registry.h"
@@ -12,18 +13,19 @@
 namespace benchfs {
 
 struct RpcServer::Connection {
-  ucp_ep_h ep = nullptr;
+  RpcServer* server = nullptr;
+  std::vector<std::byte> client_address;  // from its HELLO
+  ucp_ep_h incoming = nullptr;  // UCX's endpoint the client's requests arrive on (routing key only)
+  ucp_ep_h ep = nullptr;        // ours, to the client's worker address from its HELLO: replies go here
   uint64_t id = 0;
-  bool owned = false;  // created by us from a listener connection request
   bool dead = false;
-  bool authenticated = false;  // sent a HELLO with the right token
+  bool authenticated = false;  // sent a HELLO (with the right token, when one is set)
   bool refused = false;        // sent a HELLO with a wrong token
   uint32_t inflight = 0;
 };
 
 struct RpcServer::InFlight {
   Connection* conn = nullptr;
-  ucp_ep_h reply_ep = nullptr;
   WireHeader header;
   Request request;
   UcxOp* recv_op = nullptr;  // rendezvous receive of the payload, if any
@@ -96,12 +98,7 @@ Status RpcServer::Init() {
 RpcServer::~RpcServer() {
   StopListening();
   ucx_.SetAmHandler(kAmRequest, nullptr, nullptr);
-  for (auto& [ep, c] : connections_) {
-    if (c->owned && !c->dead) {
-      UcxOp* op = ucx_.NewOp();
-      ucx_.Detach(op, ucx_.CloseEndpoint(ep, op));
-    }
-  }
+  for (auto& [id, c] : connections_) CloseEndpoint(c.get());
 }
 
 void RpcServer::Handle(Opcode op, Handler handler) {
@@ -115,11 +112,18 @@ std::vector<std::pair<std::string, uint64_t>> RpcServer::StatusCounters() const 
       {"inflight", stats_.inflight},
       {"rejected_busy", stats_.rejected_busy},
       {"malformed", stats_.malformed},
-      {"denied", stats_.denied},
+      // Refused for want of a valid token: at HELLO or already at the bootstrap listener.
+      {"denied", stats_.denied + (bootstrap_ ? bootstrap_->stats().denied : 0)},
       {"replies_dropped", stats_.replies_dropped},
       {"connections", stats_.connections},
       {"connections_total", stats_.connections_total},
   };
+  if (const BootstrapStats* b = bootstrap_stats()) {
+    kv.emplace_back("bootstrap_served", b->served);
+    kv.emplace_back("bootstrap_denied", b->denied);
+    kv.emplace_back("bootstrap_rejected", b->rejected);
+    kv.emplace_back("bootstrap_shed", b->shed);
+  }
   for (size_t i = 0; i < kOpcodeSlots; ++i) {
     if (stats_.per_opcode[i] != 0) {
       kv.emplace_back("op." + OpcodeName(static_cast<uint8_t>(i)), stats_.per_opcode[i]);
@@ -132,39 +136,24 @@ std::vector<std::pair<std::string, uint64_t>> RpcServer::StatusCounters() const 
 // ---- Connections ----
 
 Result<NetAddress> RpcServer::Listen(const std::string& host, uint16_t port) {
-  if (listener_ != nullptr) {
+  if (bootstrap_ != nullptr) {
     return Status(StatusCode::kInvalidArgument, "the server is already listening");
   }
   auto addr = ResolveAddress(host, port);
   if (!addr.ok()) return addr.status();
-  ucp_listener_params_t p{};
-  p.field_mask = UCP_LISTENER_PARAM_FIELD_SOCK_ADDR | UCP_LISTENER_PARAM_FIELD_CONN_HANDLER;
-  p.sockaddr.addr = addr->sockaddr_ptr();
-  p.sockaddr.addrlen = addr->length;
-  p.conn_handler.cb = &RpcServer::OnConnRequest;
-  p.conn_handler.arg = this;
-  ucs_status_t st = ucp_listener_create(ucx_.worker(), &p, &listener_);
-  if (st != UCS_OK) {
-    listener_ = nullptr;
-    std::string hint = st == UCS_ERR_BUSY ? " (address already in use)" : "";
-    return FromUcs(st, "listening on " + addr->ToString() + hint);
-  }
-  ucp_listener_attr_t attr{};
-  attr.field_mask = UCP_LISTENER_ATTR_FIELD_SOCKADDR;
-  if ((st = ucp_listener_query(listener_, &attr)) != UCS_OK) {
-    return FromUcs(st, "ucp_listener_query");
-  }
-  NetAddress bound = *addr;
-  bound.storage = attr.sockaddr;
-  bound.port = PortOf(attr.sockaddr);
-  return bound;
+  auto worker = ucx_.WorkerAddress();
+  if (!worker.ok()) return worker.status();
+  BootstrapOptions o;
+  o.token = config_.token;
+  auto l = BootstrapListener::Bind(ex_, *addr, std::move(worker.value()), std::move(o));
+  if (!l.ok()) return l.status();
+  bootstrap_ = std::move(l.value());
+  bootstrap_->Start();
+  return bootstrap_->address();
 }
 
 void RpcServer::StopListening() {
-  if (listener_ != nullptr) {
-    ucp_listener_destroy(listener_);
-    listener_ = nullptr;
-  }
+  if (bootstrap_ != nullptr) bootstrap_->Stop();
 }
 
 Status RpcServer::Publish(const std::string& dir, const std::string& name) {
@@ -173,67 +162,55 @@ Status RpcServer::Publish(const std::string& dir, const std::string& name) {
   return PublishAddress(dir, name, *addr);
 }
 
-void RpcServer::OnConnRequest(ucp_conn_request_h request, void* arg) {
-  auto* self = static_cast<RpcServer*>(arg);
-  self->ucx_.Defer([self, request] {
-    ucp_ep_params_t p{};
-    p.field_mask = UCP_EP_PARAM_FIELD_CONN_REQUEST | UCP_EP_PARAM_FIELD_ERR_HANDLER |
-                   UCP_EP_PARAM_FIELD_ERR_HANDLING_MODE;
-    p.conn_request = request;
-    p.err_mode = UCP_ERR_HANDLING_MODE_PEER;
-    p.err_handler.cb = &RpcServer::OnEpError;
-    p.err_handler.arg = self;
-    ucp_ep_h ep = nullptr;
-    if (ucp_ep_create(self->ucx_.worker(), &p, &ep) != UCS_OK) {
-      if (self->listener_ != nullptr) ucp_listener_reject(self->listener_, request);
-      return;
-    }
-    auto c = std::make_unique<Connection>();
-    c->ep = ep;
-    c->id = self->next_connection_id_++;
-    c->owned = true;
-    self->connections_[ep] = std::move(c);
-    ++self->stats_.connections;
-    ++self->stats_.connections_total;
+void RpcServer::OnEpError(void* arg, ucp_ep_h, ucs_status_t) {
+  auto* c = static_cast<Connection*>(arg);
+  if (c->dead) return;
+  c->dead = true;
+  RpcServer* self = c->server;
+  self->ucx_.Defer([self, id = c->id] {
+    auto it = self->connections_.find(id);
+    if (it != self->connections_.end()) self->CloseConnection(it->second.get());
   });
 }
 
-void RpcServer::OnEpError(void* arg, ucp_ep_h ep, ucs_status_t) {
-  auto* self = static_cast<RpcServer*>(arg);
-  auto it = self->connections_.find(ep);
-  if (it == self->connections_.end()) return;
-  Connection* c = it->second.get();
-  c->dead = true;
-  self->ucx_.Defer([self, c] { self->CloseConnection(c); });
-}
-
-RpcServer::Connection* RpcServer::ConnectionFor(ucp_ep_h ep) {
-  auto it = connections_.find(ep);
-  if (it != connections_.end()) return it->second.get();
-  // A client that connected by worker address: UCX made this endpoint.
+RpcServer::Connection* RpcServer::ConnectionFor(ucp_ep_h incoming) {
+  auto it = by_incoming_.find(incoming);
+  if (it != by_incoming_.end()) return it->second;
   auto c = std::make_unique<Connection>();
-  c->ep = ep;
+  c->server = this;
+  c->incoming = incoming;
   c->id = next_connection_id_++;
   Connection* raw = c.get();
-  connections_[ep] = std::move(c);
+  connections_[raw->id] = std::move(c);
+  by_incoming_[incoming] = raw;
   ++stats_.connections;
   ++stats_.connections_total;
   return raw;
 }
 
+void RpcServer::CloseEndpoint(Connection* c) {
+  if (c->ep == nullptr) return;
+  UcxOp* op = ucx_.NewOp();
+  ucx_.Detach(op, ucx_.CloseEndpoint(c->ep, op));
+  c->ep = nullptr;  // closed: never touch it again
+}
+
 void RpcServer::CloseConnection(Connection* c) {
-  if (c->owned && c->ep != nullptr) {
-    UcxOp* op = ucx_.NewOp();
-    ucx_.Detach(op, ucx_.CloseEndpoint(c->ep, op));
-    c->owned = false;  // closed: never touch the endpoint again
-  }
+  c->dead = true;
+  CloseEndpoint(c);
+  // A later client whose requests arrive on the same UCX endpoint starts afresh.
+  auto it = by_incoming_.find(c->incoming);
+  if (it != by_incoming_.end() && it->second == c) by_incoming_.erase(it);
   MaybeFreeConnection(c);
 }
 
 void RpcServer::MaybeFreeConnection(Connection* c) {
-  if (!c->dead || c->inflight != 0 || c->owned) return;
+  if (!c->dead || c->inflight != 0) return;
+  CloseEndpoint(c);
+  auto it = by_incoming_.find(c->incoming);
+  if (it != by_incoming_.end() && it->second == c) by_incoming_.erase(it);
   --stats_.connections;
-  connections_.erase(c->ep);
+  connections_.erase(c->id);
 }
 
 // ---- Requests ----
@@ -244,7 +221,11 @@ ucs_status_t RpcServer::OnRequestAm(void* arg, const void* header, size_t header
   return self->OnRequest({static_cast<const std::byte*>(header), header_length}, data, length, param);
 }
 
-void RpcServer::ReplyLater(ucp_ep_h ep, const WireHeader& request, Status status) {
+void RpcServer::ReplyLater(Connection* c, const WireHeader& request, Status status) {
+  ReplyLater(nullptr, c->id, request, std::move(status));
+}
+
+void RpcServer::ReplyLater(ucp_ep_h ep, uint64_t conn, const WireHeader& request, Status status) {
   UcxOp* op = ucx_.NewOp();
   std::string msg = status.message().substr(0, kMaxErrorMessage);
   WireHeader h;
@@ -256,10 +237,19 @@ void RpcServer::ReplyLater(ucp_ep_h ep, const WireHeader& request, Status status
   op->header.resize(kWireHeaderSize + msg.size());
   EncodeHeader(h, op->header.data());
   std::memcpy(op->header.data() + kWireHeaderSize, msg.data(), msg.size());
-  ucx_.Defer([this, ep, op] {
+  ucx_.Defer([this, ep, conn, op] {
+    // A connection may have been closed since: its endpoint is gone.
+    ucp_ep_h to = ep;
+    if (conn != 0) {
+      auto it = connections_.find(conn);
+      to = it != connections_.end() && !it->second->dead ? it->second->ep : nullptr;
+    }
+    if (to == nullptr) {
+      ucx_.ReleaseOp(op);
+      return;
+    }
     ucp_request_param_t p = ucx_.SendParams(op);
-    ucx_.Detach(op, ucp_am_send_nbx(ep, kAmReply, op->header.data(), op->header.size(), nullptr,
-                                     0, &p));
+    ucx_.Detach(op, ucp_am_send_nbx(to, kAmReply, op->header.data(), op->header.size(), nullptr, 0, &p));
   });
 }
 
@@ -278,7 +268,7 @@ ucs_status_t RpcServer::OnRequest(std::span<const std::byte> header, void* data,
   }
   if (!d.status.ok()) {
     ++stats_.malformed;
-    if (d.identified && reply_ep != nullptr) ReplyLater(reply_ep, d.header, d.status);
+    if (d.identified && reply_ep != nullptr) ReplyLater(reply_ep, 0, d.header, d.status);
     return UCS_OK;
   }
   if (reply_ep == nullptr) {  // requests must be sent with UCP_AM_SEND_FLAG_REPLY
@@ -286,11 +276,24 @@ ucs_status_t RpcServer::OnRequest(std::span<const std::byte> header, void* data,
     return UCS_OK;
   }
   Connection* c = ConnectionFor(reply_ep);
-  if ((hello || !config_.token.empty()) && !Admit(c, d.header, header.subspan(kWireHeaderSize), reply_ep)) {
+  if (hello) {
+    Admit(c, d.header, header.subspan(kWireHeaderSize), reply_ep);
+    return UCS_OK;
+  }
+  if (!c->authenticated) {
+    ++stats_.denied;
+    ReplyLater(reply_ep, 0, d.header,
+               Status(StatusCode::kPermissionDenied,
+                      c->refused ? "this connection presented a wrong token and is refused; reconnect with the right one"
+                      : !config_.token.empty()
+                          ? "this server requires a token: the first request of a connection must be a HELLO "
+                            "with the shared token (benchfs --token-file FILE)"
+                          : "the first request of a connection must be a HELLO carrying the client's worker "
+                            "address (rpc/hello.h)"));
     return UCS_OK;
   }
   if (draining_) {
-    ReplyLater(reply_ep, d.header, Status(StatusCode::kUnavailable, "server is shutting down"));
+    ReplyLater(c, d.header, Status(StatusCode::kUnavailable, "server is shutting down"));
     return UCS_OK;
   }
   if (c->dead) {
@@ -299,7 +302,7 @@ ucs_status_t RpcServer::OnRequest(std::span<const std::byte> header, void* data,
   }
   if (stats_.inflight >= config_.max_inflight || c->inflight >= config_.per_conn_limit()) {
     ++stats_.rejected_busy;
-    ReplyLater(reply_ep, d.header,
+    ReplyLater(c, d.header,
                Status(StatusCode::kBusy, "server busy: " + std::to_string(stats_.inflight) +
                                              " requests in flight (max_inflight " +
                                              std::to_string(config_.max_inflight) + ")"));
@@ -311,13 +314,12 @@ ucs_status_t RpcServer::OnRequest(std::span<const std::byte> header, void* data,
                     : IoBuffer::AllocateUninitialized(length, 64);
     if (buf.size() < length) {
       ++stats_.rejected_busy;
-      ReplyLater(reply_ep, d.header, Status(StatusCode::kBusy, "server busy: no receive buffer free"));
+      ReplyLater(c, d.header, Status(StatusCode::kBusy, "server busy: no receive buffer free"));
       return UCS_OK;
     }
   }
   InFlight* f = NewInFlight();
   f->conn = c;
-  f->reply_ep = reply_ep;
   f->header = d.header;
   f->request.opcode = static_cast<Opcode>(raw_op);
   f->request.correlation_id = d.header.correlation_id;
@@ -344,47 +346,59 @@ ucs_status_t RpcServer::OnRequest(std::span<const std::byte> header, void* data,
   return UCS_OK;
 }
 
-bool RpcServer::Admit(Connection* c, const WireHeader& h, std::span<const std::byte> op_header,
-                      ucp_ep_h reply_ep) {
-  const char* kRefused = "this connection presented a wrong token and is refused; reconnect with the right one";
-  if (h.opcode != static_cast<uint8_t>(Opcode::kHello)) {
-    if (c->authenticated) return true;
-    ++stats_.denied;
-    ReplyLater(reply_ep, h,
-               Status(StatusCode::kPermissionDenied,
-                      c->refused ? kRefused
-                                 : "this server requires a token: the first request of a connection "
-                                   "must be a HELLO with the shared token (benchfs --token-file FILE)"));
-    return false;
-  }
+void RpcServer::Admit(Connection* c, const WireHeader& h, std::span<const std::byte> op_header,
+                      ucp_ep_h incoming) {
   ++stats_.per_opcode[h.opcode];
   ++stats_.completed;
   ++stats_.completed_per_opcode[h.opcode];
-  auto token = DecodeHello(op_header);
-  if (!token.ok()) {
+  auto hello = DecodeHello(op_header);
+  if (!hello.ok()) {
     ++stats_.malformed;
-    ReplyLater(reply_ep, h, token.status());
-    return false;
+    ReplyLater(incoming, 0, h, hello.status());
+    return;
   }
-  if (config_.token.empty()) {
-    c->authenticated = true;
-  } else if (c->refused) {
-    ++stats_.denied;
-    ReplyLater(reply_ep, h, Status(StatusCode::kPermissionDenied, kRefused));
-    return false;
-  } else if (TokensEqual(*token, config_.token)) {
-    c->authenticated = true;
-  } else {
+  if (!c->client_address.empty() && c->client_address != hello->address) {
+    // Another client: UCX reuses the endpoint of one that went away.
+    CloseConnection(c);
+    c = ConnectionFor(incoming);
+  }
+  c->client_address = hello->address;
+  if (!config_.token.empty() && (c->refused || !TokensEqual(hello->token, config_.token))) {
+    const bool first = !c->refused;
     c->refused = true;
     c->authenticated = false;
     ++stats_.denied;
-    ReplyLater(reply_ep, h,
-               Status(StatusCode::kPermissionDenied,
-                      "wrong token in HELLO; this connection is refused (check --token-file)"));
-    return false;
+    Status denied(StatusCode::kPermissionDenied,
+                  first ? "wrong token in HELLO; this connection is refused (check --token-file)"
+                        : "this connection presented a wrong token and is refused; reconnect with the right one");
+    if (c->ep != nullptr) {
+      ReplyLater(c, h, std::move(denied));
+    } else {
+      ReplyLater(incoming, 0, h, std::move(denied));
+    }
+    return;
   }
-  ReplyLater(reply_ep, h, Status());
-  return false;
+  if (c->ep == nullptr) {
+    ucp_ep_params_t p{};
+    p.field_mask = UCP_EP_PARAM_FIELD_REMOTE_ADDRESS | UCP_EP_PARAM_FIELD_ERR_HANDLER |
+                   UCP_EP_PARAM_FIELD_ERR_HANDLING_MODE;
+    p.address = reinterpret_cast<const ucp_address_t*>(c->client_address.data());
+    // Shared-memory transports cannot detect a dead peer in UCX 1.13: ask
+    // for it only when both sides have other transports.
+    p.err_mode = hello->peer_failure_detection && !ucx_.config().SharedMemoryOnly() ? UCP_ERR_HANDLING_MODE_PEER
+                                                                                   : UCP_ERR_HANDLING_MODE_NONE;
+    p.err_handler.cb = &RpcServer::OnEpError;
+    p.err_handler.arg = c;
+    ucp_ep_h ep = nullptr;
+    const ucs_status_t st = ucp_ep_create(ucx_.worker(), &p, &ep);
+    if (st != UCS_OK) {
+      ReplyLater(incoming, 0, h, FromUcs(st, "connecting back to the client's worker address"));
+      return;
+    }
+    c->ep = ep;
+  }
+  c->authenticated = true;
+  ReplyLater(c, h, Status());
 }
 
 RpcServer::InFlight* RpcServer::NewInFlight() {
@@ -399,7 +413,6 @@ RpcServer::InFlight* RpcServer::NewInFlight() {
 
 void RpcServer::FreeInFlight(InFlight* f) {
   f->conn = nullptr;
-  f->reply_ep = nullptr;
   f->recv_op = nullptr;
   f->recv_request = nullptr;
   f->request.header.clear();
@@ -463,12 +476,12 @@ void RpcServer::SendReply(InFlight* f, Response& response) {
     std::memcpy(op->header.data() + kWireHeaderSize, response.status.message().data(), h.header_len);
   }
   ucp_request_param_t p = ucx_.SendParams(op, AmSendFlags(config_.protocol));
-  ucs_status_ptr_t req = ucp_am_send_nbx(f->reply_ep, kAmReply, op->header.data(), op->header.size(),
+  ucs_status_ptr_t req = ucp_am_send_nbx(c->ep, kAmReply, op->header.data(), op->header.size(),
                                          payload_len > 0 ? op->buffer.data() : nullptr, payload_len, &p);
   auto r = ucx_.Await(op, req, WaitOptions::Within(config_.reply_timeout), "sending a reply");
   if (!r.ok()) {
     ++stats_.replies_dropped;
-    if (!c->owned) c->dead = true;  // an address-based client that went away
+    CloseConnection(c);  // the client went away
   }
 }
 

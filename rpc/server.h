@@ -1,16 +1,20 @@
 // RpcServer: serves requests arriving as UCP active messages on one executor.
 //
-// Clients connect through a listener on host:port or through the worker
-// address published in a registry directory. Each accepted request runs its
+// Clients learn the server's UCX worker address from its bootstrap listener
+// on host:port (rpc/bootstrap_listener.h: no untrusted byte reaches UCX) or
+// from a registry directory, then connect to that address. Each accepted request runs its
 // handler in a fiber; the reply goes back on the request's connection.
 // Admission control keeps at most `max_inflight` requests in flight (and at
 // most `per_conn_limit()` per connection): beyond that the server answers BUSY
 // at once, so memory is bounded by configuration, not by load. Malformed
 // messages are counted and answered with an error where a reply is possible.
-// When a client disappears, its requests still in flight finish, their replies
-// are dropped, and the connection's state is freed. With a token configured,
-// a connection is served only after a valid HELLO (rpc/hello.h); HELLO is
-// answered by the server itself, without a fiber.
+// Every connection starts with a HELLO (rpc/hello.h) that carries the
+// client's worker address (and the token, when one is configured): the
+// server replies through an endpoint of its own to that address, never
+// through UCX's internal one, whose lifetime UCX alone decides. HELLO is
+// answered by the server itself, without a fiber. When a client disappears,
+// its requests still in flight finish, their replies are dropped, and the
+// connection's state is freed.
 #pragma once
 
 #include <array>
@@ -21,6 +25,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "rpc/bootstrap_listener.h"
 #include "rpc/message.h"
 #include "rpc/net_address.h"
 #include "rpc/rpc_config.h"
@@ -35,7 +40,7 @@ struct ServerStats {
   uint64_t inflight = 0;        // accepted and not yet finished
   uint64_t rejected_busy = 0;   // answered BUSY by admission control
   uint64_t malformed = 0;       // failed validation or unknown opcode
-  uint64_t denied = 0;          // PERMISSION_DENIED: no valid HELLO first (token set)
+  uint64_t denied = 0;          // PERMISSION_DENIED: no valid HELLO first
   uint64_t replies_dropped = 0; // finished after their client was gone
   uint64_t connections = 0;     // open connections
   uint64_t connections_total = 0;
@@ -63,7 +68,8 @@ class RpcServer {
   void SetBufferProvider(BufferProvider provider) { provider_ = std::move(provider); }
   void AddStatusExtender(StatusExtender ext) { status_extenders_.push_back(std::move(ext)); }
 
-  // Listens on host:port (port 0 picks a free one); returns the bound address.
+  // Listens for bootstrap requests on host:port (port 0 picks a free one);
+  // returns the bound address.
   Result<NetAddress> Listen(const std::string& host, uint16_t port);
   void StopListening();
   // Refuses new requests with UNAVAILABLE ("shutting down") from now on;
@@ -74,6 +80,8 @@ class RpcServer {
 
   const ServerStats& stats() const { return stats_; }
   const RpcServerConfig& config() const { return config_; }
+  // The bootstrap listener's counters (null before Listen()).
+  const BootstrapStats* bootstrap_stats() const { return bootstrap_ ? &bootstrap_->stats() : nullptr; }
   // STATUS payload: the counters as (name, value) pairs.
   std::vector<std::pair<std::string, uint64_t>> StatusCounters() const;
 
@@ -87,15 +95,19 @@ class RpcServer {
                                   size_t length, const ucp_am_recv_param_t* param);
   ucs_status_t OnRequest(std::span<const std::byte> header, void* data, size_t length,
                          const ucp_am_recv_param_t* param);
-  static void OnConnRequest(ucp_conn_request_h request, void* arg);
   static void OnEpError(void* arg, ucp_ep_h ep, ucs_status_t status);
-  Connection* ConnectionFor(ucp_ep_h ep);
+  Connection* ConnectionFor(ucp_ep_h incoming);
+  void CloseEndpoint(Connection* c);
   void CloseConnection(Connection* c);
   void MaybeFreeConnection(Connection* c);
-  // Queues a header-only reply (BUSY or an error) sent right after progress.
-  void ReplyLater(ucp_ep_h ep, const WireHeader& request, Status status);
-  // HELLO and the token check: false when the request was answered here.
-  bool Admit(Connection* c, const WireHeader& h, std::span<const std::byte> op_header, ucp_ep_h reply_ep);
+  // Queues a header-only reply (BUSY, an error, HELLO's answer) sent right
+  // after progress: on connection `conn`'s endpoint if it is still open then
+  // (conn != 0), else on `ep` - UCX's incoming endpoint, for a request that
+  // came before any HELLO.
+  void ReplyLater(ucp_ep_h ep, uint64_t conn, const WireHeader& request, Status status);
+  void ReplyLater(Connection* c, const WireHeader& request, Status status);
+  // HELLO: the token check and the endpoint back to the client.
+  void Admit(Connection* c, const WireHeader& h, std::span<const std::byte> op_header, ucp_ep_h incoming);
   void Serve(InFlight* f);
   void SendReply(InFlight* f, Response& response);
   Response Builtin(Request& req);
@@ -109,9 +121,10 @@ class RpcServer {
   std::array<Handler, kOpcodeSlots> handlers_;
   BufferProvider provider_;
   std::vector<StatusExtender> status_extenders_;
-  ucp_listener_h listener_ = nullptr;
+  std::unique_ptr<BootstrapListener> bootstrap_;
   bool draining_ = false;
-  std::unordered_map<ucp_ep_h, std::unique_ptr<Connection>> connections_;
+  std::unordered_map<uint64_t, std::unique_ptr<Connection>> connections_;  // by id
+  std::unordered_map<ucp_ep_h, Connection*> by_incoming_;  // UCX's endpoint requests arrive on
   uint64_t next_connection_id_ = 1;
   std::vector<std::unique_ptr<InFlight>> inflight_pool_;
   std::vector<InFlight*> free_inflight_;

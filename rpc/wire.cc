@@ -20,6 +20,7 @@ std::string_view OpcodeName(Opcode op) {
     case Opcode::kFsync: return "fsync";
     case Opcode::kShutdown: return "shutdown";
     case Opcode::kHello: return "hello";
+    case Opcode::kRemove: return "remove";
   }
   return "unknown";
 }

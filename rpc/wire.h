@@ -45,6 +45,7 @@ enum class Opcode : uint8_t {
   kFsync = 9,
   kShutdown = 10,
   kHello = 11,
+  kRemove = 12,
 };
 inline constexpr size_t kOpcodeSlots = 16;  // opcodes are < this
 

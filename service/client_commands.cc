@@ -3,9 +3,12 @@
 #include "service/client_commands.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -19,7 +22,10 @@
 #include "rpc/raw_ping.h"
 #include "rpc/registry.h"
 #include "runtime/executor.h"
+#include "runtime/unique_fd.h"
+#include "runtime/uring_reactor.h"
 #include "service/fs_client.h"
+#include "service/knobs.h"
 
 namespace benchfs {
 namespace {
@@ -27,6 +33,12 @@ namespace {
 int Fail(const std::string& what) {
   std::fprintf(stderr, "benchfs: %s\n", what.c_str());
   return 1;
+}
+
+// Bad arguments found only once the servers are known (exit code 2).
+int Usage(const std::string& what) {
+  std::fprintf(stderr, "benchfs: %s\n", what.c_str());
+  return 2;
 }
 
 Result<std::vector<ServerRef>> ServerRefs(const ClientOptions& o) {
@@ -124,6 +136,18 @@ Result<Floors> MeasureFloors(const ClientOptions& o, const ServerRef& server, co
   return f;
 }
 
+// Refuses an output path that cannot be written, before a run rather than
+// after it. A file this check creates is removed again.
+Status CheckWritable(const std::string& path, const char* flag) {
+  if (path.empty()) return Status();
+  const bool existed = ::access(path.c_str(), F_OK) == 0;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::FromErrno(errno, std::string(flag) + " " + path + " cannot be written");
+  ::close(fd);
+  if (!existed) ::unlink(path.c_str());
+  return Status();
+}
+
 Status WriteFile(const std::string& path, const std::string& text) {
   std::ofstream f(path, std::ios::trunc);
   f << text;
@@ -137,6 +161,15 @@ std::string Lookup(const std::vector<std::pair<std::string, uint64_t>>& kv, cons
     if (k.rfind(prefix, 0) == 0 && v == 1 && k.size() > prefix.size()) return k.substr(prefix.size());
   }
   return "unknown";
+}
+
+// Every name under `prefix`, joined by spaces ("" if none).
+std::string Names(const std::vector<std::pair<std::string, uint64_t>>& kv, const std::string& prefix) {
+  std::string out;
+  for (const auto& [k, v] : kv) {
+    if (k.rfind(prefix, 0) == 0 && k.size() > prefix.size()) out += (out.empty() ? "" : " ") + k.substr(prefix.size());
+  }
+  return out;
 }
 
 uint64_t Value(const std::vector<std::pair<std::string, uint64_t>>& kv, const std::string& key) {
@@ -156,6 +189,10 @@ int BenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const Outp
                std::string* json, bool* errors) {
   Status v = ValidateSmallBench(bench);
   if (!v.ok()) return Fail(v.message());
+  for (const auto& [path, flag] : {std::pair{out.json_path, "--json"}, std::pair{out.csv_path, "--csv"}}) {
+    Status w = CheckWritable(path, flag);
+    if (!w.ok()) return Usage(w.message());
+  }
   auto refs = ServerRefs(o);
   if (!refs.ok()) return Fail(refs.status().message());
 
@@ -179,7 +216,26 @@ int BenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const Outp
     manifest.Set("backend", Lookup(*kv, "backend."));
     manifest.Set("durability", Lookup(*kv, "durability."));
     manifest.chunk_size = Value(*kv, "chunk_size");
+    manifest.Set("server_listen", Names(*kv, "listen."));
+    manifest.Set("server_net_devices", Names(*kv, "net_devices."));
     for (uint32_t i = 0; i < client.servers(); ++i) manifest.servers.push_back(client.server(i).ToString());
+    // Sizes beyond a chunk cannot be written in one operation: refuse them
+    // before anything runs.
+    const bool data = std::any_of(bench.ops.begin(), bench.ops.end(), [](const std::string& op) {
+      return op == "write" || op == "read" || op == "mixed";
+    });
+    for (uint64_t size : bench.sizes) {
+      if (data && manifest.chunk_size > 0 && size > manifest.chunk_size) {
+        return Usage("--sizes: " + FormatSize(size) + " is larger than the servers' chunk size " +
+                     FormatSize(manifest.chunk_size) + " (benchfsd --chunk-size)");
+      }
+    }
+    uint64_t prewrite = 0;
+    for (uint64_t size : bench.sizes) prewrite += data ? size * bench.files : 0;
+    if (!quiet && prewrite >= (1ull << 30)) {
+      std::fprintf(stderr, "benchfs: writing %s (--files %u per size) before the first figure\n",
+                   FormatSize(prewrite).c_str(), bench.files);
+    }
     if (out.start_at > 0) {
       const auto start = std::chrono::system_clock::time_point(
           std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::duration<double>(out.start_at)));
@@ -188,6 +244,23 @@ int BenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const Outp
       if (wait > std::chrono::system_clock::duration(0)) ex.SleepFor(std::chrono::duration_cast<Duration>(wait));
     }
     results = RunSmallBench(ex, client, bench);
+    if (client.AllUnreachable()) {
+      return Fail("stopped: every server is unreachable (" + client.UnreachableReport() + ")");
+    }
+    if (!out.keep) {
+      auto removed = client.RemovePrefix(BenchRoot(bench));
+      if (!removed.ok()) return Fail("removing what the benchmark wrote: " + removed.status().message());
+    }
+    if (results.empty()) {
+      return Fail("measured nothing: the run was too short to create a file to work on (give a longer "
+                  "--duration or --iterations)");
+    }
+    for (const OpResult& r : results) {
+      if (r.load.ok == 0 && r.load.errors == 0) {
+        return Fail("measured no " + r.op + (r.size ? " " + FormatSize(r.size) : std::string()) +
+                    " operation: the run was too short to complete one (give a longer --duration or --iterations)");
+      }
+    }
     return 0;
   });
   if (code != 0) return code;
@@ -301,58 +374,112 @@ Result<uint64_t> ChunkSize(FsClient& c) {
 
 }  // namespace
 
-int RunPut(const ClientOptions& o, const std::string& path, uint64_t size, const std::string& from_file) {
-  std::vector<std::byte> data;
-  if (!from_file.empty()) {
-    std::ifstream in(from_file, std::ios::binary);
-    if (!in) return Fail("cannot read " + from_file);
-    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    data.assign(reinterpret_cast<std::byte*>(bytes.data()), reinterpret_cast<std::byte*>(bytes.data()) + bytes.size());
-  } else {
-    data.resize(size);
-    for (size_t i = 0; i < size; ++i) data[i] = static_cast<std::byte>((i * 131 + 7) & 0xff);
+namespace {
+
+// Reads exactly `n` bytes at `offset` of `fd` into `buf` through the ring.
+Status ReadFully(Executor& ex, int fd, IoBuffer& buf, size_t n, uint64_t offset, const std::string& what) {
+  auto got = ex.uring().Read(fd, buf, n, offset);
+  size_t done = got.ok() ? *got : 0;
+  while (got.ok() && done < n && *got > 0) {  // a short read: the rest through a scratch buffer
+    IoBuffer part = IoBuffer::AllocateUninitialized(n - done);
+    got = ex.uring().Read(fd, part, n - done, offset + done);
+    if (got.ok()) std::memcpy(buf.data() + done, part.data(), *got);
+    if (got.ok()) done += *got;
   }
-  return WithClient(o, [&](Executor&, FsClient& c) {
+  if (!got.ok()) return Status(got.status().code(), what + ": " + got.status().message());
+  if (done < n) return Status(StatusCode::kIoError, what + " ended early (did it change during the put?)");
+  return Status();
+}
+
+}  // namespace
+
+int RunPut(const ClientOptions& o, const std::string& path, uint64_t size, const std::string& from_file) {
+  UniqueFd in;
+  if (!from_file.empty()) {
+    in.reset(::open(from_file.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!in.valid()) return Usage(Status::FromErrno(errno, "put --from " + from_file).message());
+    struct stat st{};
+    if (::fstat(in.get(), &st) != 0) return Fail(Status::FromErrno(errno, "put --from " + from_file).message());
+    if (S_ISDIR(st.st_mode)) return Usage("put --from " + from_file + " is a directory: give a regular file");
+    if (!S_ISREG(st.st_mode)) return Usage("put --from " + from_file + " is not a regular file");
+    size = static_cast<uint64_t>(st.st_size);
+  }
+  return WithClient(o, [&](Executor& ex, FsClient& c) {
     auto cs = ChunkSize(c);
     if (!cs.ok()) return Fail(cs.status().message());
     auto created = c.Create(path);
     if (!created.ok() && created.status().code() != StatusCode::kAlreadyExists) return Fail(created.status().message());
-    for (uint64_t off = 0; off < data.size(); off += *cs) {
-      const size_t n = std::min<uint64_t>(*cs, data.size() - off);
-      IoBuffer b = IoBuffer::AllocateUninitialized(n);
-      std::memcpy(b.data(), data.data() + off, n);
+    // A put that fails leaves nothing behind of a file it created.
+    auto failed = [&](const Status& s) {
+      if (!created.ok()) return Fail(s.message());
+      Status undo = c.Remove(path);
+      return Fail(s.message() + (undo.ok() ? "; " + path + " was removed again"
+                                           : "; removing " + path + " failed too: " + undo.message()));
+    };
+    XXH3_state_t* hash = XXH3_createState();
+    XXH3_64bits_reset(hash);
+    // One chunk in memory at a time, whatever the file's size.
+    IoBuffer b = IoBuffer::AllocateUninitialized(std::min<uint64_t>(*cs, std::max<uint64_t>(size, 1)));
+    int code = 0;
+    for (uint64_t off = 0; off < size && code == 0; off += *cs) {
+      const size_t n = std::min<uint64_t>(*cs, size - off);
+      if (in.valid()) {
+        Status r = ReadFully(ex, in.get(), b, n, off, "reading " + from_file);
+        if (!r.ok()) code = failed(r);
+      } else {
+        for (size_t i = 0; i < n; ++i) b.data()[i] = static_cast<std::byte>(((off + i) * 131 + 7) & 0xff);
+      }
+      if (code != 0) break;
+      XXH3_64bits_update(hash, b.data(), n);
       Status s = c.WriteChunk(path, off / *cs, 0, b, n);
-      if (!s.ok()) return Fail(s.message());
+      if (!s.ok()) code = failed(s);
     }
-    auto up = c.Update(path, InodeUpdate::Truncate(data.size()));
-    if (!up.ok()) return Fail(up.status().message());
-    std::printf("%s: %zu bytes, xxh3 %016llx\n", path.c_str(), data.size(),
-                static_cast<unsigned long long>(XXH3_64bits(data.data(), data.size())));
+    const uint64_t sum = XXH3_64bits_digest(hash);
+    XXH3_freeState(hash);
+    if (code != 0) return code;
+    auto up = c.Update(path, InodeUpdate::Truncate(size));
+    if (!up.ok()) return failed(up.status());
+    std::printf("%s: %llu bytes, xxh3 %016llx\n", path.c_str(), static_cast<unsigned long long>(size),
+                static_cast<unsigned long long>(sum));
     return 0;
   });
 }
 
 int RunGet(const ClientOptions& o, const std::string& path, const std::string& to_file) {
-  return WithClient(o, [&](Executor&, FsClient& c) {
+  UniqueFd out;
+  if (!to_file.empty()) {
+    out.reset(::open(to_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!out.valid()) return Usage(Status::FromErrno(errno, "get --to " + to_file).message());
+  }
+  return WithClient(o, [&](Executor& ex, FsClient& c) {
     auto cs = ChunkSize(c);
     if (!cs.ok()) return Fail(cs.status().message());
     auto st = c.Stat(path);
     if (!st.ok()) return Fail(st.status().message());
-    std::vector<std::byte> data(st->size);
-    for (uint64_t off = 0; off < st->size; off += *cs) {
+    XXH3_state_t* hash = XXH3_createState();
+    XXH3_64bits_reset(hash);
+    IoBuffer b = IoBuffer::AllocateUninitialized(std::min<uint64_t>(*cs, std::max<uint64_t>(st->size, 1)));
+    int code = 0;
+    for (uint64_t off = 0; off < st->size && code == 0; off += *cs) {
       const size_t n = std::min<uint64_t>(*cs, st->size - off);
-      IoBuffer b = IoBuffer::AllocateUninitialized(n);
       auto got = c.ReadChunk(path, off / *cs, 0, b, n);
-      if (!got.ok()) return Fail(got.status().message());
-      std::memcpy(data.data() + off, b.data(), *got);  // a hole reads as zeros
+      if (!got.ok() && got.status().code() != StatusCode::kNotFound) {
+        code = Fail(got.status().message());
+        break;
+      }
+      const size_t have = got.ok() ? *got : 0;
+      std::memset(b.data() + have, 0, n - have);  // a hole (or a missing chunk) reads as zeros
+      XXH3_64bits_update(hash, b.data(), n);
+      if (out.valid()) {
+        auto w = ex.uring().Write(out.get(), b, n, off);
+        if (!w.ok() || *w != n) code = Fail("cannot write " + to_file + (w.ok() ? ": short write" : ": " + w.status().message()));
+      }
     }
-    if (!to_file.empty()) {
-      std::ofstream f(to_file, std::ios::binary | std::ios::trunc);
-      f.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
-      if (!f) return Fail("cannot write " + to_file);
-    }
-    std::printf("%s: %zu bytes, xxh3 %016llx\n", path.c_str(), data.size(),
-                static_cast<unsigned long long>(XXH3_64bits(data.data(), data.size())));
+    const uint64_t sum = XXH3_64bits_digest(hash);
+    XXH3_freeState(hash);
+    if (code != 0) return code;
+    std::printf("%s: %llu bytes, xxh3 %016llx\n", path.c_str(), static_cast<unsigned long long>(st->size),
+                static_cast<unsigned long long>(sum));
     return 0;
   });
 }
@@ -369,9 +496,21 @@ int RunStat(const ClientOptions& o, const std::string& path) {
 
 int RunRemove(const ClientOptions& o, const std::string& path) {
   return WithClient(o, [&](Executor&, FsClient& c) {
-    Status s = c.Delete(path);
+    Status s = c.Remove(path);
     if (!s.ok()) return Fail(s.message());
     std::printf("%s: removed\n", path.c_str());
+    return 0;
+  });
+}
+
+int RunRemovePrefix(const ClientOptions& o, const std::string& prefix) {
+  if (prefix.empty() || prefix[0] != '/') return Usage("rm --prefix: '" + prefix + "' does not start with '/'");
+  return WithClient(o, [&](Executor&, FsClient& c) {
+    auto r = c.RemovePrefix(prefix);
+    if (!r.ok()) return Fail(r.status().message());
+    std::printf("%s*: removed %llu files and %llu metadata entries on %u servers\n", prefix.c_str(),
+                static_cast<unsigned long long>(r->files), static_cast<unsigned long long>(r->metadata_entries),
+                c.servers());
     return 0;
   });
 }

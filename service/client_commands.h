@@ -1,7 +1,9 @@
 // What `benchfs` does for each of its commands, given parsed options: connect
 // to the servers, optionally measure the floors, run the benchmark or the
 // one-off operation, print and write the results. Each returns the process
-// exit code: 0 ok, 1 setup or call failure, 3 a benchmark recorded errors.
+// exit code: 0 ok, 1 setup or call failure, 2 bad arguments (some found only
+// once the servers answer, e.g. a size beyond their chunk size), 3 a
+// benchmark recorded errors.
 #pragma once
 
 #include <string>
@@ -35,6 +37,8 @@ struct OutputOptions {
   // Start the measured run at this wall-clock time (seconds since the epoch;
   // 0 = at once), so several clients on several hosts run in lock-step.
   double start_at = 0;
+  // Keep the files the benchmark wrote (default: removed when it ends).
+  bool keep = false;
 };
 
 int RunBenchSmall(const ClientOptions& client, const SmallBenchConfig& bench, const OutputOptions& out);
@@ -47,11 +51,15 @@ Result<std::string> BenchSmallJson(const ClientOptions& client, const SmallBench
 int RunStatus(const ClientOptions& client, const std::string& json_path = "");
 int RunShutdown(const ClientOptions& client);
 // put: writes `size` bytes (a pattern, or the contents of `from_file`) to
-// `path` chunk by chunk and records the size in its metadata.
+// `path` chunk by chunk - one chunk in memory at a time - and records the
+// size in its metadata. A put that fails removes the file it created.
 int RunPut(const ClientOptions& client, const std::string& path, uint64_t size, const std::string& from_file);
 // get: reads `path` (its metadata size) and writes it to `to_file` or prints a checksum.
 int RunGet(const ClientOptions& client, const std::string& path, const std::string& to_file);
 int RunStat(const ClientOptions& client, const std::string& path);
+// rm: a file's metadata and its chunks on every server.
 int RunRemove(const ClientOptions& client, const std::string& path);
+// rm --prefix (and gc): every file below `prefix`, metadata and chunks, on every server.
+int RunRemovePrefix(const ClientOptions& client, const std::string& prefix);
 
 }  // namespace benchfs

@@ -1,7 +1,9 @@
 // benchfsd: start-up, the serving loop, signals and shutdown.
 #include "service/daemon.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -13,6 +15,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -24,10 +27,12 @@
 #include "runtime/executor.h"
 #include "runtime/uring_reactor.h"
 #include "service/fs_service.h"
+#include "service/listening_sockets.h"
 #include "service/perf_log.h"
 #include "service/proc_stats.h"
 #include "service/runtime_knobs.h"
 #include "storage/chunk_store.h"
+#include "storage/data_dir_lock.h"
 #include "storage/metadata_store.h"
 
 namespace benchfs {
@@ -174,14 +179,36 @@ int RunDaemon(const DaemonConfig& cfg, const std::function<void(const DaemonInfo
     }
   }
 
-  // Let a restarted daemon listen on its port again while old connections
-  // linger in TIME_WAIT (a port another process listens on still fails).
-  setenv("UCX_TCP_CM_REUSEADDR", "y", 0);
+  // One daemon per data dir: the lock comes before anything there is read.
+  std::optional<DataDirLock> lock;
+  if (cfg.chunks.backend != ChunkBackendKind::kMemory) {
+    auto l = DataDirLock::Acquire(cfg.chunks.data_dir);
+    if (!l.ok()) return Fail(l.status().message());
+    lock.emplace(std::move(l.value()));
+  }
+
+  // UCX opens listening sockets of its own (one per network device its
+  // transports use): keep them on the device of the --listen address, so a
+  // daemon told to listen on loopback opens no port elsewhere.
+  UcxConfig ucx_config = cfg.ucx;
+  if (ucx_config.net_devices.empty() && std::getenv("UCX_NET_DEVICES") == nullptr && !host.empty()) {
+    auto resolved = ResolveAddress(host, port);
+    if (resolved.ok()) {
+      char ip[INET6_ADDRSTRLEN] = {};
+      const auto& ss = resolved->storage;
+      if (ss.ss_family == AF_INET) {
+        inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&ss)->sin_addr, ip, sizeof(ip));
+      } else {
+        inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&ss)->sin6_addr, ip, sizeof(ip));
+      }
+      ucx_config.net_devices = InterfaceHolding(ip);
+    }
+  }
 
   auto ex_or = Executor::Create(cfg.executor);
   if (!ex_or.ok()) return Fail(ex_or.status().message());
   Executor& ex = **ex_or;
-  auto ucx = ex.EnableUcx(cfg.ucx);
+  auto ucx = ex.EnableUcx(ucx_config);
   if (!ucx.ok()) return Fail(ucx.status().message());
 
   auto chunks = ChunkStore::Open(ex, effective.chunks);
@@ -246,6 +273,18 @@ int RunDaemon(const DaemonConfig& cfg, const std::function<void(const DaemonInfo
     s = WritePidFile(cfg.pid_file);
     if (!s.ok()) return Fail(s.message());
   }
+  // Every TCP port the daemon listens on (the bootstrap port and UCX's own).
+  const std::vector<ListeningSocket> listening = OwnListeningSockets();
+  std::string ports;
+  for (const ListeningSocket& l : listening) ports += (ports.empty() ? "" : " ") + l.ToString();
+  const char* env_devices = std::getenv("UCX_NET_DEVICES");
+  const std::string devices =
+      !ucx_config.net_devices.empty() ? ucx_config.net_devices : env_devices != nullptr ? env_devices : "all";
+  SPDLOG_INFO("listening on tcp {} (ucx net devices: {})", ports.empty() ? "-" : ports, devices);
+  (*server)->AddStatusExtender([listening, devices](std::vector<std::pair<std::string, uint64_t>>& kv) {
+    kv.emplace_back("net_devices." + devices, 1);
+    for (const ListeningSocket& l : listening) kv.emplace_back("listen." + l.ToString(), l.port);
+  });
   std::unique_ptr<PerfLog> perf;
   if (!cfg.perf_log.empty()) {
     auto p = PerfLog::Open(ex, cfg.perf_log, **server);

@@ -71,7 +71,17 @@ Result<std::unique_ptr<FsClient>> FsClient::Connect(UcxReactor& ucx, const std::
     if (!conn.ok()) return conn.status();
     c->connections_.push_back(*conn);
   }
+  c->unreachable_.resize(c->connections_.size());
   return c;
+}
+
+std::string FsClient::UnreachableReport() const {
+  std::string out;
+  for (uint32_t i = 0; i < servers(); ++i) {
+    if (unreachable_[i].ok()) continue;
+    out += (out.empty() ? "" : "; ") + refs_[i].ToString() + ": " + unreachable_[i].message();
+  }
+  return out;
 }
 
 Result<Reply> FsClient::Call(uint32_t server, Opcode op, const std::vector<std::byte>& header,
@@ -82,7 +92,17 @@ Result<Reply> FsClient::Call(uint32_t server, Opcode op, const std::vector<std::
   args.payload = payload;
   args.payload_len = payload_len;
   args.reply_buffer = reply_buffer;
-  return rpc_->Call(connections_[server], args);
+  Result<Reply> r = rpc_->Call(connections_[server], args);
+  Note(server, r.ok() ? Status() : r.status());
+  return r;
+}
+
+void FsClient::Note(uint32_t server, const Status& s) {
+  // Only a change of state costs more than this test.
+  const bool gone = s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kTimedOut;
+  if (gone == !unreachable_[server].ok()) return;
+  unreachable_count_ += gone ? 1 : -1;
+  unreachable_[server] = gone ? s : Status();
 }
 
 Result<Inode> FsClient::InodeCall(uint32_t server, Opcode op, const std::vector<std::byte>& header) {
@@ -101,6 +121,30 @@ Result<Inode> FsClient::Stat(const std::string& path) {
 
 Status FsClient::Delete(const std::string& path) {
   return Call(placement_.MetadataOwner(path), Opcode::kMetaDelete, EncodePath(path)).status();
+}
+
+Status FsClient::Remove(const std::string& path) {
+  Status meta = Delete(path);
+  if (!meta.ok() && meta.code() != StatusCode::kNotFound) return meta;
+  for (uint32_t i = 0; i < servers(); ++i) {
+    auto r = Call(i, Opcode::kRemove, EncodeRemove({path, false, false}));
+    if (!r.ok()) return Status(r.status().code(), "removing the chunks of " + path + " on " + server(i).ToString() +
+                                                     ": " + r.status().message());
+  }
+  return meta;
+}
+
+Result<RemoveCounts> FsClient::RemovePrefix(const std::string& prefix) {
+  RemoveCounts total;
+  for (uint32_t i = 0; i < servers(); ++i) {
+    auto r = Call(i, Opcode::kRemove, EncodeRemove({prefix, true, true}));
+    if (!r.ok()) return Status(r.status().code(), server(i).ToString() + ": " + r.status().message());
+    auto c = DecodeRemoveCounts(r->header);
+    if (!c.ok()) return c.status();
+    total.metadata_entries += c->metadata_entries;
+    total.files += c->files;
+  }
+  return total;
 }
 
 Result<Inode> FsClient::Update(const std::string& path, const InodeUpdate& update) {
@@ -146,7 +190,9 @@ Status FsClient::Fsync(const std::string& path) {
 }
 
 Status FsClient::Ping(uint32_t server, IoBuffer* payload, size_t len, IoBuffer* reply) {
-  return rpc_->Ping(connections_[server], payload, len, reply);
+  Status s = rpc_->Ping(connections_[server], payload, len, reply);
+  Note(server, s);
+  return s;
 }
 
 Result<std::vector<std::pair<std::string, uint64_t>>> FsClient::ServerStatus(uint32_t server) {

@@ -42,7 +42,15 @@ class FsClient {
 
   Result<Inode> Create(const std::string& path, uint32_t mode = 0644, InodeType type = InodeType::kFile);
   Result<Inode> Stat(const std::string& path);
+  // META_DELETE only: the metadata entry (the benchmark's `delete`).
   Status Delete(const std::string& path);
+  // Removes a file: its metadata entry, then its chunks on every server
+  // (chunks are placed by index, so each server is asked). NOT_FOUND if it
+  // had no metadata entry; its chunks are removed all the same.
+  Status Remove(const std::string& path);
+  // Removes every file whose path starts with `prefix` (which starts with
+  // '/'), metadata and chunks, on every server; what was removed, summed.
+  Result<RemoveCounts> RemovePrefix(const std::string& prefix);
   Result<Inode> Update(const std::string& path, const InodeUpdate& update);
   // Chunk I/O goes to the chunk's owner. Buffers follow the RPC contract:
   // handed back when the call returns.
@@ -58,6 +66,12 @@ class FsClient {
   Status Shutdown(uint32_t server);
 
   uint32_t servers() const { return static_cast<uint32_t>(connections_.size()); }
+  // True when the last call to every server failed because the server could
+  // not be reached (UNAVAILABLE: connection lost or server shutting down;
+  // TIMED_OUT: no answer before the call deadline). A success clears it.
+  bool AllUnreachable() const { return unreachable_count_ == servers() && servers() > 0; }
+  // "host:port: why" for every unreachable server, joined by "; ".
+  std::string UnreachableReport() const;
   const Placement& placement() const { return placement_; }
   Connection* connection(uint32_t server) { return connections_[server]; }
   const ServerRef& server(uint32_t i) const { return refs_[i]; }
@@ -68,10 +82,15 @@ class FsClient {
   Result<Reply> Call(uint32_t server, Opcode op, const std::vector<std::byte>& header,
                      IoBuffer* payload = nullptr, size_t payload_len = 0, IoBuffer* reply_buffer = nullptr);
   Result<Inode> InodeCall(uint32_t server, Opcode op, const std::vector<std::byte>& header);
+  void Note(uint32_t server, const Status& s);  // reachability, from a call's result
 
   std::unique_ptr<RpcClient> rpc_;
   std::vector<ServerRef> refs_;
   std::vector<Connection*> connections_;
+  // Per server: its last call failed for want of the server (UNAVAILABLE or
+  // TIMED_OUT), and why.
+  std::vector<Status> unreachable_;
+  uint32_t unreachable_count_ = 0;
   Placement placement_;
 };
 

@@ -28,6 +28,7 @@ void FsService::Install() {
   server_.Handle(Opcode::kMetaDelete, [this](Request& r) { return Delete(r); });
   server_.Handle(Opcode::kMetaUpdate, [this](Request& r) { return Update(r); });
   server_.Handle(Opcode::kFsync, [this](Request& r) { return Fsync(r); });
+  server_.Handle(Opcode::kRemove, [this](Request& r) { return Remove(r); });
   server_.Handle(Opcode::kShutdown, [this](Request&) {
     // The daemon drains requests in flight (this one included) before it
     // stops, so the reply still goes out.
@@ -44,6 +45,9 @@ void FsService::Install() {
     kv.emplace_back("backend." + std::string(ChunkBackendName(chunks_.options().backend)), 1);
     kv.emplace_back("durability." + std::string(DurabilityPolicyName(chunks_.durability())), 1);
     kv.emplace_back("metadata_entries", meta_.size());
+    const StoreUsage u = chunks_.Usage();
+    kv.emplace_back("chunk_files", u.chunk_files);
+    kv.emplace_back("stored_bytes", u.bytes);
     if (BufferPool* pool = chunks_.buffers()) {
       kv.emplace_back("registered_buffers", pool->count());
       kv.emplace_back("registered_buffers_free", pool->available());
@@ -114,6 +118,57 @@ Response FsService::Fsync(Request& req) {
   }
   Status s = meta_.Sync();
   return s.ok() ? Response() : Response::Error(s);
+}
+
+Response FsService::Remove(Request& req) {
+  auto a = DecodeRemove(req.header);
+  if (!a.ok()) return Response::Error(a.status());
+  if (a->prefix && (a->path.empty() || a->path[0] != '/')) {
+    return Response::Error(Status(StatusCode::kInvalidArgument, "remove: a prefix must start with '/'"));
+  }
+  RemoveCounts counts;
+  std::vector<std::string> files;
+  if (a->prefix) {
+    auto found = chunks_.PathsWithPrefix(a->path);
+    if (!found.ok()) return Response::Error(found.status());
+    files = std::move(found.value());
+  } else {
+    files.push_back(a->path);
+  }
+  for (const std::string& f : files) {
+    Status s = chunks_.Remove(f);
+    if (s.ok()) {
+      ++counts.files;
+    } else if (s.code() != StatusCode::kNotFound) {
+      return Response::Error(s);
+    }
+  }
+  if (a->metadata) {
+    std::vector<std::string> paths;
+    if (a->prefix) {
+      std::string after;
+      while (true) {
+        auto page = meta_.List(a->path, after);
+        if (!page.ok()) return Response::Error(page.status());
+        for (ListEntry& e : page->entries) paths.push_back(std::move(e.path));
+        if (!page->more || paths.empty()) break;
+        after = paths.back();
+      }
+    } else {
+      paths.push_back(a->path);
+    }
+    for (const std::string& p : paths) {
+      Status s = meta_.Delete(p);
+      if (s.ok()) {
+        ++counts.metadata_entries;
+      } else if (s.code() != StatusCode::kNotFound) {
+        return Response::Error(s);
+      }
+    }
+  }
+  Response r;
+  r.header = EncodeRemoveCounts(counts);
+  return r;
 }
 
 }  // namespace benchfs

@@ -34,6 +34,7 @@ class FsService {
   Response Delete(Request& req);
   Response Update(Request& req);
   Response Fsync(Request& req);
+  Response Remove(Request& req);
 
   RpcServer& server_;
   ChunkStore& chunks_;

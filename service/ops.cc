@@ -164,6 +164,46 @@ Result<Inode> DecodeInode(std::span<const std::byte> in) {
   return i;
 }
 
+std::vector<std::byte> EncodeRemove(const RemoveArgs& a) {
+  std::vector<std::byte> out;
+  WireWriter w(out);
+  w.Put<uint8_t>(static_cast<uint8_t>((a.prefix ? 1 : 0) | (a.metadata ? 2 : 0)));
+  w.PutString(a.path);
+  return out;
+}
+
+Result<RemoveArgs> DecodeRemove(std::span<const std::byte> in) {
+  WireReader r(in);
+  uint8_t flags = 0;
+  RemoveArgs a;
+  r.Get(&flags);
+  r.GetString(&a.path);
+  Status s = Done(r, "remove");
+  if (!s.ok()) return s;
+  if (flags & ~3u) return Status(StatusCode::kProtocolError, "remove: unknown flags " + std::to_string(flags));
+  a.prefix = (flags & 1) != 0;
+  a.metadata = (flags & 2) != 0;
+  return a;
+}
+
+std::vector<std::byte> EncodeRemoveCounts(const RemoveCounts& c) {
+  std::vector<std::byte> out;
+  WireWriter w(out);
+  w.Put<uint64_t>(c.metadata_entries);
+  w.Put<uint64_t>(c.files);
+  return out;
+}
+
+Result<RemoveCounts> DecodeRemoveCounts(std::span<const std::byte> in) {
+  WireReader r(in);
+  RemoveCounts c;
+  r.Get(&c.metadata_entries);
+  r.Get(&c.files);
+  Status s = Done(r, "remove reply");
+  if (!s.ok()) return s;
+  return c;
+}
+
 std::vector<std::byte> EncodeCount(uint64_t n) {
   std::vector<std::byte> out;
   WireWriter w(out);

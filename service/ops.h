@@ -13,6 +13,8 @@
 //   META_UPDATE  request  path, flags u8 (1 size, 2 truncate, 4 mode), size u64, mode u32
 //                reply    inode
 //   FSYNC        request  path ("" = everything)               reply: -
+//   REMOVE       request  flags u8 (1 prefix, 2 metadata too), path
+//                reply    metadata entries removed u64, files whose chunks were removed u64
 //   SHUTDOWN     request  -                                    reply: -
 // Paths are u16 length + bytes; an inode is id u64, type u8, size u64,
 // mode u32, ctime i64, mtime i64.
@@ -50,6 +52,19 @@ struct UpdateArgs {
   InodeUpdate update;
 };
 
+// REMOVE: the chunks this server holds of `path` (or of every path starting
+// with it), and with `metadata` its metadata entries too.
+struct RemoveArgs {
+  std::string path;
+  bool prefix = false;
+  bool metadata = false;
+};
+
+struct RemoveCounts {
+  uint64_t metadata_entries = 0;
+  uint64_t files = 0;
+};
+
 std::vector<std::byte> EncodeChunkRef(const ChunkRef& r);
 Result<ChunkRef> DecodeChunkRef(std::span<const std::byte> in);
 std::vector<std::byte> EncodeReadChunk(const ReadChunkArgs& r);
@@ -62,6 +77,10 @@ std::vector<std::byte> EncodeUpdate(const UpdateArgs& a);
 Result<UpdateArgs> DecodeUpdate(std::span<const std::byte> in);
 std::vector<std::byte> EncodeInode(const Inode& i);
 Result<Inode> DecodeInode(std::span<const std::byte> in);
+std::vector<std::byte> EncodeRemove(const RemoveArgs& a);
+Result<RemoveArgs> DecodeRemove(std::span<const std::byte> in);
+std::vector<std::byte> EncodeRemoveCounts(const RemoveCounts& c);
+Result<RemoveCounts> DecodeRemoveCounts(std::span<const std::byte> in);
 std::vector<std::byte> EncodeCount(uint64_t n);
 Result<uint64_t> DecodeCount(std::span<const std::byte> in, const char* op);
 

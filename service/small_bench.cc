@@ -74,7 +74,7 @@ class Patterns {
 };
 
 std::string Path(const SmallBenchConfig& c, const char* kind, uint64_t size, uint64_t i) {
-  std::string p = "/bench/" + c.client_id + "/";
+  std::string p = BenchRoot(c);
   if (size > 0) p += "s" + std::to_string(size) + "/";
   p += kind + std::to_string(i);
   return p;
@@ -102,6 +102,8 @@ OpResult Measure(Executor& ex, const SmallBenchConfig& c, const std::string& op,
 
 }  // namespace
 
+std::string BenchRoot(const SmallBenchConfig& c) { return "/bench/" + c.client_id + "/"; }
+
 Status ValidateSmallBench(const SmallBenchConfig& c) {
   for (const std::string& op : c.ops) {
     if (op != "create" && op != "stat" && op != "delete" && op != "write" && op != "read" && op != "mixed" &&
@@ -119,8 +121,11 @@ Status ValidateSmallBench(const SmallBenchConfig& c) {
   return c.load.Validate();
 }
 
-std::vector<OpResult> RunSmallBench(Executor& ex, FsClient& client, const SmallBenchConfig& c) {
+std::vector<OpResult> RunSmallBench(Executor& ex, FsClient& client, const SmallBenchConfig& config) {
   std::vector<OpResult> results;
+  // A run whose servers are all gone ends at once instead of counting errors.
+  SmallBenchConfig c = config;
+  c.load.give_up = [&client](const Status&) { return client.AllUnreachable(); };
   auto wants = [&](const char* op) { return std::find(c.ops.begin(), c.ops.end(), op) != c.ops.end(); };
 
   // Metadata: create a set of paths, stat them, delete each once.
@@ -133,10 +138,12 @@ std::vector<OpResult> RunSmallBench(Executor& ex, FsClient& client, const SmallB
       return s;
     });
     if (wants("create")) results.push_back(std::move(r));
+    if (client.AllUnreachable()) return results;
     if (wants("stat") && created > 0) {
       results.push_back(Measure(ex, c, "stat", 0, c.load, [&](uint64_t i) {
         return client.Stat(Path(c, "m", 0, i % created)).status();
       }));
+      if (client.AllUnreachable()) return results;
     }
     if (created > 0) {
       // Each created path is deleted exactly once, whatever the load shape.
@@ -188,10 +195,14 @@ std::vector<OpResult> RunSmallBench(Executor& ex, FsClient& client, const SmallB
       LoadSpec prefill;
       prefill.qd = c.load.qd;
       prefill.iterations = c.files;
+      prefill.give_up = c.load.give_up;
       RunLoad(ex, prefill, write);
+      if (client.AllUnreachable()) return results;
     }
     if (wants("write")) results.push_back(Measure(ex, c, "write", size, c.load, write));
+    if (client.AllUnreachable()) return results;
     if (wants("read") && written > 0) results.push_back(Measure(ex, c, "read", size, c.load, read));
+    if (client.AllUnreachable()) return results;
     if (wants("mixed") && written > 0) {
       // Even operations write, odd ones read: half and half, interleaved, on
       // the same files (a write stores the bytes the file already holds, so

@@ -34,6 +34,10 @@ struct SmallBenchConfig {
   bool progress = false;   // one-line progress on stderr
 };
 
+// Where a run of `c` keeps its files: "/bench/<client_id>/" (everything it
+// writes is below it, so removing the prefix removes the run).
+std::string BenchRoot(const SmallBenchConfig& c);
+
 // Checks op names and sizes; errors name the bad one.
 Status ValidateSmallBench(const SmallBenchConfig& c);
 

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "runtime/io_buffer.h"
 #include "runtime/status.h"
@@ -26,6 +27,13 @@ struct ChunkIdHash {
   size_t operator()(const ChunkId& c) const {
     return static_cast<size_t>(c.file_id ^ (c.index * 0x9E3779B97F4A7C15ull));
   }
+};
+
+// What a backend holds: chunk files (owner records not counted) and the
+// bytes they occupy (allocated blocks on disk; held bytes in memory).
+struct StoreUsage {
+  uint64_t chunk_files = 0;
+  uint64_t bytes = 0;
 };
 
 class ChunkBackend {
@@ -52,6 +60,12 @@ class ChunkBackend {
   virtual Result<std::string> LoadOwner(uint64_t file_id) = 0;
   // Records `path` as the owner of `file_id`, durable per the policy.
   virtual Status StoreOwner(uint64_t file_id, const std::string& path) = 0;
+  // Every path with an owner record (a file with chunks here), unordered.
+  // Lists directories with readdir(2): an administrative call, not for the
+  // data path.
+  virtual Result<std::vector<std::string>> OwnedPaths() = 0;
+  // Chunk files and bytes held now (directory scan on disk).
+  virtual StoreUsage Usage() = 0;
 };
 
 }  // namespace benchfs

@@ -173,6 +173,17 @@ Status ChunkStore::Remove(const std::string& path) {
   return s;
 }
 
+Result<std::vector<std::string>> ChunkStore::PathsWithPrefix(const std::string& prefix) {
+  if (closed_) return Status(StatusCode::kUnavailable, "chunk store is closed");
+  auto all = backend_->OwnedPaths();
+  if (!all.ok()) return all.status();
+  std::vector<std::string> out;
+  for (std::string& p : *all) {
+    if (p.compare(0, prefix.size(), prefix) == 0) out.push_back(std::move(p));
+  }
+  return out;
+}
+
 Status ChunkStore::Fsync(const std::string& path) {
   Status s = ValidatePath(path, options_.max_path_length);
   if (!s.ok()) return s;

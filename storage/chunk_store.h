@@ -21,6 +21,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "runtime/buffer_pool.h"
 #include "runtime/event.h"
@@ -51,6 +52,10 @@ class ChunkStore {
                       size_t len);
   // Removes every chunk of `path`; NOT_FOUND if it has none here.
   Status Remove(const std::string& path);
+  // Every path with chunks here that starts with `prefix`.
+  Result<std::vector<std::string>> PathsWithPrefix(const std::string& prefix);
+  // Chunk files and bytes held (a scan of the data dir: not for the data path).
+  StoreUsage Usage() { return backend_->Usage(); }
   // Makes the file's acknowledged writes durable: syncs under `close` and
   // `group`, a no-op under `fsync` (already durable) and `none` (never).
   Status Fsync(const std::string& path);

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "runtime/uring_reactor.h"
 #include "storage/chunk_layout.h"
 #include "storage/file_id.h"
 
@@ -394,6 +395,61 @@ Result<std::string> DiskBackend::LoadOwner(uint64_t file_id) {
   const void* nl = std::memchr(p, '\n', *n);
   if (nl == nullptr) return Status(StatusCode::kNotFound, "owner record is torn");
   return std::string(p, static_cast<const char*>(nl) - p);
+}
+
+namespace {
+
+// Calls fn(name) for every entry of shard directory `shard` (readdir).
+template <typename Fn>
+void ForEachInShard(int chunks_dir, unsigned shard, Fn fn) {
+  int dfd = ::openat(chunks_dir, ShardDirName(shard).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return;
+  DIR* d = ::fdopendir(dfd);
+  if (d == nullptr) {
+    ::close(dfd);
+    return;
+  }
+  while (dirent* e = ::readdir(d)) {
+    if (e->d_name[0] != '.') fn(dfd, e->d_name);
+  }
+  ::closedir(d);
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> DiskBackend::OwnedPaths() {
+  std::vector<uint64_t> ids;
+  for (unsigned shard = 0; shard < kChunkShards; ++shard) {
+    ForEachInShard(chunks_dir_.get(), shard, [&ids](int, const char* name) {
+      const char* dot = std::strchr(name, '.');
+      if (dot == nullptr || std::strcmp(dot, ".path") != 0 || dot - name != 16) return;
+      ids.push_back(std::strtoull(std::string(name, 16).c_str(), nullptr, 16));
+    });
+  }
+  std::vector<std::string> paths;
+  paths.reserve(ids.size());
+  for (uint64_t id : ids) {
+    auto owner = LoadOwner(id);
+    if (owner.ok()) paths.push_back(std::move(owner.value()));
+  }
+  return paths;
+}
+
+StoreUsage DiskBackend::Usage() {
+  StoreUsage u;
+  for (unsigned shard = 0; shard < kChunkShards; ++shard) {
+    std::vector<std::string> names;
+    ForEachInShard(chunks_dir_.get(), shard, [&names](int, const char* name) { names.emplace_back(name); });
+    // The sizes through the ring: the loop goes on serving meanwhile.
+    for (const std::string& name : names) {
+      auto st = ex_.uring().Statx(chunks_dir_.get(), ShardDirName(shard) + "/" + name, AT_SYMLINK_NOFOLLOW,
+                                  STATX_BLOCKS);
+      if (!st.ok()) continue;
+      u.bytes += st->stx_blocks * 512;
+      if (name.size() < 5 || name.compare(name.size() - 5, 5, ".path") != 0) ++u.chunk_files;
+    }
+  }
+  return u;
 }
 
 Status DiskBackend::StoreOwner(uint64_t file_id, const std::string& path) {

@@ -49,6 +49,8 @@ class DiskBackend final : public ChunkBackend {
   Status Close() override;
   Result<std::string> LoadOwner(uint64_t file_id) override;
   Status StoreOwner(uint64_t file_id, const std::string& path) override;
+  Result<std::vector<std::string>> OwnedPaths() override;
+  StoreUsage Usage() override;
 
   size_t open_files() const { return cache_.size(); }
   size_t fixed_files() const;

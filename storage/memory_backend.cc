@@ -64,4 +64,11 @@ Status MemoryBackend::StoreOwner(uint64_t file_id, const std::string& path) {
   return Status();
 }
 
+Result<std::vector<std::string>> MemoryBackend::OwnedPaths() {
+  std::vector<std::string> out;
+  out.reserve(owners_.size());
+  for (const auto& [id, path] : owners_) out.push_back(path);
+  return out;
+}
+
 }  // namespace benchfs

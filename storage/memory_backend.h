@@ -27,6 +27,8 @@ class MemoryBackend final : public ChunkBackend {
   Status Close() override { return Status(); }
   Result<std::string> LoadOwner(uint64_t file_id) override;
   Status StoreOwner(uint64_t file_id, const std::string& path) override;
+  Result<std::vector<std::string>> OwnedPaths() override;
+  StoreUsage Usage() override { return {chunks_.size(), bytes_}; }
 
   uint64_t bytes() const { return bytes_; }
 

@@ -17,6 +17,11 @@
 //                   under its path) and a second replay must find the same
 //                   records; with the first byte odd, the target first fixes
 //                   up every record's CRC so the fuzzer reaches the payloads
+//   bootstrap       bytes on benchfsd's --listen port (rpc/bootstrap.h), as a
+//                   request or a reply, whole and one byte at a time: every
+//                   prefix decodes as incomplete, complete or invalid with a
+//                   reason, never past a limit, and a complete frame
+//                   re-encodes to its bytes
 //   config          benchfsd's TOML configuration (Knobs::ApplyToml over every
 //                   daemon knob); an accepted file, printed back as
 //                   --print-config prints it, must load to the same values
@@ -31,5 +36,6 @@ namespace benchfs::fuzz {
 std::string CheckWire(const uint8_t* data, size_t size);
 std::string CheckMetadataLog(const uint8_t* data, size_t size);
 std::string CheckConfig(const uint8_t* data, size_t size);
+std::string CheckBootstrap(const uint8_t* data, size_t size);
 
 }  // namespace benchfs::fuzz

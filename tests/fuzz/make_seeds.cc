@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "rpc/bootstrap.h"
 #include "rpc/codec.h"
 #include "rpc/hello.h"
 #include "rpc/server.h"
@@ -86,9 +87,11 @@ void WireSeeds(const Corpus& corpus) {
   corpus.Save("wire", "update_reply", Message(Opcode::kMetaUpdate, true, ok, EncodeInode(inode), ""));
   corpus.Save("wire", "fsync_request", Message(Opcode::kFsync, false, ok, EncodePath(""), ""));
   corpus.Save("wire", "fsync_reply", Message(Opcode::kFsync, true, ok, {}, ""));
+  corpus.Save("wire", "remove_request", Message(Opcode::kRemove, false, ok, EncodeRemove({"/bench/", true, true}), ""));
+  corpus.Save("wire", "remove_reply", Message(Opcode::kRemove, true, ok, EncodeRemoveCounts({3, 4}), ""));
   corpus.Save("wire", "shutdown_request", Message(Opcode::kShutdown, false, ok, {}, ""));
   corpus.Save("wire", "shutdown_reply", Message(Opcode::kShutdown, true, ok, {}, ""));
-  corpus.Save("wire", "hello_request", Message(Opcode::kHello, false, ok, EncodeHello("s3cret"), ""));
+  corpus.Save("wire", "hello_request", Message(Opcode::kHello, false, ok, EncodeHello({"s3cret", Text(std::string(120, 'w'))}), ""));
   corpus.Save("wire", "hello_reply", Message(Opcode::kHello, true, ok, {}, ""));
   corpus.Save("wire", "error_reply",
        Message(Opcode::kMetaStat, true, StatusCode::kNotFound, Text("'/a/b' does not exist"), ""));
@@ -162,6 +165,24 @@ void ConfigSeeds(const Corpus& corpus) {
 }  // namespace
 }  // namespace benchfs
 
+namespace benchfs {
+
+// The first byte picks the decoder: 0 request, 1 reply (bootstrap_target.cc).
+void BootstrapSeeds(const Corpus& corpus) {
+  auto save = [&](const std::string& name, char kind, const std::vector<std::byte>& frame) {
+    corpus.Save("bootstrap", name, std::string(1, kind) + std::string(reinterpret_cast<const char*>(frame.data()), frame.size()));
+  };
+  save("request_no_token", 0, EncodeBootstrapRequest(""));
+  save("request_token", 0, EncodeBootstrapRequest("s3cret-token"));
+  save("reply_address", 1, EncodeBootstrapReply(Status(), Text(std::string(180, 'a'))));
+  save("reply_denied", 1, EncodeBootstrapReply(Status(StatusCode::kPermissionDenied, "wrong token"), {}));
+  std::vector<std::byte> ucx_abort(64, std::byte{0});
+  for (int i = 0; i < 8; ++i) ucx_abort[i] = std::byte{0xff};
+  save("ucx_listener_abort", 0, ucx_abort);
+}
+
+}  // namespace benchfs
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::fprintf(stderr, "usage: benchfs-fuzz-seeds OUTDIR\n");
@@ -171,5 +192,6 @@ int main(int argc, char** argv) {
   benchfs::WireSeeds(corpus);
   benchfs::LogSeeds(corpus);
   benchfs::ConfigSeeds(corpus);
+  benchfs::BootstrapSeeds(corpus);
   return 0;
 }

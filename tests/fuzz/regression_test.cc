@@ -50,11 +50,12 @@ TEST_P(FuzzRegression, InputsThatOnceFailed) {
 
 INSTANTIATE_TEST_SUITE_P(Targets, FuzzRegression,
                          ::testing::Values(Target{"wire", &CheckWire}, Target{"metadata_log", &CheckMetadataLog},
-                                           Target{"config", &CheckConfig}),
+                                           Target{"config", &CheckConfig},
+                                           Target{"bootstrap", &CheckBootstrap}),
                          [](const auto& info) { return std::string(info.param.name); });
 
 TEST(FuzzTargets, EmptyAndTinyInputs) {
-  for (auto check : {&CheckWire, &CheckMetadataLog, &CheckConfig}) {
+  for (auto check : {&CheckWire, &CheckMetadataLog, &CheckConfig, &CheckBootstrap}) {
     EXPECT_EQ(check(nullptr, 0), "");
     const uint8_t one[1] = {1};
     EXPECT_EQ(check(one, 1), "");

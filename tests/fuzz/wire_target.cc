@@ -72,8 +72,14 @@ std::string Request(Opcode op, Bytes h) {
     case Opcode::kHello: {
       auto r = DecodeHello(h);
       if (!r.ok()) return "";
-      (void)TokensEqual(*r, "fuzz");
+      (void)TokensEqual(r->token, "fuzz");
       return Same(EncodeHello(*r), h) ? "" : "hello request does not re-encode to its bytes";
+    }
+    case Opcode::kRemove: {
+      auto r = DecodeRemove(h);
+      if (!r.ok()) return "";
+      Validate(r->path);
+      return Same(EncodeRemove(*r), h) ? "" : "remove request does not re-encode to its bytes";
     }
     case Opcode::kPing:
     case Opcode::kStatus:
@@ -106,6 +112,11 @@ std::string Reply(Opcode op, Bytes h, Bytes payload) {
       auto again = DecodeCounters(EncodeCounters(*r));
       if (!again.ok() || *again != *r) return "STATUS counters do not round-trip";
       return "";
+    }
+    case Opcode::kRemove: {
+      auto r = DecodeRemoveCounts(h);
+      if (!r.ok()) return "";
+      return Same(EncodeRemoveCounts(*r), h) ? "" : "remove reply does not re-encode to its bytes";
     }
     case Opcode::kPing:
     case Opcode::kMetaDelete:

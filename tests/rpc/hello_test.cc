@@ -31,15 +31,20 @@ class TokenFile : public ::testing::Test {
 };
 
 TEST(Hello, RoundTripAndMalformedHeaders) {
-  auto bytes = EncodeHello("s3cret");
-  auto token = DecodeHello(bytes);
-  ASSERT_TRUE(token.ok()) << token.status().ToString();
-  EXPECT_EQ(*token, "s3cret");
+  const std::vector<std::byte> address(77, std::byte{0x5a});
+  auto bytes = EncodeHello({"s3cret", address});
+  auto hello = DecodeHello(bytes);
+  ASSERT_TRUE(hello.ok()) << hello.status().ToString();
+  EXPECT_EQ(hello->token, "s3cret");
+  EXPECT_EQ(hello->address, address);
   EXPECT_EQ(DecodeHello(std::span(bytes).first(3)).status().code(), StatusCode::kProtocolError);
   bytes.push_back(std::byte{0});
-  EXPECT_NE(DecodeHello(bytes).status().message().find("trailing bytes"), std::string::npos);
-  auto big = EncodeHello(std::string(kMaxTokenLength + 1, 'x'));
+  EXPECT_NE(DecodeHello(bytes).status().message().find("address bytes where 77 were declared"), std::string::npos)
+      << DecodeHello(bytes).status().message();
+  auto big = EncodeHello({std::string(kMaxTokenLength + 1, 'x'), address});
   EXPECT_NE(DecodeHello(big).status().message().find("longer than 1024"), std::string::npos);
+  auto no_address = EncodeHello({"s3cret", {}});
+  EXPECT_NE(DecodeHello(no_address).status().message().find("worker address of 0 bytes"), std::string::npos);
 }
 
 TEST(Hello, TokensEqual) {

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "rpc/bootstrap.h"
 #include "tests/rpc/rpc_test_util.h"
 
 namespace benchfs {
@@ -38,15 +39,15 @@ class RawPeer {
       return UCS_OK;
     };
     EXPECT_EQ(ucp_worker_set_am_recv_handler(ucx_->worker(), &p), UCS_OK);
+    // The server's worker address from its bootstrap listener, as clients get it.
     auto addr = ResolveAddress("127.0.0.1", port).value();
+    address_ = FetchWorkerAddressBlocking(addr, "", Now() + 10s).value();
     ucp_ep_params_t ep{};
-    ep.field_mask = UCP_EP_PARAM_FIELD_FLAGS | UCP_EP_PARAM_FIELD_SOCK_ADDR |
-                    UCP_EP_PARAM_FIELD_ERR_HANDLING_MODE | UCP_EP_PARAM_FIELD_ERR_HANDLER;
-    ep.flags = UCP_EP_PARAMS_FLAGS_CLIENT_SERVER;
-    ep.err_mode = UCP_ERR_HANDLING_MODE_PEER;  // must match the server's endpoints
+    ep.field_mask = UCP_EP_PARAM_FIELD_REMOTE_ADDRESS | UCP_EP_PARAM_FIELD_ERR_HANDLING_MODE |
+                    UCP_EP_PARAM_FIELD_ERR_HANDLER;
+    ep.address = reinterpret_cast<const ucp_address_t*>(address_.data());
+    ep.err_mode = UCP_ERR_HANDLING_MODE_PEER;
     ep.err_handler.cb = [](void*, ucp_ep_h, ucs_status_t) {};
-    ep.sockaddr.addr = addr.sockaddr_ptr();
-    ep.sockaddr.addrlen = addr.length;
     EXPECT_EQ(ucp_ep_create(ucx_->worker(), &ep, &ep_), UCS_OK);
   }
   ~RawPeer() {
@@ -85,6 +86,7 @@ class RawPeer {
   std::unique_ptr<Executor> ex_;
   UcxReactor* ucx_ = nullptr;
   ucp_ep_h ep_ = nullptr;
+  std::vector<std::byte> address_;
   std::vector<DecodedHeader> replies_;
   std::vector<std::string> messages_;
 };
