@@ -287,7 +287,8 @@ int RunDaemon(const DaemonConfig& cfg, const std::function<void(const DaemonInfo
   });
   std::unique_ptr<PerfLog> perf;
   if (!cfg.perf_log.empty()) {
-    auto p = PerfLog::Open(ex, cfg.perf_log, **server);
+    auto p = PerfLog::Open(ex, cfg.perf_log, **server, std::chrono::seconds(1),
+                           [&store = **chunks] { return store.Usage(); });
     if (!p.ok()) return Fail(p.status().message());
     perf = std::move(p.value());
   }

@@ -46,7 +46,7 @@ class FsClient {
   Status Delete(const std::string& path);
   // Removes a file: its metadata entry, then its chunks on every server
   // (chunks are placed by index, so each server is asked). NOT_FOUND if it
-  // had no metadata entry; its chunks are removed all the same.
+  // had neither a metadata entry nor chunks.
   Status Remove(const std::string& path);
   // Removes every file whose path starts with `prefix` (which starts with
   // '/'), metadata and chunks, on every server; what was removed, summed.

@@ -20,19 +20,21 @@ constexpr Opcode kLoggedOps[] = {Opcode::kPing,       Opcode::kStatus,     Opcod
 
 }  // namespace
 
-std::string PerfLog::Header() {
+std::string PerfLog::Header(bool usage) {
   std::string h =
       "elapsed_s,threads,io_workers,rss_mib,vms_mib,completed,inflight,rejected_busy,malformed,ticks,parks,io_depth";
   for (Opcode op : kLoggedOps) h.append(",op.").append(OpcodeName(op));
+  if (usage) h.append(",chunk_files,stored_mib");
   return h + "\n";
 }
 
 Result<std::unique_ptr<PerfLog>> PerfLog::Open(Executor& ex, const std::string& path, const RpcServer& server,
-                                               Duration interval) {
+                                               Duration interval, std::function<StoreUsage()> usage) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Status::FromErrno(errno, "perf log " + path);
   std::unique_ptr<PerfLog> log(new PerfLog(ex, server, interval, fd));
-  const std::string header = Header();
+  log->usage_ = std::move(usage);
+  const std::string header = Header(static_cast<bool>(log->usage_));
   if (::write(fd, header.data(), header.size()) != static_cast<ssize_t>(header.size())) {
     return Status::FromErrno(errno, "perf log " + path);
   }
@@ -60,6 +62,12 @@ std::string PerfLog::Row() const {
   std::string row = buf;
   for (Opcode op : kLoggedOps) {
     row.append(",").append(std::to_string(s.completed_per_opcode[static_cast<size_t>(op)]));
+  }
+  if (usage_) {
+    if (rows_++ % 10 == 0) last_usage_ = usage_();
+    std::snprintf(buf, sizeof(buf), ",%llu,%.2f", static_cast<unsigned long long>(last_usage_.chunk_files),
+                  last_usage_.bytes / 1048576.0);
+    row += buf;
   }
   return row + "\n";
 }

@@ -15,13 +15,20 @@ class RunFailed(Exception):
     """A step failed; the message names the host and what went wrong."""
 
 
-def _last_line(path):
+def _error_line(path):
+    """The line that says what went wrong in a BenchFS program's stderr: its
+    own last "benchfs: ..." / "benchfsd: ..." line, else the last line that is
+    not a generic hint (CLI11 ends a parse error with "Run with --help ...")."""
     try:
-        with open(path) as f:
+        with open(path, errors="replace") as f:
             lines = [l.strip() for l in f if l.strip()]
-        return lines[-1] if lines else ""
     except OSError:
         return ""
+    own = [l for l in lines if l.startswith(("benchfs: ", "benchfsd: ", "benchfs-mpi: "))]
+    if own:
+        return own[-1]
+    useful = [l for l in lines if not l.startswith("Run with --help")]
+    return useful[-1] if useful else ""
 
 
 def _root_flag(spec):
@@ -87,7 +94,7 @@ class Run:
             node, proc, _, _, _, k = entry
             addr = proc.wait_ready(self.spec.startup_timeout)
             if addr is None:
-                why = _last_line(os.path.join(self.dir, f"server-{k}.err")) or "no output"
+                why = _error_line(os.path.join(self.dir, f"server-{k}.err")) or "no output"
                 raise RunFailed(f"benchfsd {k} on {node.name} ({node.address}) did not come up within "
                                 f"{self.spec.startup_timeout:.0f} s: {why}")
             entry[2] = addr
@@ -131,7 +138,7 @@ class Run:
                 proc.signal(signal.SIGKILL)
                 failures.append(f"client {k} on {node.name} did not finish within {self.spec.run_timeout:.0f} s")
             elif code not in (0, 3):
-                why = _last_line(os.path.join(self.dir, f"client-{k}.err")) or f"exit {code}"
+                why = _error_line(os.path.join(self.dir, f"client-{k}.err")) or f"exit {code}"
                 failures.append(f"client {k} on {node.name} failed: {why}")
         if failures:
             raise RunFailed("; ".join(failures))

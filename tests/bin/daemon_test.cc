@@ -131,6 +131,7 @@ TEST_F(Daemon, ShutdownRequestStopsCleanlyAndPerfLogIsWritten) {
   std::string header;
   std::getline(csv, header);
   EXPECT_EQ(header.rfind("elapsed_s,threads,io_workers,rss_mib,vms_mib,completed", 0), 0u) << header;
+  EXPECT_NE(header.find(",chunk_files,stored_mib"), std::string::npos) << header;
   std::vector<int> threads;
   std::vector<int> io_workers;
   uint64_t last_completed = 0;

@@ -2,7 +2,8 @@
 // private mount namespace of the daemon alone (nothing leaks to the host).
 // Writes until the file system is full: the client gets RESOURCE_EXHAUSTED
 // naming ENOSPC as the call's status, and the daemon keeps serving - what was
-// written before reads back byte for byte, STAT and STATUS answer. Where the
+// written before reads back byte for byte, STAT and STATUS answer; a put that
+// hits ENOSPC removes what it wrote, and rm frees space for the next. Where the
 // test may not mount (no CAP_SYS_ADMIN, no unshare), it is skipped and says why.
 #include <algorithm>
 #include <cstring>
@@ -90,6 +91,28 @@ TEST(DiskFull, EnospcReachesTheClientAndReadsGoOn) {
     }
   });
   std::printf("[ disk full ] %d writes of 64 KiB fitted; then: %s\n", written, full.ToString().c_str());
+  // A put that hits ENOSPC leaves nothing behind, and rm frees the store so
+  // that the next put fits again.
+  const std::vector<std::string> client = {BENCHFS_BIN, "-s", d.address()};
+  auto cli = [&](std::vector<std::string> args) {
+    std::vector<std::string> a = client;
+    a.insert(a.end(), args.begin(), args.end());
+    return a;
+  };
+  const uint64_t files_before = d.Status()["chunk_files"];
+  Process big(cli({"put", "/big", "--size", "3000000"}));
+  EXPECT_EQ(big.Wait(60s), std::optional<int>(1)) << big.err();
+  EXPECT_NE(big.err().find("ENOSPC"), std::string::npos) << big.err();
+  EXPECT_NE(big.err().find("/big was removed again"), std::string::npos) << big.err();
+  Process gone(cli({"stat", "/big"}));
+  EXPECT_EQ(gone.Wait(30s), std::optional<int>(1)) << "a failed put left its file behind";
+  EXPECT_EQ(d.Status()["chunk_files"], files_before);
+  for (int i = 0; i < written; ++i) {
+    Process rm(cli({"rm", "/fill/f" + std::to_string(i)}));
+    ASSERT_EQ(rm.Wait(30s), std::optional<int>(0)) << rm.err();
+  }
+  Process fits(cli({"put", "/fits", "--size", "300000"}));
+  EXPECT_EQ(fits.Wait(60s), std::optional<int>(0)) << "the store stayed full after rm: " << fits.err();
   d.process().Kill(SIGTERM);
   EXPECT_TRUE(d.process().Wait(30s).has_value()) << "the daemon did not stop after SIGTERM";
   EXPECT_TRUE(std::filesystem::is_empty(mnt)) << "the tmpfs leaked out of the daemon's mount namespace";

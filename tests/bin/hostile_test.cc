@@ -268,6 +268,23 @@ TEST_F(Hostile, PauseAndResumeWhileIdleWithAClientTimingOut) {
   }
 }
 
+TEST_F(Hostile, APausedClientDoesNotStopTheDaemonServingOthers) {
+  DaemonProcess d(Flags());
+  ASSERT_TRUE(d.ok()) << d.Errors();
+  Process c({BENCHFS_BIN, "-s", d.address(), "bench", "small", "--ops", "write", "--sizes", "4KiB", "--files", "16",
+             "--qd", "4", "--duration", "3s"});
+  std::this_thread::sleep_for(500ms);
+  ::kill(c.pid(), SIGSTOP);
+  std::this_thread::sleep_for(300ms);
+  auto kv = d.Status();  // another client, while the first is stopped mid-run
+  EXPECT_FALSE(kv.empty()) << d.Errors();
+  EXPECT_EQ(kv["connections"], 2u);
+  std::this_thread::sleep_for(1s);
+  ::kill(c.pid(), SIGCONT);
+  EXPECT_EQ(c.Wait(60s), std::optional<int>(0)) << c.err();
+  EXPECT_FALSE(d.Status().empty()) << d.Errors();
+}
+
 TEST_F(Hostile, PauseAndResumeUnderLoad) {
   PauseUnderLoad(dir_, EnvCount("BENCHFS_HOSTILE_PAUSES", 10), 4);
 }

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -145,6 +147,38 @@ TEST_F(Lifecycle, BenchSmallCleansUpUnlessKeptAndGcRemovesAnInterruptedRun) {
   std::printf("[ disk usage ] before %llu B, after 12 runs and gc %llu B\n", static_cast<unsigned long long>(before),
               static_cast<unsigned long long>(after));
   EXPECT_LE(after, before + (1u << 20));
+}
+
+TEST_F(Lifecycle, AnAcknowledgedPutSurvivesKillNineAndARestart) {
+  const std::string data = dir_ + "/data";
+  std::vector<std::string> flags = DaemonFlags(data);
+  flags.insert(flags.end(), {"--durability", "fsync", "--chunk-size", "1MiB"});
+  // A file of 3.5 chunks with no pattern the store could fake.
+  std::string bytes(3 * (1 << 20) + (1 << 19), '\0');
+  uint64_t x = 88172645463325252ull;
+  for (char& c : bytes) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    c = static_cast<char>(x);
+  }
+  std::ofstream(dir_ + "/in", std::ios::binary) << bytes;
+  {
+    DaemonProcess d(flags);
+    ASSERT_TRUE(d.ok()) << d.Errors();
+    std::string err;
+    ASSERT_EQ(Run(d.address(), {"put", "/kept", "--from", dir_ + "/in"}, &err), 0) << err;
+    d.process().Kill(SIGKILL);
+    d.process().Wait(10s);
+  }
+  DaemonProcess again(flags);  // the lock went with the killed process
+  ASSERT_TRUE(again.ok()) << again.Errors();
+  std::string err;
+  ASSERT_EQ(Run(again.address(), {"get", "/kept", "--to", dir_ + "/out"}, &err), 0) << err;
+  std::ifstream in(dir_ + "/out", std::ios::binary);
+  const std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(got.size(), bytes.size());
+  EXPECT_TRUE(got == bytes) << "the bytes read back after kill -9 differ from the acknowledged put";
 }
 
 }  // namespace

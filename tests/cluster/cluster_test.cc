@@ -183,11 +183,21 @@ TEST_F(Cluster, ServerThatDoesNotComeUpIsNamed) {
   EXPECT_TRUE(NoDaemonLeft());
 }
 
+TEST_F(Cluster, AClientParseErrorIsReportedByItsOwnLine) {
+  Process p(Run({"--launcher", "local", "--label", "parsefail", "--", "small", "--no-such-flag"}));
+  ASSERT_EQ(p.Wait(120s), std::optional<int>(1)) << p.out() << p.err();
+  EXPECT_NE(p.err().find("no-such-flag"), std::string::npos) << p.err();
+  EXPECT_EQ(p.err().find("Run with --help"), std::string::npos) << p.err();
+  EXPECT_TRUE(NoDaemonLeft());
+}
+
 TEST_F(Cluster, ClientThatFailsStopsTheDaemonsAndKeepsPartialResults) {
   Process p(Run({"--launcher", "local", "--label", "clientfail", "--server-nodes", "2", "--", "small", "--ops",
                  "create,teleport"}));
   ASSERT_EQ(p.Wait(120s), std::optional<int>(1)) << p.out() << p.err();
   EXPECT_NE(p.err().find("client 0 on local-c0 failed"), std::string::npos) << p.err();
+  // The client's own error line, not a generic hint.
+  EXPECT_NE(p.err().find("unknown operation 'teleport'"), std::string::npos) << p.err();
   const std::string dir = Folder();
   EXPECT_TRUE(std::filesystem::exists(dir + "/INCOMPLETE"));
   EXPECT_TRUE(std::filesystem::exists(dir + "/server-0.perf.csv"));  // kept
