@@ -71,12 +71,16 @@ int main(int argc, char** argv) {
     sub->add_option("--warmup", warmup, "unmeasured operations first")->capture_default_str();
     sub->add_option("--warmup-time", warmup_time, "or an unmeasured time first, e.g. 1s");
     sub->add_option("--sizes", sizes, "payload sizes, comma-separated")->capture_default_str();
-    sub->add_option("--json", out.json_path, "write the results as JSON (schema benchfs.result/1)");
+    sub->add_option("--json", out.json_path, "write the results as JSON (schema benchfs.result/2)");
     sub->add_option("--csv", out.csv_path, "write the results as CSV");
     sub->add_flag("--baseline", out.baseline,
-                  "also measure the floors in the same run: a bare UCX round trip to the first server and "
-                  "bare io_uring QD1 I/O in --data-dir; prints each result's ratio to its floor");
-    sub->add_option("--data-dir", out.data_dir, "where the storage floor is measured")->capture_default_str();
+                  "also measure each row's floor in the same run, in a block right before the row: a bare UCX "
+                  "round trip to the first server shaped like the operation, plus that server's own bare "
+                  "io_uring I/O (and metadata log append) on its disk with its ring set-up; prints each "
+                  "result's ratio to its floor and flags a floor that is not below its result");
+    sub->add_option("--repeat", out.repeat,
+                    "interleaved rounds (floor block, op block per row), reported as medians with their "
+                    "min-max (default 3 with --baseline, else 1)");
     sub->add_option("--client-id", client_id,
                     "path component that keeps clients apart (default host-pid; a fixed one makes repeated "
                     "runs reuse the same files)");
@@ -190,6 +194,9 @@ int main(int argc, char** argv) {
       return usage(Status(benchfs::StatusCode::kInvalidArgument, "--client-id must not contain '/'"));
     }
     cfg.progress = isatty(STDERR_FILENO);
+    if (sub->count("--repeat") > 0 && (out.repeat == 0 || out.repeat > 100)) {
+      return usage(Status(benchfs::StatusCode::kInvalidArgument, "--repeat must be 1..100"));
+    }
     s = benchfs::ValidateSmallBench(cfg);
     if (!s.ok()) return usage(s);
     return benchfs::RunBenchSmall(client, cfg, out);

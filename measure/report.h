@@ -1,12 +1,20 @@
 // Results of a benchmark run and the ways they are written: a readable table,
-// the JSON contract `benchfs.result/1`, and CSV for spreadsheets.
+// the JSON contract `benchfs.result/2`, and CSV for spreadsheets.
 //
-//   {"schema":"benchfs.result/1",
+//   {"schema":"benchfs.result/2",
 //    "manifest":{version, git, host, kernel, transport, backend, durability,
 //                chunk_size, reactor{...}, qd, rate, started_at, servers, ...},
 //    "results":[{op, size, qd, count, errors, p50_us, p90_us, p99_us, p999_us,
-//                max_us, mean_us, ops_per_s, mib_per_s[, floor_us, ratio]}],
-//    "baseline":{ucx_rtt_p50_us, storage_write_p50_us, storage_read_p50_us}}
+//                max_us, mean_us, ops_per_s, mib_per_s, rounds[, floor_us, ratio,
+//                floor_suspect, floor_note][, p50_min_us, p50_max_us, p99_min_us,
+//                p99_max_us, floor_min_us, floor_max_us, ratio_min, ratio_max,
+//                round_figures:[{p50_us, p90_us, p99_us, ops_per_s[, floor_us, ratio]}]]}],
+//    "baseline":{ucx_rtt_p50_us, log_append_p50_us, storage_write_p50_us,
+//                storage_read_p50_us, storage_by_size}}
+//
+// With several rounds the percentiles and ops/s are medians over rounds and
+// the floor the median over floor blocks (measure/rounds.h); max, count and
+// errors cover every round.
 #pragma once
 
 #include <map>
@@ -18,6 +26,17 @@
 
 namespace benchfs {
 
+// One round's figures of a row (rounds are interleaved with floor blocks;
+// measure/rounds.h combines them).
+struct RoundFigures {
+  double p50_us = 0;
+  double p90_us = 0;
+  double p99_us = 0;
+  double p999_us = 0;
+  double ops_per_s = 0;
+  std::optional<double> floor_us;
+};
+
 struct OpResult {
   std::string op;        // create, stat, delete, write, read, ping
   uint64_t size = 0;     // bytes per operation (0 for metadata)
@@ -26,10 +45,19 @@ struct OpResult {
   LoadResult load;
   std::optional<double> floor_us;  // the bare-hardware floor of this op, if measured
   std::string first_error;
+  // With more than one round: each round's figures; the row's percentiles and
+  // ops/s are then their medians, its floor the median of the floor blocks,
+  // and `load` holds every round's samples and counts together.
+  std::vector<RoundFigures> rounds;
+  bool floor_suspect = false;  // p50 below 0.95 x floor
+  std::string floor_note;      // why that may be
 };
+
+inline constexpr const char* kResultSchema = "benchfs.result/2";
 
 struct Baseline {
   double ucx_rtt_p50_us = 0;
+  double log_append_p50_us = 0;  // the server's metadata log append (0: no log)
   std::map<uint64_t, double> storage_write_p50_us;  // by size
   std::map<uint64_t, double> storage_read_p50_us;
 };

@@ -21,6 +21,7 @@ std::string_view OpcodeName(Opcode op) {
     case Opcode::kShutdown: return "shutdown";
     case Opcode::kHello: return "hello";
     case Opcode::kRemove: return "remove";
+    case Opcode::kFloor: return "floor";
   }
   return "unknown";
 }

@@ -46,6 +46,7 @@ enum class Opcode : uint8_t {
   kShutdown = 10,
   kHello = 11,
   kRemove = 12,
+  kFloor = 13,
 };
 inline constexpr size_t kOpcodeSlots = 16;  // opcodes are < this
 

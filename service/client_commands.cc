@@ -18,12 +18,13 @@
 #include <nlohmann/json.hpp>
 
 #include "measure/report.h"
-#include "measure/storage_baseline.h"
+#include "measure/rounds.h"
 #include "rpc/raw_ping.h"
 #include "rpc/registry.h"
 #include "runtime/executor.h"
 #include "runtime/unique_fd.h"
 #include "runtime/uring_reactor.h"
+#include "service/floor_probe.h"
 #include "service/fs_client.h"
 #include "service/knobs.h"
 
@@ -93,18 +94,10 @@ int WithClient(const ClientOptions& o, const std::function<int(Executor&, FsClie
   return code;
 }
 
-double P50us(const Histogram& h) { return static_cast<double>(h.Percentile(0.5)) / 1000.0; }
 
-// The floors: a bare UCX round trip to server 0 shaped like each operation,
-// plus bare io_uring QD1 storage on the client's data dir.
-struct Floors {
-  Baseline baseline;
-  std::map<std::pair<std::string, uint64_t>, double> by_op;  // (op, size) -> floor us
-};
-
-Result<Floors> MeasureFloors(const ClientOptions& o, const ServerRef& server, const SmallBenchConfig& bench,
-                             const OutputOptions& out) {
-  RawPingClient raw;
+// The floor probe of a --baseline run, connected to the first server.
+Result<std::unique_ptr<FloorProbe>> ConnectFloorProbe(const ClientOptions& o, const ServerRef& server,
+                                                      const OutputOptions& out, uint32_t files) {
   std::vector<std::byte> address = server.worker_address;
   if (address.empty() && !server.registry_dir.empty()) {
     // Outside any event loop here: a blocking read of the entry is fine.
@@ -112,28 +105,8 @@ Result<Floors> MeasureFloors(const ClientOptions& o, const ServerRef& server, co
     if (!entry.ok()) return Status(entry.status().code(), "baseline: " + entry.status().message());
     address = std::move(entry.value());
   }
-  Status s = raw.Connect(o.ucx.tls, server.host, server.port, address, o.rpc.connect_timeout);
-  if (!s.ok()) return Status(s.code(), "baseline: " + s.message());
-  const uint64_t n = out.baseline_iterations;
-  Floors f;
-  auto rtt = raw.Measure(0, 0, n / 10, n);
-  if (!rtt.ok()) return rtt.status();
-  f.baseline.ucx_rtt_p50_us = P50us(*rtt);
-  for (const char* op : {"create", "stat", "delete"}) f.by_op[{op, 0}] = f.baseline.ucx_rtt_p50_us;
-  for (uint64_t size : bench.sizes) {
-    auto storage = MeasureStorageFloor(out.data_dir, size, n);
-    if (!storage.ok()) return Status(storage.status().code(), "baseline: " + storage.status().message());
-    auto w = raw.Measure(size, 0, n / 10, n);
-    auto r = raw.Measure(0, size, n / 10, n);
-    auto e = raw.Measure(size, size, n / 10, n);
-    if (!w.ok() || !r.ok() || !e.ok()) return (!w.ok() ? w : !r.ok() ? r : e).status();
-    f.baseline.storage_write_p50_us[size] = P50us(storage->write_ns);
-    f.baseline.storage_read_p50_us[size] = P50us(storage->read_ns);
-    f.by_op[{"write", size}] = P50us(*w) + P50us(storage->write_ns);
-    f.by_op[{"read", size}] = P50us(*r) + P50us(storage->read_ns);
-    f.by_op[{"ping", size}] = P50us(*e);
-  }
-  return f;
+  return FloorProbe::Connect(o.ucx.tls, server, std::move(address), o.rpc.connect_timeout, out.baseline_iterations,
+                            files);
 }
 
 // Refuses an output path that cannot be written, before a run rather than
@@ -196,16 +169,19 @@ int BenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const Outp
   auto refs = ServerRefs(o);
   if (!refs.ok()) return Fail(refs.status().message());
 
-  std::optional<Floors> floors;
+  std::unique_ptr<FloorProbe> probe;
   if (out.baseline && !o.rpc.token.empty()) {
     return Fail("--baseline cannot be used with --token-file: the floor is a bare UCX message that does not "
                 "take part in the HELLO exchange, and a daemon with a token does not answer it");
   }
   if (out.baseline) {
-    auto f = MeasureFloors(o, refs->front(), bench, out);
-    if (!f.ok()) return Fail(f.status().message());
-    floors = std::move(f.value());
+    auto p = ConnectFloorProbe(o, refs->front(), out, bench.files);
+    if (!p.ok()) return Fail(p.status().message());
+    probe = std::move(p.value());
   }
+  const uint32_t rounds = out.repeat > 0 ? out.repeat : (out.baseline ? 3 : 1);
+  Status floor_error;
+  SmallBenchConfig run = bench;
 
   Manifest manifest = BaseManifest();
   std::vector<OpResult> results;
@@ -243,7 +219,21 @@ int BenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const Outp
       if (wait > std::chrono::hours(1)) return Fail("--start-at is more than an hour away");
       if (wait > std::chrono::system_clock::duration(0)) ex.SleepFor(std::chrono::duration_cast<Duration>(wait));
     }
-    results = RunSmallBench(ex, client, bench);
+    if (probe) {
+      run.floor_block = [&](const std::string& op, uint64_t size) -> std::optional<double> {
+        if (!floor_error.ok()) return std::nullopt;
+        auto f = probe->Block(client, op, size);
+        if (!f.ok()) floor_error = f.status();
+        return f.ok() ? std::optional<double>(*f) : std::nullopt;
+      };
+    }
+    // Rounds: each row's floor block right before its op block, every round.
+    std::vector<std::vector<OpResult>> per_round;
+    for (uint32_t k = 0; k < rounds && !client.AllUnreachable() && floor_error.ok(); ++k) {
+      per_round.push_back(RunSmallBench(ex, client, run));
+    }
+    if (!floor_error.ok()) return Fail(floor_error.message());
+    results = rounds == 1 && !per_round.empty() ? per_round.front() : CombineRounds(per_round);
     if (client.AllUnreachable()) {
       return Fail("stopped: every server is unreachable (" + client.UnreachableReport() + ")");
     }
@@ -274,14 +264,12 @@ int BenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const Outp
                       {"ring_setup", std::string(RingSetupName(o.executor.ring_setup))}};
   manifest.qd = bench.load.rate > 0 ? 0 : bench.load.qd;
   manifest.rate = bench.load.rate;
-  if (floors) {
-    for (OpResult& r : results) {
-      auto it = floors->by_op.find({r.op, r.size});
-      if (it != floors->by_op.end()) r.floor_us = it->second;
-    }
-  }
   std::optional<Baseline> baseline;
-  if (floors) baseline = floors->baseline;
+  if (probe) {
+    baseline = probe->Summary();
+    FlagSuspectFloors(results);
+  }
+  manifest.Set("rounds", std::to_string(rounds));
   if (!quiet) std::printf("benchfs bench small: %s, %s, backend %s, durability %s, transport %s\n",
               manifest.servers.size() == 1 ? manifest.servers[0].c_str()
                                            : (std::to_string(manifest.servers.size()) + " servers").c_str(),
@@ -289,6 +277,7 @@ int BenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const Outp
                                   : ("qd " + std::to_string(bench.load.qd)).c_str(),
               manifest.Get("backend").c_str(), manifest.Get("durability").c_str(), manifest.Get("transport").c_str());
   if (!quiet) std::fputs(FormatTable(results, baseline).c_str(), stdout);
+  for (const std::string& w : NoisyHostWarnings(results)) std::fprintf(stderr, "benchfs: %s\n", w.c_str());
   *json = ToJson(manifest, results, baseline);
   if (!out.csv_path.empty()) {
     Status s = WriteFile(out.csv_path, ToCsv(results));

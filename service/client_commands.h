@@ -32,8 +32,10 @@ struct OutputOptions {
   std::string json_path;
   std::string csv_path;
   bool baseline = false;
-  std::string data_dir = ".";        // where the storage floor is measured
-  uint64_t baseline_iterations = 2000;
+  uint64_t baseline_iterations = 2000;  // operations per floor block and component
+  // Interleaved rounds (floor block, op block per row); 0 = 3 with
+  // --baseline, else 1.
+  uint32_t repeat = 0;
   // Start the measured run at this wall-clock time (seconds since the epoch;
   // 0 = at once), so several clients on several hosts run in lock-step.
   double start_at = 0;

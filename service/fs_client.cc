@@ -140,6 +140,12 @@ Status FsClient::Remove(const std::string& path) {
   return files > 0 ? Status() : meta;
 }
 
+Result<FloorFigures> FsClient::Floor(uint32_t server, const FloorArgs& args) {
+  auto r = Call(server, Opcode::kFloor, EncodeFloor(args));
+  if (!r.ok()) return r.status();
+  return DecodeFloorFigures(r->header);
+}
+
 Result<RemoveCounts> FsClient::RemovePrefix(const std::string& prefix) {
   RemoveCounts total;
   for (uint32_t i = 0; i < servers(); ++i) {

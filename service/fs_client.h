@@ -48,6 +48,8 @@ class FsClient {
   // (chunks are placed by index, so each server is asked). NOT_FOUND if it
   // had neither a metadata entry nor chunks.
   Status Remove(const std::string& path);
+  // Asks `server` to measure its own bare storage (FLOOR).
+  Result<FloorFigures> Floor(uint32_t server, const FloorArgs& args);
   // Removes every file whose path starts with `prefix` (which starts with
   // '/'), metadata and chunks, on every server; what was removed, summed.
   Result<RemoveCounts> RemovePrefix(const std::string& prefix);

@@ -3,6 +3,8 @@
 
 #include <cstring>
 
+#include "measure/storage_baseline.h"
+#include "runtime/uring_reactor.h"
 #include "service/ops.h"
 
 namespace benchfs {
@@ -18,7 +20,7 @@ Response InodeReply(const Result<Inode>& r) {
 }  // namespace
 
 FsService::FsService(Executor& ex, RpcServer& server, ChunkStore& chunks, MetadataStore& meta)
-    : server_(server), chunks_(chunks), meta_(meta), shutdown_(ex) {}
+    : ex_(ex), server_(server), chunks_(chunks), meta_(meta), shutdown_(ex) {}
 
 void FsService::Install() {
   server_.Handle(Opcode::kWriteChunk, [this](Request& r) { return WriteChunk(r); });
@@ -29,6 +31,7 @@ void FsService::Install() {
   server_.Handle(Opcode::kMetaUpdate, [this](Request& r) { return Update(r); });
   server_.Handle(Opcode::kFsync, [this](Request& r) { return Fsync(r); });
   server_.Handle(Opcode::kRemove, [this](Request& r) { return Remove(r); });
+  server_.Handle(Opcode::kFloor, [this](Request& r) { return Floor(r); });
   server_.Handle(Opcode::kShutdown, [this](Request&) {
     // The daemon drains requests in flight (this one included) before it
     // stops, so the reply still goes out.
@@ -118,6 +121,46 @@ Response FsService::Fsync(Request& req) {
   }
   Status s = meta_.Sync();
   return s.ok() ? Response() : Response::Error(s);
+}
+
+Response FsService::Floor(Request& req) {
+  auto a = DecodeFloor(req.header);
+  if (!a.ok()) return Response::Error(a.status());
+  if (a->size == 0 || a->size > chunks_.options().chunk_size) {
+    return Response::Error(Status(StatusCode::kInvalidArgument, "floor: size " + std::to_string(a->size) +
+                                                                    " is out of range 1.." +
+                                                                    std::to_string(chunks_.options().chunk_size)));
+  }
+  FloorFigures f;
+  const bool disk = chunks_.options().backend != ChunkBackendKind::kMemory;
+  const bool log = !meta_.options().log_path.empty();
+  if (a->kind == FloorKind::kData ? disk : log) {
+    StorageFloorSpec spec;
+    spec.dir = chunks_.options().data_dir;
+    spec.size = a->size;
+    spec.count = a->count;
+    spec.files = a->files;
+    // The daemon's own ring set-up and durability: the floor moves with them.
+    spec.ring_flags = ex_.uring().setup_flags();
+    spec.io_workers = ex_.config().io_workers;
+    spec.sync = (a->kind == FloorKind::kData ? chunks_.durability() : meta_.durability()) == DurabilityPolicy::kFsync;
+    // One bare I/O at a time; requests of other clients run in between.
+    spec.between = [this] { ex_.Yield(); };
+    if (a->kind == FloorKind::kData) {
+      auto m = MeasureStorageFloor(spec);
+      if (!m.ok()) return Response::Error(m.status());
+      f = {m->write_ns.Percentile(0.5), m->write_ns.Percentile(0.99), m->read_ns.Percentile(0.5),
+           m->read_ns.Percentile(0.99)};
+    } else {
+      auto m = MeasureAppendFloor(spec);
+      if (!m.ok()) return Response::Error(m.status());
+      f.write_p50_ns = m->Percentile(0.5);
+      f.write_p99_ns = m->Percentile(0.99);
+    }
+  }
+  Response r;
+  r.header = EncodeFloorFigures(f);
+  return r;
 }
 
 Response FsService::Remove(Request& req) {

@@ -35,7 +35,9 @@ class FsService {
   Response Update(Request& req);
   Response Fsync(Request& req);
   Response Remove(Request& req);
+  Response Floor(Request& req);
 
+  Executor& ex_;
   RpcServer& server_;
   ChunkStore& chunks_;
   MetadataStore& meta_;

@@ -204,6 +204,61 @@ Result<RemoveCounts> DecodeRemoveCounts(std::span<const std::byte> in) {
   return c;
 }
 
+std::vector<std::byte> EncodeFloor(const FloorArgs& a) {
+  std::vector<std::byte> out;
+  WireWriter w(out);
+  w.Put<uint8_t>(static_cast<uint8_t>(a.kind));
+  w.Put<uint64_t>(a.size);
+  w.Put<uint32_t>(a.count);
+  w.Put<uint32_t>(a.files);
+  return out;
+}
+
+Result<FloorArgs> DecodeFloor(std::span<const std::byte> in) {
+  WireReader r(in);
+  uint8_t kind = 0;
+  FloorArgs a;
+  r.Get(&kind);
+  r.Get(&a.size);
+  r.Get(&a.count);
+  r.Get(&a.files);
+  Status s = Done(r, "floor");
+  if (!s.ok()) return s;
+  if (kind != 1 && kind != 2) return Status(StatusCode::kProtocolError, "floor: unknown kind " + std::to_string(kind));
+  a.kind = static_cast<FloorKind>(kind);
+  if (a.count == 0 || a.count > kMaxFloorCount) {
+    return Status(StatusCode::kInvalidArgument,
+                  "floor: count " + std::to_string(a.count) + " is out of range 1.." + std::to_string(kMaxFloorCount));
+  }
+  if (a.files == 0 || a.files > kMaxFloorFiles) {
+    return Status(StatusCode::kInvalidArgument,
+                  "floor: files " + std::to_string(a.files) + " is out of range 1.." + std::to_string(kMaxFloorFiles));
+  }
+  return a;
+}
+
+std::vector<std::byte> EncodeFloorFigures(const FloorFigures& f) {
+  std::vector<std::byte> out;
+  WireWriter w(out);
+  w.Put<uint64_t>(f.write_p50_ns);
+  w.Put<uint64_t>(f.write_p99_ns);
+  w.Put<uint64_t>(f.read_p50_ns);
+  w.Put<uint64_t>(f.read_p99_ns);
+  return out;
+}
+
+Result<FloorFigures> DecodeFloorFigures(std::span<const std::byte> in) {
+  WireReader r(in);
+  FloorFigures f;
+  r.Get(&f.write_p50_ns);
+  r.Get(&f.write_p99_ns);
+  r.Get(&f.read_p50_ns);
+  r.Get(&f.read_p99_ns);
+  Status s = Done(r, "floor reply");
+  if (!s.ok()) return s;
+  return f;
+}
+
 std::vector<std::byte> EncodeCount(uint64_t n) {
   std::vector<std::byte> out;
   WireWriter w(out);

@@ -13,6 +13,9 @@
 //   META_UPDATE  request  path, flags u8 (1 size, 2 truncate, 4 mode), size u64, mode u32
 //                reply    inode
 //   FSYNC        request  path ("" = everything)               reply: -
+//   FLOOR        request  kind u8 (1 data, 2 log append), size u64, count u32, files u32
+//                reply    write p50 u64, write p99 u64, read p50 u64, read p99 u64 (ns; a log
+//                         append is reported as a write; all 0: no such storage on this server)
 //   REMOVE       request  flags u8 (1 prefix, 2 metadata too), path
 //                reply    metadata entries removed u64, files whose chunks were removed u64
 //   SHUTDOWN     request  -                                    reply: -
@@ -65,6 +68,25 @@ struct RemoveCounts {
   uint64_t files = 0;
 };
 
+// FLOOR: the server measures its own bare storage (measure/storage_baseline.h).
+enum class FloorKind : uint8_t { kData = 1, kLogAppend = 2 };
+inline constexpr uint32_t kMaxFloorCount = 100000;
+
+struct FloorArgs {
+  FloorKind kind = FloorKind::kData;
+  uint64_t size = 4096;
+  uint32_t count = 1000;
+  uint32_t files = 64;  // data: distinct files overwritten in turn (the benchmark's --files)
+};
+inline constexpr uint32_t kMaxFloorFiles = 4096;
+
+struct FloorFigures {
+  uint64_t write_p50_ns = 0;
+  uint64_t write_p99_ns = 0;
+  uint64_t read_p50_ns = 0;
+  uint64_t read_p99_ns = 0;
+};
+
 std::vector<std::byte> EncodeChunkRef(const ChunkRef& r);
 Result<ChunkRef> DecodeChunkRef(std::span<const std::byte> in);
 std::vector<std::byte> EncodeReadChunk(const ReadChunkArgs& r);
@@ -81,6 +103,10 @@ std::vector<std::byte> EncodeRemove(const RemoveArgs& a);
 Result<RemoveArgs> DecodeRemove(std::span<const std::byte> in);
 std::vector<std::byte> EncodeRemoveCounts(const RemoveCounts& c);
 Result<RemoveCounts> DecodeRemoveCounts(std::span<const std::byte> in);
+std::vector<std::byte> EncodeFloor(const FloorArgs& a);
+Result<FloorArgs> DecodeFloor(std::span<const std::byte> in);
+std::vector<std::byte> EncodeFloorFigures(const FloorFigures& f);
+Result<FloorFigures> DecodeFloorFigures(std::span<const std::byte> in);
 std::vector<std::byte> EncodeCount(uint64_t n);
 Result<uint64_t> DecodeCount(std::span<const std::byte> in, const char* op);
 

@@ -87,6 +87,7 @@ OpResult Measure(Executor& ex, const SmallBenchConfig& c, const std::string& op,
   r.size = size;
   r.qd = spec.rate > 0 ? 0 : spec.qd;
   r.rate = spec.rate;
+  if (c.floor_block) r.floor_us = c.floor_block(op, size);
   std::function<void(uint64_t)> tick;
   if (c.progress) {
     tick = [&](uint64_t done) {

@@ -15,6 +15,8 @@
 // loop at rate) and gets its own latency histogram.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,10 @@ struct SmallBenchConfig {
   bool verify = false;     // compare every read with what was written
   std::string client_id;   // path component that keeps clients apart
   bool progress = false;   // one-line progress on stderr
+  // When set, called right before each measured row: that row's floor block
+  // (service/floor_probe.h), whose value becomes the row's floor_us
+  // (nothing if it failed).
+  std::function<std::optional<double>(const std::string& op, uint64_t size)> floor_block;
 };
 
 // Where a run of `c` keeps its files: "/bench/<client_id>/" (everything it

@@ -57,7 +57,7 @@ class Loopback : public ::testing::TestWithParam<std::string> {
 TEST_P(Loopback, BenchSmallVerifiesDataAndWritesTheJsonContract) {
   const std::string out = dir_ + "/r.json";
   Process c(Client({"bench", "small", "-n", "300", "--warmup", "20", "--files", "50", "--verify", "--baseline",
-                    "--data-dir", dir_, "--json", out, "--csv", dir_ + "/r.csv"}));
+                    "--json", out, "--csv", dir_ + "/r.csv"}));
   ASSERT_EQ(c.Wait(300s), std::optional<int>(0)) << c.out() << c.err();
   json j = json::parse(ReadFile(out));
   EXPECT_EQ(j["schema"], "benchfs.result/1");

@@ -32,7 +32,7 @@ TEST(TwoHosts, BenchSmallOverVethWithVerifiedData) {
   const std::string addr = line->substr(std::string("benchfsd ready on ").size());
   EXPECT_EQ(addr.rfind(net.server_ip + ":", 0), 0u) << addr;
   Process client({BENCHFS_BIN, "-s", addr, "--ucx-tls", "tcp", "bench", "small", "-n", "300", "--warmup", "20",
-                  "--files", "50", "--verify", "--baseline", "--data-dir", dir, "--json", dir + "/r.json"},
+                  "--files", "50", "--verify", "--baseline", "--json", dir + "/r.json"},
                  {"UCX_NET_DEVICES=" + net.client_dev}, {"ip", "netns", "exec", net.client_ns});
   ASSERT_EQ(client.Wait(300s), std::optional<int>(0)) << client.out() << client.err();
   auto j = nlohmann::json::parse(ReadFile(dir + "/r.json"));

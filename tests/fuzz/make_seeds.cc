@@ -87,6 +87,8 @@ void WireSeeds(const Corpus& corpus) {
   corpus.Save("wire", "update_reply", Message(Opcode::kMetaUpdate, true, ok, EncodeInode(inode), ""));
   corpus.Save("wire", "fsync_request", Message(Opcode::kFsync, false, ok, EncodePath(""), ""));
   corpus.Save("wire", "fsync_reply", Message(Opcode::kFsync, true, ok, {}, ""));
+  corpus.Save("wire", "floor_request", Message(Opcode::kFloor, false, ok, EncodeFloor({FloorKind::kData, 4096, 200, 16}), ""));
+  corpus.Save("wire", "floor_reply", Message(Opcode::kFloor, true, ok, EncodeFloorFigures({9000, 20000, 3000, 7000}), ""));
   corpus.Save("wire", "remove_request", Message(Opcode::kRemove, false, ok, EncodeRemove({"/bench/", true, true}), ""));
   corpus.Save("wire", "remove_reply", Message(Opcode::kRemove, true, ok, EncodeRemoveCounts({3, 4}), ""));
   corpus.Save("wire", "shutdown_request", Message(Opcode::kShutdown, false, ok, {}, ""));

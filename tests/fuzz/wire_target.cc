@@ -75,6 +75,11 @@ std::string Request(Opcode op, Bytes h) {
       (void)TokensEqual(r->token, "fuzz");
       return Same(EncodeHello(*r), h) ? "" : "hello request does not re-encode to its bytes";
     }
+    case Opcode::kFloor: {
+      auto r = DecodeFloor(h);
+      if (!r.ok()) return "";
+      return Same(EncodeFloor(*r), h) ? "" : "floor request does not re-encode to its bytes";
+    }
     case Opcode::kRemove: {
       auto r = DecodeRemove(h);
       if (!r.ok()) return "";
@@ -112,6 +117,11 @@ std::string Reply(Opcode op, Bytes h, Bytes payload) {
       auto again = DecodeCounters(EncodeCounters(*r));
       if (!again.ok() || *again != *r) return "STATUS counters do not round-trip";
       return "";
+    }
+    case Opcode::kFloor: {
+      auto r = DecodeFloorFigures(h);
+      if (!r.ok()) return "";
+      return Same(EncodeFloorFigures(*r), h) ? "" : "floor reply does not re-encode to its bytes";
     }
     case Opcode::kRemove: {
       auto r = DecodeRemoveCounts(h);
