@@ -121,6 +121,13 @@ int main(int argc, char** argv) {
   std::string gc_client;
   gc->add_option("--client-id", gc_client, "only the files of runs with this --client-id");
 
+  CLI::App* compare = app.add_subcommand(
+      "compare",
+      "compare result files (--json of bench small): per row, the change of p50, p99 and p50/floor of each "
+      "file against the first, with a 95 % bootstrap interval over their rounds and a verdict (no servers needed)");
+  std::vector<std::string> compare_files;
+  compare->add_option("files", compare_files, "A.json B.json [C.json ...]")->required()->expected(2, -1);
+
   benchfs::SweepCommandOptions sweep_opts;
   CLI::App* sweep = app.add_subcommand(
       "sweep",
@@ -149,7 +156,7 @@ int main(int argc, char** argv) {
   }
   if (app.get_subcommands().empty()) {
     return usage(Status(benchfs::StatusCode::kInvalidArgument,
-                        "give a command: bench, status, shutdown, put, get, stat, rm, gc or sweep (see --help)"));
+                        "give a command: bench, status, shutdown, put, get, stat, rm, gc, compare or sweep (see --help)"));
   }
   if (!token_file.empty()) {
     auto token = benchfs::LoadTokenFile(token_file);
@@ -201,6 +208,7 @@ int main(int argc, char** argv) {
     if (!s.ok()) return usage(s);
     return benchfs::RunBenchSmall(client, cfg, out);
   }
+  if (compare->parsed()) return benchfs::RunCompare(compare_files);
   if (sweep->parsed()) return benchfs::RunSweepCommand(sweep_opts, client.executor, client.ucx, client.rpc);
   if (status->parsed()) return benchfs::RunStatus(client, status_json);
   if (shutdown->parsed()) return benchfs::RunShutdown(client);

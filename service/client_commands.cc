@@ -13,10 +13,12 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "measure/compare.h"
 #include "measure/report.h"
 #include "measure/rounds.h"
 #include "rpc/raw_ping.h"
@@ -481,6 +483,25 @@ int RunStat(const ClientOptions& o, const std::string& path) {
                 static_cast<unsigned long long>(st->size), st->mode, static_cast<unsigned long long>(st->id));
     return 0;
   });
+}
+
+int RunCompare(const std::vector<std::string>& files) {
+  if (files.size() < 2) return Usage("compare: give at least two result files (A.json B.json ...)");
+  std::vector<std::vector<CompareRow>> runs;
+  for (const std::string& f : files) {
+    std::ifstream in(f);
+    if (!in) return Usage("compare: cannot read " + f);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto rows = ParseCompareRows(text.str(), f);
+    if (!rows.ok()) return Usage("compare: " + rows.status().message());
+    runs.push_back(std::move(rows.value()));
+  }
+  for (size_t i = 1; i < runs.size(); ++i) {
+    if (i > 1) std::printf("\n");
+    std::fputs(FormatComparison(files[0], files[i], CompareRuns(runs[0], runs[i])).c_str(), stdout);
+  }
+  return 0;
 }
 
 int RunRemove(const ClientOptions& o, const std::string& path) {

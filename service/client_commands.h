@@ -59,6 +59,8 @@ int RunPut(const ClientOptions& client, const std::string& path, uint64_t size, 
 // get: reads `path` (its metadata size) and writes it to `to_file` or prints a checksum.
 int RunGet(const ClientOptions& client, const std::string& path, const std::string& to_file);
 int RunStat(const ClientOptions& client, const std::string& path);
+// compare: the first result file against each of the others (measure/compare.h).
+int RunCompare(const std::vector<std::string>& files);
 // rm: a file's metadata and its chunks on every server.
 int RunRemove(const ClientOptions& client, const std::string& path);
 // rm --prefix (and gc): every file below `prefix`, metadata and chunks, on every server.

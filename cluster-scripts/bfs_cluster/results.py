@@ -1,4 +1,4 @@
-"""Merges the clients' benchfs.result/1 files of one run into a summary:
+"""Merges the clients' benchfs.result/1 or /2 files of one run into a summary:
 per (op, size) the median and worst of the clients' p50 and p99, aggregate
 ops/s and MiB/s, errors; and per server the operations it served (from
 server-status.json), so placement skew is visible."""
@@ -22,7 +22,7 @@ def load_clients(results_dir):
                 doc = json.load(f)
         except (OSError, json.JSONDecodeError):
             continue
-        if doc.get("schema") == "benchfs.result/1":
+        if doc.get("schema") in ("benchfs.result/1", "benchfs.result/2"):
             clients.append(doc)
     return clients
 

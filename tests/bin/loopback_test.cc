@@ -1,7 +1,7 @@
 // Two processes on one host: benchfsd and the benchfs client, over UCX tcp
 // (host:port) and over shared memory (registry). The client reads back what
 // it wrote (--verify compares every byte), the JSON result follows the
-// benchfs.result/1 contract, and put/get round-trip a file's checksum.
+// benchfs.result/2 contract, and put/get round-trip a file's checksum.
 #include <filesystem>
 
 #include <gtest/gtest.h>
@@ -60,7 +60,7 @@ TEST_P(Loopback, BenchSmallVerifiesDataAndWritesTheJsonContract) {
                     "--json", out, "--csv", dir_ + "/r.csv"}));
   ASSERT_EQ(c.Wait(300s), std::optional<int>(0)) << c.out() << c.err();
   json j = json::parse(ReadFile(out));
-  EXPECT_EQ(j["schema"], "benchfs.result/1");
+  EXPECT_EQ(j["schema"], "benchfs.result/2");
   const json& m = j["manifest"];
   for (const char* k : {"version", "git", "host", "kernel", "transport", "backend", "durability", "chunk_size",
                         "reactor", "qd", "rate", "started_at"}) {
