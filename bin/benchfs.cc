@@ -78,6 +78,10 @@ int main(int argc, char** argv) {
                   "round trip to the first server shaped like the operation, plus that server's own bare "
                   "io_uring I/O (and metadata log append) on its disk with its ring set-up; prints each "
                   "result's ratio to its floor and flags a floor that is not below its result");
+    sub->add_flag("--breakdown", cfg.breakdown,
+                  "trace every call (server timestamps in the replies, two clock reads per call here) and report "
+                  "where the time went, per row at p50 and p99: send, queue, handler, storage I/O, metadata log, "
+                  "reply");
     sub->add_option("--repeat", out.repeat,
                     "interleaved rounds (floor block, op block per row), reported as medians with their "
                     "min-max (default 3 with --baseline, else 1)");

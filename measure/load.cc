@@ -111,6 +111,7 @@ LoadResult RunLoad(Executor& ex, const LoadSpec& spec, const std::function<Statu
           if (run.Finished(i, start)) return;
           ++run.next;
           mark_measured_start(i, start);
+          if (spec.op_start != nullptr) *spec.op_start = start;
           Status s = op(i);
           const TimePoint end = Now();
           run.Account(i, start, end, s);
@@ -135,6 +136,7 @@ LoadResult RunLoad(Executor& ex, const LoadSpec& spec, const std::function<Statu
       ++outstanding;
       drained.Reset();
       ex.Spawn([&, i, intended] {
+        if (spec.op_start != nullptr) *spec.op_start = intended;
         Status s = op(i);
         run.Account(i, intended, Now(), s);  // latency from the intended start
         slots.Release();

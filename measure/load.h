@@ -29,6 +29,10 @@ struct LoadSpec {
   // ends the run at once - no worker starts another operation - e.g. when
   // every server is unreachable, so a dead server is not hammered.
   std::function<bool(const Status&)> give_up;
+  // When set, each operation's start (the time its latency is measured from)
+  // is stored here right before the operation is called, so the operation
+  // can read it before it first waits (e.g. to time its stages from there).
+  TimePoint* op_start = nullptr;
 
   // OK or INVALID_ARGUMENT naming the bad field.
   Status Validate() const;

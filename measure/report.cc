@@ -89,6 +89,41 @@ Manifest BaseManifest() {
   return m;
 }
 
+std::string FormatBreakdown(const std::vector<OpResult>& results) {
+  std::string out;
+  char line[512];
+  for (const char* at : {"p50", "p99"}) {
+    bool header = false;
+    const bool p50 = std::string(at) == "p50";
+    for (const OpResult& r : results) {
+      const Breakdown* bd = BreakdownAt(r, p50 ? 0.5 : 0.99);
+      if (bd == nullptr || bd->calls() == 0) continue;
+      const BreakdownFigures b = bd->Figures();
+      const StageBand& band = p50 ? b.p50 : b.p99;
+      if (!header) {
+        std::snprintf(line, sizeof(line),
+                      "breakdown at %s (us; the mean of the calls around %s%s; the stages sum to `total`):\n", at, at,
+                      r.rounds.size() > 1 ? " in the round whose figure is the median" : "");
+        out += line;
+        std::snprintf(line, sizeof(line), "%-7s %7s %9s %9s %9s %9s %9s %9s %9s %9s\n", "op", "size", "send", "queue",
+                      "handler", "storage", "log", "reply", "total", std::string(at) == "p50" ? "p50" : "p99");
+        out += line;
+        header = true;
+      }
+      const RoundFigures f = Reported(r);
+      std::snprintf(line, sizeof(line), "%-7s %7s %9s %9s %9s %9s %9s %9s %9s %9s%s\n", r.op.c_str(),
+                    SizeText(r.size).c_str(), Micros(band.stage_us[kStageSend]).c_str(),
+                    Micros(band.stage_us[kStageQueue]).c_str(), Micros(band.stage_us[kStageHandler]).c_str(),
+                    Micros(band.stage_us[kStageStorage]).c_str(), Micros(band.stage_us[kStageLog]).c_str(),
+                    b.same_clock ? Micros(band.stage_us[kStageReply]).c_str() : "-", Micros(band.total_us).c_str(),
+                    Micros(std::string(at) == "p50" ? f.p50_us : f.p99_us).c_str(),
+                    b.same_clock ? "" : "  (other host: send = both network legs)");
+      out += line;
+    }
+  }
+  return out;
+}
+
 std::string FormatTable(const std::vector<OpResult>& results, const std::optional<Baseline>& baseline) {
   std::string out;
   char line[512];
@@ -131,6 +166,7 @@ std::string FormatTable(const std::vector<OpResult>& results, const std::optiona
     if (!r.first_error.empty()) out += "        first error: " + r.first_error + "\n";
   }
   for (const std::string& n : notes) out += n + "\n";
+  out += FormatBreakdown(results);
   if (baseline) {
     std::snprintf(line, sizeof(line), "floors: UCX round trip p50 %.2f us", baseline->ucx_rtt_p50_us);
     out += line;
@@ -206,6 +242,21 @@ std::string ToJson(const Manifest& m, const std::vector<OpResult>& results, cons
         range([](const RoundFigures& x) { return x.floor_us ? x.p50_us / *x.floor_us : 0; }, "ratio_min", "ratio_max");
       }
       j["round_figures"] = per;
+    }
+    const Breakdown* at50 = BreakdownAt(r, 0.5);
+    const Breakdown* at99 = BreakdownAt(r, 0.99);
+    if (at50 != nullptr && at50->calls() > 0 && at99 != nullptr) {
+      const BreakdownFigures b50 = at50->Figures();
+      const BreakdownFigures b99 = at99->Figures();
+      json bd = {{"same_clock", b50.same_clock}, {"calls", b50.calls}};
+      for (const auto& [name, band] : {std::pair<const char*, const StageBand*>{"p50", &b50.p50}, {"p99", &b99.p99}}) {
+        json o = json::object();
+        for (unsigned k = 0; k < kStages; ++k) o[std::string(StageName(k)) + "_us"] = band->stage_us[k];
+        o["total_us"] = band->total_us;
+        o["calls"] = band->calls;
+        bd[name] = o;
+      }
+      j["breakdown"] = bd;
     }
     if (r.rate > 0) {
       j["rate"] = r.rate;

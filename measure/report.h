@@ -8,7 +8,9 @@
 //                max_us, mean_us, ops_per_s, mib_per_s, rounds[, floor_us, ratio,
 //                floor_suspect, floor_note][, p50_min_us, p50_max_us, p99_min_us,
 //                p99_max_us, floor_min_us, floor_max_us, ratio_min, ratio_max,
-//                round_figures:[{p50_us, p90_us, p99_us, ops_per_s[, floor_us, ratio]}]]}],
+//                round_figures:[{p50_us, p90_us, p99_us, ops_per_s[, floor_us, ratio]}]]
+//                [, breakdown:{same_clock, calls, p50:{send_us, queue_us, handler_us,
+//                storage_us, log_us, reply_us, total_us, calls}, p99:{...}}]}],
 //    "baseline":{ucx_rtt_p50_us, log_append_p50_us, storage_write_p50_us,
 //                storage_read_p50_us, storage_by_size}}
 //
@@ -18,10 +20,12 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "measure/breakdown.h"
 #include "measure/load.h"
 
 namespace benchfs {
@@ -35,6 +39,7 @@ struct RoundFigures {
   double p999_us = 0;
   double ops_per_s = 0;
   std::optional<double> floor_us;
+  std::shared_ptr<Breakdown> breakdown;  // that round's per-stage times, when traced
 };
 
 struct OpResult {
@@ -51,6 +56,7 @@ struct OpResult {
   std::vector<RoundFigures> rounds;
   bool floor_suspect = false;  // p50 below 0.95 x floor
   std::string floor_note;      // why that may be
+  std::shared_ptr<Breakdown> breakdown;  // per-stage times of its calls, when traced
 };
 
 inline constexpr const char* kResultSchema = "benchfs.result/2";
@@ -79,6 +85,8 @@ struct Manifest {
 Manifest BaseManifest();
 
 std::string FormatTable(const std::vector<OpResult>& results, const std::optional<Baseline>& baseline);
+// The per-stage breakdown tables (at p50 and p99) of the rows that carry one.
+std::string FormatBreakdown(const std::vector<OpResult>& results);
 std::string ToJson(const Manifest& m, const std::vector<OpResult>& results,
                    const std::optional<Baseline>& baseline);
 std::string ToCsv(const std::vector<OpResult>& results);

@@ -41,6 +41,7 @@ RoundFigures FiguresOf(const OpResult& r) {
   f.p999_us = Us(h.Percentile(0.999));
   f.ops_per_s = r.load.ops_per_s();
   f.floor_us = r.floor_us;
+  f.breakdown = r.breakdown;
   return f;
 }
 
@@ -63,6 +64,7 @@ std::vector<OpResult> CombineRounds(const std::vector<std::vector<OpResult>>& ro
     OpResult row = first;
     row.load = LoadResult();
     row.rounds.clear();
+    row.breakdown.reset();
     Duration elapsed{0};
     for (const auto& round : rounds) {
       for (const OpResult& r : round) {
@@ -86,6 +88,20 @@ std::vector<OpResult> CombineRounds(const std::vector<std::vector<OpResult>>& ro
     out.push_back(std::move(row));
   }
   return out;
+}
+
+const Breakdown* BreakdownAt(const OpResult& r, double q) {
+  if (r.rounds.size() <= 1) return r.breakdown.get();
+  std::vector<const RoundFigures*> by;
+  for (const RoundFigures& x : r.rounds) {
+    if (x.breakdown) by.push_back(&x);
+  }
+  if (by.empty()) return nullptr;
+  const bool tail = q > 0.5;
+  std::sort(by.begin(), by.end(), [tail](const RoundFigures* a, const RoundFigures* b) {
+    return tail ? a->p99_us < b->p99_us : a->p50_us < b->p50_us;
+  });
+  return by[(by.size() - 1) / 2]->breakdown.get();
 }
 
 void FlagSuspectFloors(std::vector<OpResult>& rows) {

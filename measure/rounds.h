@@ -31,6 +31,11 @@ RoundFigures Reported(const OpResult& r);
 // order of the first round). Each input row's floor_us is that round's floor.
 std::vector<OpResult> CombineRounds(const std::vector<std::vector<OpResult>>& rounds);
 
+// The breakdown to report at quantile q (0.5 or 0.99): with several rounds,
+// that of the round whose p50 (p99) is the reported median, so the stages
+// add up to the figure they explain; else the row's own. Null if untraced.
+const Breakdown* BreakdownAt(const OpResult& r, double q);
+
 // Sets floor_suspect and floor_note on rows whose p50 is below
 // kFloorSuspectRatio x floor.
 void FlagSuspectFloors(std::vector<OpResult>& rows);

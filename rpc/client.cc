@@ -28,6 +28,7 @@ struct RpcClient::PendingCall {
   bool into_caller = false;
   UcxOp* recv_op = nullptr;  // rendezvous receive of the reply payload
   ucs_status_ptr_t recv_request = nullptr;
+  std::optional<ServerTrace> trace;
 };
 
 namespace {
@@ -277,7 +278,19 @@ void RpcClient::OnReply(std::span<const std::byte> header, void* data, size_t le
     Finish(pc);
     return;
   }
-  pc->header.assign(op_header, op_header + d.header.header_len);
+  size_t op_len = d.header.header_len;
+  if (d.header.flags & kWireFlagTrace) {
+    if (op_len < kTraceBlockSize) {
+      ++stats_.malformed_replies;
+      pc->status = Status(StatusCode::kProtocolError, "bad reply from " + pc->conn->peer_ +
+                                                          ": a traced reply without its trace block");
+      Finish(pc);
+      return;
+    }
+    pc->trace = DecodeTrace({op_header, op_len});
+    op_len -= kTraceBlockSize;
+  }
+  pc->header.assign(op_header, op_header + op_len);
   pc->payload_len = length;
   if (length > 0) {
     pc->into_caller = pc->caller_buffer.size() >= length;
@@ -336,6 +349,7 @@ Result<Reply> RpcClient::CallOnce(Connection* c, CallArgs& args, TimePoint deadl
   UcxOp* op = ucx_.NewOp();
   WireHeader h;
   h.opcode = static_cast<uint8_t>(args.opcode);
+  h.flags = args.trace ? kWireFlagTrace : 0;
   h.correlation_id = pc.id;
   h.header_len = static_cast<uint32_t>(args.header.size());
   h.payload_len = static_cast<uint32_t>(args.payload_len);
@@ -376,6 +390,7 @@ Result<Reply> RpcClient::CallOnce(Connection* c, CallArgs& args, TimePoint deadl
   reply.header = std::move(pc.header);
   reply.payload_len = pc.payload_len;
   if (!pc.into_caller) reply.payload = std::move(pc.target);
+  reply.trace = pc.trace;
   return reply;
 }
 

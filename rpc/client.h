@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@
 #include "rpc/call_window.h"
 #include "rpc/net_address.h"
 #include "rpc/rpc_config.h"
+#include "rpc/trace.h"
 #include "rpc/wire.h"
 #include "runtime/cancellation.h"
 #include "runtime/ucx_reactor.h"
@@ -83,12 +85,16 @@ struct CallArgs {
   IoBuffer* reply_buffer = nullptr;
   TimePoint deadline = kNoDeadline;  // kNoDeadline: now + call_timeout
   Cancellation* cancel = nullptr;
+  // Ask the server for its timestamps (rpc/trace.h); they come back in
+  // Reply::trace.
+  bool trace = false;
 };
 
 struct Reply {
   std::vector<std::byte> header;
   size_t payload_len = 0;
   IoBuffer payload;  // only when the reply did not go to CallArgs::reply_buffer
+  std::optional<ServerTrace> trace;  // when CallArgs::trace asked for it
 };
 
 class RpcClient {

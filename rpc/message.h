@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "rpc/trace.h"
 #include "rpc/wire.h"
 #include "runtime/io_buffer.h"
 #include "runtime/status.h"
@@ -18,6 +19,9 @@ struct Request {
   std::vector<std::byte> header;     // operation header
   IoBuffer payload;                  // payload_len bytes are valid
   size_t payload_len = 0;
+  // Set when the client asked for a trace (rpc/trace.h): the handler adds
+  // its storage and metadata-log time here. Null otherwise.
+  RequestTiming* timing = nullptr;
 };
 
 struct Response {

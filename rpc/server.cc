@@ -26,6 +26,8 @@ struct RpcServer::Connection {
 
 struct RpcServer::InFlight {
   Connection* conn = nullptr;
+  bool traced = false;
+  RequestTiming timing;
   WireHeader header;
   Request request;
   UcxOp* recv_op = nullptr;  // rendezvous receive of the payload, if any
@@ -321,6 +323,12 @@ ucs_status_t RpcServer::OnRequest(std::span<const std::byte> header, void* data,
   InFlight* f = NewInFlight();
   f->conn = c;
   f->header = d.header;
+  f->traced = (d.header.flags & kWireFlagTrace) != 0;
+  if (f->traced) {
+    f->timing = RequestTiming{};
+    f->timing.received = Now();
+  }
+  f->request.timing = f->traced ? &f->timing : nullptr;
   f->request.opcode = static_cast<Opcode>(raw_op);
   f->request.correlation_id = d.header.correlation_id;
   f->request.connection_id = c->id;
@@ -413,6 +421,8 @@ RpcServer::InFlight* RpcServer::NewInFlight() {
 
 void RpcServer::FreeInFlight(InFlight* f) {
   f->conn = nullptr;
+  f->traced = false;
+  f->request.timing = nullptr;
   f->recv_op = nullptr;
   f->recv_request = nullptr;
   f->request.header.clear();
@@ -434,6 +444,7 @@ void RpcServer::Serve(InFlight* f) {
       have_payload = false;
     }
   }
+  if (f->traced) f->timing.started = Now();
   if (have_payload) response = handlers_[f->header.opcode](f->request);
   SendReply(f, response);
   Connection* c = f->conn;
@@ -458,6 +469,16 @@ void RpcServer::SendReply(InFlight* f, Response& response) {
   h.correlation_id = f->header.correlation_id;
   h.status = response.status.code();
   size_t payload_len = 0;
+  if (response.status.ok() && f->traced) {
+    h.flags |= kWireFlagTrace;
+    ServerTrace t;
+    t.received_ns = SteadyNs(f->timing.received);
+    t.started_ns = SteadyNs(f->timing.started);
+    t.io_ns = static_cast<uint64_t>(f->timing.io.count());
+    t.log_ns = static_cast<uint64_t>(f->timing.log.count());
+    t.sent_ns = SteadyNs(Now());  // read last: the reply goes to UCX right below
+    AppendTrace(t, response.header);
+  }
   if (response.status.ok()) {
     h.header_len = static_cast<uint32_t>(response.header.size());
     payload_len = response.payload_len;

@@ -5,7 +5,7 @@
 //
 // Fixed header, little-endian:
 //   0  u32 magic 0x31534642 ("BFS1")   4  u8 version (1)   5  u8 opcode
-//   6  u16 flags (bit 0: reply)        8  u64 correlation id
+//   6  u16 flags (bit 0: reply, bit 1: trace - rpc/trace.h)   8  u64 correlation id
 //   16 u16 status (StatusCode; replies) 18 u16 reserved (0)
 //   20 u32 header_len                  24 u32 payload_len   28 u32 reserved (0)
 //

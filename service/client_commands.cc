@@ -28,6 +28,7 @@
 #include "runtime/uring_reactor.h"
 #include "service/floor_probe.h"
 #include "service/fs_client.h"
+#include "service/proc_stats.h"
 #include "service/knobs.h"
 
 namespace benchfs {
@@ -197,6 +198,13 @@ int BenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const Outp
     manifest.Set("server_listen", Names(*kv, "listen."));
     manifest.Set("server_net_devices", Names(*kv, "net_devices."));
     for (uint32_t i = 0; i < client.servers(); ++i) manifest.servers.push_back(client.server(i).ToString());
+    // The breakdown splits the two network legs only on one clock.
+    run.same_clock = true;
+    for (uint32_t i = 0; i < client.servers() && run.breakdown; ++i) {
+      auto skv = i == 0 ? kv : client.ServerStatus(i);
+      const uint64_t boot = skv.ok() ? Value(*skv, "boot_id") : 0;
+      run.same_clock = run.same_clock && boot != 0 && boot == BootIdPrefix();
+    }
     // Sizes beyond a chunk cannot be written in one operation: refuse them
     // before anything runs.
     const bool data = std::any_of(bench.ops.begin(), bench.ops.end(), [](const std::string& op) {

@@ -243,6 +243,7 @@ int RunDaemon(const DaemonConfig& cfg, const std::function<void(const DaemonInfo
     kv.emplace_back("vms_bytes", p.vms_bytes);
     kv.emplace_back("executor_ticks", ex.stats().ticks);
     kv.emplace_back("executor_parks", ex.stats().parks);
+    kv.emplace_back("boot_id", BootIdPrefix());
   });
   // The raw echo (the --baseline floor) is a bare active message with no
   // RPC header, so it cannot take part in the HELLO exchange: a daemon with a

@@ -92,8 +92,20 @@ Result<Reply> FsClient::Call(uint32_t server, Opcode op, const std::vector<std::
   args.payload = payload;
   args.payload_len = payload_len;
   args.reply_buffer = reply_buffer;
+  if (tracer_ == nullptr) {
+    Result<Reply> r = rpc_->Call(connections_[server], args);
+    Note(server, r.ok() ? Status() : r.status());
+    return r;
+  }
+  args.trace = true;
+  const TimePoint sent = *op_start_;  // read before the call first waits
   Result<Reply> r = rpc_->Call(connections_[server], args);
+  const TimePoint woke = Now();
   Note(server, r.ok() ? Status() : r.status());
+  if (r.ok() && r->trace) {
+    const ServerTrace& t = *r->trace;
+    tracer_->Record(SteadyNs(sent), SteadyNs(woke), t.received_ns, t.started_ns, t.sent_ns, t.io_ns, t.log_ns);
+  }
   return r;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "measure/breakdown.h"
 #include "rpc/client.h"
 #include "service/ops.h"
 #include "service/placement.h"
@@ -68,6 +69,14 @@ class FsClient {
   Status Shutdown(uint32_t server);
 
   uint32_t servers() const { return static_cast<uint32_t>(connections_.size()); }
+  // While set, every call asks its server for a trace and records it into
+  // `b` (measure/breakdown.h), timed from *op_start (the load generator's
+  // start of the operation; LoadSpec::op_start) to its own clock read when
+  // the reply has arrived. Null stops.
+  void SetTracer(Breakdown* b, const TimePoint* op_start) {
+    tracer_ = b;
+    op_start_ = op_start;
+  }
   // True when the last call to every server failed because the server could
   // not be reached (UNAVAILABLE: connection lost or server shutting down;
   // TIMED_OUT: no answer before the call deadline). A success clears it.
@@ -93,6 +102,8 @@ class FsClient {
   // TIMED_OUT), and why.
   std::vector<Status> unreachable_;
   uint32_t unreachable_count_ = 0;
+  Breakdown* tracer_ = nullptr;
+  const TimePoint* op_start_ = nullptr;
   Placement placement_;
 };
 

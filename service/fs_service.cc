@@ -61,7 +61,8 @@ void FsService::Install() {
 Response FsService::WriteChunk(Request& req) {
   auto ref = DecodeChunkRef(req.header);
   if (!ref.ok()) return Response::Error(ref.status());
-  Status s = chunks_.Write(ref->path, ref->index, ref->offset, req.payload, req.payload_len);
+  Status s = chunks_.Write(ref->path, ref->index, ref->offset, req.payload, req.payload_len,
+                           req.timing ? &req.timing->io : nullptr);
   if (!s.ok()) return Response::Error(s);
   Response r;
   r.header = EncodeCount(req.payload_len);
@@ -78,7 +79,8 @@ Response FsService::ReadChunk(Request& req) {
                                       std::to_string(limit)));
   }
   IoBuffer buf = chunks_.AcquireBuffer(a->length);
-  auto n = chunks_.Read(a->chunk.path, a->chunk.index, a->chunk.offset, buf, a->length);
+  auto n = chunks_.Read(a->chunk.path, a->chunk.index, a->chunk.offset, buf, a->length,
+                        req.timing ? &req.timing->io : nullptr);
   if (!n.ok()) return Response::Error(n.status());
   Response r;
   r.header = EncodeCount(*n);
@@ -90,7 +92,7 @@ Response FsService::ReadChunk(Request& req) {
 Response FsService::Create(Request& req) {
   auto a = DecodeCreate(req.header);
   if (!a.ok()) return Response::Error(a.status());
-  return InodeReply(meta_.Create(a->path, a->type, a->mode));
+  return InodeReply(meta_.Create(a->path, a->type, a->mode, req.timing ? &req.timing->log : nullptr));
 }
 
 Response FsService::Stat(Request& req) {
@@ -102,14 +104,14 @@ Response FsService::Stat(Request& req) {
 Response FsService::Delete(Request& req) {
   auto path = DecodePath(req.header, "meta_delete");
   if (!path.ok()) return Response::Error(path.status());
-  Status s = meta_.Delete(*path);
+  Status s = meta_.Delete(*path, req.timing ? &req.timing->log : nullptr);
   return s.ok() ? Response() : Response::Error(s);
 }
 
 Response FsService::Update(Request& req) {
   auto a = DecodeUpdate(req.header);
   if (!a.ok()) return Response::Error(a.status());
-  return InodeReply(meta_.Update(a->path, a->update));
+  return InodeReply(meta_.Update(a->path, a->update, req.timing ? &req.timing->log : nullptr));
 }
 
 Response FsService::Fsync(Request& req) {

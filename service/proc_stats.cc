@@ -1,11 +1,14 @@
-// /proc/self/status parsing.
+// /proc/self/status parsing; the boot id.
 #include "service/proc_stats.h"
 
 #include <dirent.h>
 #include <sys/resource.h>
 
+#include <cctype>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <string>
 
 namespace benchfs {
 
@@ -41,6 +44,18 @@ ProcStats ReadProcStats() {
     s.cpu_system_s = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
   }
   return s;
+}
+
+uint64_t BootIdPrefix() {
+  std::ifstream in("/proc/sys/kernel/random/boot_id");
+  std::string text;
+  std::getline(in, text);
+  std::string hex;
+  for (char ch : text) {
+    if (std::isxdigit(static_cast<unsigned char>(ch))) hex += ch;
+    if (hex.size() == 16) break;
+  }
+  return hex.size() == 16 ? std::stoull(hex, nullptr, 16) : 0;
 }
 
 }  // namespace benchfs

@@ -18,4 +18,9 @@ struct ProcStats {
 // Reads /proc/self/status and getrusage; fields it cannot read stay 0.
 ProcStats ReadProcStats();
 
+// The first 64 bits of this boot's id (/proc/sys/kernel/random/boot_id), 0
+// if unknown. Two processes with the same non-zero value share one steady
+// clock (CLOCK_MONOTONIC), so their timestamps can be subtracted.
+uint64_t BootIdPrefix();
+
 }  // namespace benchfs

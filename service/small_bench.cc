@@ -80,7 +80,7 @@ std::string Path(const SmallBenchConfig& c, const char* kind, uint64_t size, uin
   return p;
 }
 
-OpResult Measure(Executor& ex, const SmallBenchConfig& c, const std::string& op, uint64_t size,
+OpResult Measure(Executor& ex, FsClient& client, const SmallBenchConfig& c, const std::string& op, uint64_t size,
                  const LoadSpec& spec, const std::function<Status(uint64_t)>& fn) {
   OpResult r;
   r.op = op;
@@ -95,7 +95,15 @@ OpResult Measure(Executor& ex, const SmallBenchConfig& c, const std::string& op,
                    size ? (std::to_string(size) + "B").c_str() : "", static_cast<unsigned long long>(done));
     };
   }
-  r.load = RunLoad(ex, spec, fn, tick);
+  LoadSpec traced = spec;
+  TimePoint op_start{};
+  if (c.breakdown && op != "ping") {
+    r.breakdown = std::make_shared<Breakdown>(c.same_clock);
+    traced.op_start = &op_start;
+    client.SetTracer(r.breakdown.get(), &op_start);
+  }
+  r.load = RunLoad(ex, traced, fn, tick);
+  client.SetTracer(nullptr, nullptr);
   if (c.progress) std::fprintf(stderr, "\r\033[K");
   if (r.load.errors > 0) r.first_error = r.load.first_error.ToString();
   return r;
@@ -133,7 +141,7 @@ std::vector<OpResult> RunSmallBench(Executor& ex, FsClient& client, const SmallB
   uint64_t created = 0;
   if (wants("create") || wants("stat") || wants("delete")) {
     LoadSpec create = c.load;
-    OpResult r = Measure(ex, c, "create", 0, create, [&](uint64_t i) {
+    OpResult r = Measure(ex, client, c, "create", 0, create, [&](uint64_t i) {
       Status s = client.Create(Path(c, "m", 0, i)).status();
       if (s.ok()) created = std::max(created, i + 1);
       return s;
@@ -141,7 +149,7 @@ std::vector<OpResult> RunSmallBench(Executor& ex, FsClient& client, const SmallB
     if (wants("create")) results.push_back(std::move(r));
     if (client.AllUnreachable()) return results;
     if (wants("stat") && created > 0) {
-      results.push_back(Measure(ex, c, "stat", 0, c.load, [&](uint64_t i) {
+      results.push_back(Measure(ex, client, c, "stat", 0, c.load, [&](uint64_t i) {
         return client.Stat(Path(c, "m", 0, i % created)).status();
       }));
       if (client.AllUnreachable()) return results;
@@ -153,7 +161,7 @@ std::vector<OpResult> RunSmallBench(Executor& ex, FsClient& client, const SmallB
       del.warmup = Duration(0);
       del.warmup_iterations = std::min<uint64_t>(c.load.warmup_iterations, created / 2);
       del.iterations = created - del.warmup_iterations;
-      OpResult d = Measure(ex, c, "delete", 0, del, [&](uint64_t i) { return client.Delete(Path(c, "m", 0, i)); });
+      OpResult d = Measure(ex, client, c, "delete", 0, del, [&](uint64_t i) { return client.Delete(Path(c, "m", 0, i)); });
       if (wants("delete")) results.push_back(std::move(d));
     }
   }
@@ -200,19 +208,19 @@ std::vector<OpResult> RunSmallBench(Executor& ex, FsClient& client, const SmallB
       RunLoad(ex, prefill, write);
       if (client.AllUnreachable()) return results;
     }
-    if (wants("write")) results.push_back(Measure(ex, c, "write", size, c.load, write));
+    if (wants("write")) results.push_back(Measure(ex, client, c, "write", size, c.load, write));
     if (client.AllUnreachable()) return results;
-    if (wants("read") && written > 0) results.push_back(Measure(ex, c, "read", size, c.load, read));
+    if (wants("read") && written > 0) results.push_back(Measure(ex, client, c, "read", size, c.load, read));
     if (client.AllUnreachable()) return results;
     if (wants("mixed") && written > 0) {
       // Even operations write, odd ones read: half and half, interleaved, on
       // the same files (a write stores the bytes the file already holds, so
       // --verify holds while both are in flight).
-      results.push_back(Measure(ex, c, "mixed", size, c.load,
+      results.push_back(Measure(ex, client, c, "mixed", size, c.load,
                                 [&](uint64_t i) { return (i & 1) ? read(i >> 1) : write(i >> 1); }));
     }
     if (wants("ping")) {
-      results.push_back(Measure(ex, c, "ping", size, c.load, [&](uint64_t i) {
+      results.push_back(Measure(ex, client, c, "ping", size, c.load, [&](uint64_t i) {
         IoBuffer out = buffers.Take();
         IoBuffer in = buffers.Take();
         Status s = client.Ping(static_cast<uint32_t>(i % client.servers()), &out, size, &in);

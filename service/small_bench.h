@@ -38,6 +38,10 @@ struct SmallBenchConfig {
   // (service/floor_probe.h), whose value becomes the row's floor_us
   // (nothing if it failed).
   std::function<std::optional<double>(const std::string& op, uint64_t size)> floor_block;
+  // Trace every call of the file-system rows (measure/breakdown.h);
+  // `same_clock`: client and servers share one steady clock (same host).
+  bool breakdown = false;
+  bool same_clock = true;
 };
 
 // Where a run of `c` keeps its files: "/bench/<client_id>/" (everything it

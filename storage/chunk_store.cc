@@ -135,18 +135,22 @@ Status ChunkStore::Claim(const std::string& path, uint64_t id, bool create) {
 }
 
 Status ChunkStore::Write(const std::string& path, uint64_t index, uint64_t offset, IoBuffer& data,
-                         size_t len) {
+                         size_t len, Duration* io_time) {
   Status s = CheckRange("write", path, index, offset, len, data.size());
   if (!s.ok()) return s;
   if (len == 0) return Status();
   const uint64_t id = options_.file_id(path);
   s = Claim(path, id, true);
   if (!s.ok()) return s;
-  return backend_->Write(path, ChunkId{id, index}, offset, data, len);
+  if (io_time == nullptr) return backend_->Write(path, ChunkId{id, index}, offset, data, len);
+  const TimePoint t0 = Now();
+  s = backend_->Write(path, ChunkId{id, index}, offset, data, len);
+  *io_time += Now() - t0;
+  return s;
 }
 
 Result<size_t> ChunkStore::Read(const std::string& path, uint64_t index, uint64_t offset,
-                                IoBuffer& buf, size_t len) {
+                                IoBuffer& buf, size_t len, Duration* io_time) {
   Status s = CheckRange("read", path, index, offset, len, buf.size());
   if (!s.ok()) return s;
   const uint64_t id = options_.file_id(path);
@@ -158,7 +162,11 @@ Result<size_t> ChunkStore::Read(const std::string& path, uint64_t index, uint64_
     }
     return s;
   }
-  return backend_->Read(path, ChunkId{id, index}, offset, buf, len);
+  if (io_time == nullptr) return backend_->Read(path, ChunkId{id, index}, offset, buf, len);
+  const TimePoint t0 = Now();
+  auto n = backend_->Read(path, ChunkId{id, index}, offset, buf, len);
+  *io_time += Now() - t0;
+  return n;
 }
 
 Status ChunkStore::Remove(const std::string& path) {

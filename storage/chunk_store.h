@@ -45,11 +45,14 @@ class ChunkStore {
 
   // Writes the first `len` bytes of `data` at `offset` in chunk `index` of
   // `path`; offset + len must not pass chunk_size.
-  Status Write(const std::string& path, uint64_t index, uint64_t offset, IoBuffer& data, size_t len);
+  // With `io_time`, the time spent in the backend (the I/O itself, file
+  // opens included) is added to it - two clock reads, only when asked.
+  Status Write(const std::string& path, uint64_t index, uint64_t offset, IoBuffer& data, size_t len,
+               Duration* io_time = nullptr);
   // Reads up to `len` bytes (len <= buf.size()); fewer at the chunk's end, 0
   // past it, zeros in holes. NOT_FOUND if the chunk does not exist.
   Result<size_t> Read(const std::string& path, uint64_t index, uint64_t offset, IoBuffer& buf,
-                      size_t len);
+                      size_t len, Duration* io_time = nullptr);
   // Removes every chunk of `path`; NOT_FOUND if it has none here.
   Status Remove(const std::string& path);
   // Every path with chunks here that starts with `prefix`.

@@ -120,12 +120,16 @@ const MetadataStore::Entry* MetadataStore::Find(const std::string& path) const {
   return idx != IdIndex::kNone && entries_[idx].path == path ? &entries_[idx] : nullptr;
 }
 
-Status MetadataStore::Log(MetaRecordType type, const Entry& e) {
+Status MetadataStore::Log(MetaRecordType type, const Entry& e, Duration* log_time) {
   if (!log_) return Status();
-  return log_->Wait(log_->Stage(type, e.path, e.inode));
+  if (log_time == nullptr) return log_->Wait(log_->Stage(type, e.path, e.inode));
+  const TimePoint t0 = Now();
+  Status s = log_->Wait(log_->Stage(type, e.path, e.inode));
+  *log_time += Now() - t0;
+  return s;
 }
 
-Result<Inode> MetadataStore::Create(const std::string& path, InodeType type, uint32_t mode) {
+Result<Inode> MetadataStore::Create(const std::string& path, InodeType type, uint32_t mode, Duration* log_time) {
   const uint64_t id = options_.file_id(path);
   index_.Prefetch(id);  // overlaps the index's cache miss with the validation below
   Status s = ValidatePath(path, options_.max_path_length);
@@ -149,7 +153,7 @@ Result<Inode> MetadataStore::Create(const std::string& path, InodeType type, uin
   e.inode = Inode{id, 0, now, now, mode, type};
   sorted_valid_ = false;
   const Inode result = e.inode;
-  s = Log(MetaRecordType::kPut, e);  // `e` may be gone after this (a concurrent delete)
+  s = Log(MetaRecordType::kPut, e, log_time);  // `e` may be gone after this (a concurrent delete)
   if (!s.ok()) return s;
   return result;
 }
@@ -162,7 +166,7 @@ Result<Inode> MetadataStore::Stat(const std::string& path) const {
   return e->inode;
 }
 
-Status MetadataStore::Delete(const std::string& path) {
+Status MetadataStore::Delete(const std::string& path, Duration* log_time) {
   Status s = ValidatePath(path, options_.max_path_length);
   if (!s.ok()) return s;
   if (closed_) return Status(StatusCode::kUnavailable, "metadata store is closed");
@@ -172,10 +176,10 @@ Status MetadataStore::Delete(const std::string& path) {
   Entry gone{path, entries_[idx].inode};
   Erase(id, idx);
   sorted_valid_ = false;
-  return Log(MetaRecordType::kDelete, gone);
+  return Log(MetaRecordType::kDelete, gone, log_time);
 }
 
-Result<Inode> MetadataStore::Update(const std::string& path, const InodeUpdate& u) {
+Result<Inode> MetadataStore::Update(const std::string& path, const InodeUpdate& u, Duration* log_time) {
   Status s = ValidatePath(path, options_.max_path_length);
   if (!s.ok()) return s;
   if (closed_) return Status(StatusCode::kUnavailable, "metadata store is closed");
@@ -188,7 +192,7 @@ Result<Inode> MetadataStore::Update(const std::string& path, const InodeUpdate& 
   if (u.mode) e->inode.mode = *u.mode;
   e->inode.mtime_ns = WallNowNs();
   const Inode result = e->inode;
-  s = Log(MetaRecordType::kPut, *e);
+  s = Log(MetaRecordType::kPut, *e, log_time);
   if (!s.ok()) return s;
   return result;
 }

@@ -49,10 +49,11 @@ class MetadataStore {
   MetadataStore& operator=(const MetadataStore&) = delete;
 
   // Exclusive create: ALREADY_EXISTS if the path exists (or its id is taken).
-  Result<Inode> Create(const std::string& path, InodeType type, uint32_t mode);
+  // With `log_time`, the time spent appending to the log is added to it.
+  Result<Inode> Create(const std::string& path, InodeType type, uint32_t mode, Duration* log_time = nullptr);
   Result<Inode> Stat(const std::string& path) const;
-  Status Delete(const std::string& path);
-  Result<Inode> Update(const std::string& path, const InodeUpdate& update);
+  Status Delete(const std::string& path, Duration* log_time = nullptr);
+  Result<Inode> Update(const std::string& path, const InodeUpdate& update, Duration* log_time = nullptr);
   // Paths starting with `prefix` (which must start with '/'), in byte order,
   // after `start_after` (exclusive; "" = from the start), at most `limit`
   // entries (0 or more than max_list_page = max_list_page).
@@ -82,7 +83,7 @@ class MetadataStore {
   // A slot for a new entry of `id`, or nullptr (and *existing) if the id is taken.
   Entry* Insert(uint64_t id, Entry** existing);
   void Erase(uint64_t id, uint32_t idx);
-  Status Log(MetaRecordType type, const Entry& e);
+  Status Log(MetaRecordType type, const Entry& e, Duration* log_time);
   // Replays one log record; refuses a path the store would not accept or an
   // id that is not the path's.
   Status Apply(const MetaRecord& r);
