@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "rpc/registry.h"
+#include "measure/breakdown.h"
 #include "tests/rpc/rpc_test_util.h"
 
 namespace benchfs {
@@ -298,6 +299,54 @@ TEST(RpcCall, CancellationEndsAWaitingCall) {
     cancel.Cancel();
     env.ex->Join(caller);
     EXPECT_EQ(result.code(), StatusCode::kCancelled);
+  });
+}
+
+TEST(RpcCall, ATracedCallShowsItsHandlerTimeInTheHandlerStage) {
+  // The handler spins 2 ms (a delay in the handler stage alone).
+  ServerOptions so;
+  so.setup = [](RpcServer& s, Executor&) {
+    s.Handle(Opcode::kFsync, [](Request& req) {
+      EXPECT_NE(req.timing, nullptr) << "a traced request carries its timing";
+      const TimePoint until = Now() + 2ms;
+      while (Now() < until) {
+      }
+      return Response();
+    });
+  };
+  ServerThread server(so);
+  ASSERT_EQ(server.error(), "");
+  ClientEnv env;
+  env.ex->Run([&] {
+    auto conn = env.client->Connect("127.0.0.1", server.port());
+    ASSERT_TRUE(conn.ok());
+    Breakdown b(true);
+    for (int i = 0; i < 20; ++i) {
+      CallArgs args;
+      args.opcode = Opcode::kFsync;
+      args.trace = true;
+      const TimePoint sent = Now();
+      auto r = env.client->Call(*conn, args);
+      const TimePoint woke = Now();
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      ASSERT_TRUE(r->trace.has_value());
+      EXPECT_TRUE(r->header.empty()) << "the trace block is stripped from the reply";
+      const ServerTrace& t = *r->trace;
+      b.Record(SteadyNs(sent), SteadyNs(woke), t.received_ns, t.started_ns, t.sent_ns, t.io_ns, t.log_ns);
+    }
+    const BreakdownFigures f = b.Figures();
+    EXPECT_GE(f.p50.stage_us[kStageHandler], 2000.0);
+    EXPECT_LT(f.p50.stage_us[kStageHandler], f.p50.total_us);
+    for (unsigned k : {kStageSend, kStageQueue, kStageStorage, kStageLog, kStageReply}) {
+      EXPECT_LT(f.p50.stage_us[k], 1000.0) << StageName(k);
+      EXPECT_GE(f.p50.stage_us[k], 0.0) << StageName(k);
+    }
+    // An untraced call carries none.
+    CallArgs plain;
+    plain.opcode = Opcode::kPing;
+    auto r = env.client->Call(*conn, plain);
+    ASSERT_TRUE(r.ok());
+    EXPECT_FALSE(r->trace.has_value());
   });
 }
 
