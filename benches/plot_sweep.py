@@ -166,7 +166,8 @@ def pareto(doc, metric, out, name):
                 continue
             k = len(legend_lines) + 1
             x, y = p["cpu"]["cores"], p[metric + "_us"]
-            ax.scatter([x], [y], s=120, facecolors="none", edgecolors="green", linewidths=1.5)
+            ax.scatter([x], [y], s=120, facecolors="none", edgecolors="green", linewidths=1.5,
+                       label="recommended (numbered)" if k == 1 else None)
             ax.annotate(str(k), (x, y), textcoords="offset points", xytext=(-9, 5), fontsize=7, color="green")
             legend_lines.append("%d: %s - %s s=%s c=%s spin=%s" % (
                 k, ", ".join(recommended[p["id"]]), p["knobs"]["mode"], fmt_dur(p["knobs"]["submit_timeout_us"]),
@@ -180,8 +181,8 @@ def pareto(doc, metric, out, name):
         ax.set_ylabel("%s (us)" % metric, fontsize=8)
         ax.tick_params(labelsize=7)
         ax.grid(True, which="both", alpha=0.2)
-        if k == 0:
-            ax.legend(fontsize=6, loc="upper right")
+        # Every panel explains its own markers.
+        ax.legend(fontsize=6, loc="upper right")
     for k in range(len(groups), rows * cols):
         axes[k // cols][k % cols].axis("off")
     fig.suptitle("%s latency against CPU; recommended settings circled (%s)" %

@@ -82,6 +82,7 @@ int main(int argc, char** argv) {
                   "trace every call (server timestamps in the replies, two clock reads per call here) and report "
                   "where the time went, per row at p50 and p99: send, queue, handler, storage I/O, metadata log, "
                   "reply");
+    sub->add_option("--plot", out.plot_path, "with --breakdown: draw it as stacked bars in this PNG (python3-matplotlib)");
     sub->add_option("--repeat", out.repeat,
                     "interleaved rounds (floor block, op block per row), reported as medians with their "
                     "min-max (default 3 with --baseline, else 1)");

@@ -3,6 +3,8 @@
 #include "service/client_commands.h"
 
 #include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -28,8 +30,11 @@
 #include "runtime/uring_reactor.h"
 #include "service/floor_probe.h"
 #include "service/fs_client.h"
+#include "plot_script.h"
 #include "service/proc_stats.h"
 #include "service/knobs.h"
+
+extern char** environ;
 
 namespace benchfs {
 namespace {
@@ -300,7 +305,38 @@ int BenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const Outp
 
 }  // namespace
 
+// Runs the embedded plot script on the result document: python3 -c SCRIPT JSON PNG.
+Status Plot(const std::string& json, const std::string& png) {
+  char tmp[] = "/tmp/benchfs-plot-XXXXXX";
+  const int fd = mkstemp(tmp);
+  if (fd < 0) return Status::FromErrno(errno, "--plot: a temporary file");
+  const bool written = ::write(fd, json.data(), json.size()) == static_cast<ssize_t>(json.size());
+  ::close(fd);
+  if (!written) {
+    ::unlink(tmp);
+    return Status(StatusCode::kIoError, "--plot: writing a temporary file failed");
+  }
+  std::string script = kPlotBreakdownScript;
+  // Debian's interpreter first: python3-matplotlib installs for it.
+  std::string python = ::access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
+  std::vector<char*> argv = {python.data(), const_cast<char*>("-c"), script.data(), tmp,
+                             const_cast<char*>(png.c_str()), nullptr};
+  pid_t pid = -1;
+  const int err = posix_spawnp(&pid, python.c_str(), nullptr, nullptr, argv.data(), environ);
+  int status = 0;
+  if (err == 0) ::waitpid(pid, &status, 0);
+  ::unlink(tmp);
+  if (err != 0) return Status::FromErrno(err, "--plot: starting python3");
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return Status(StatusCode::kInternal, "--plot: the plot script failed (see its message above)");
+  }
+  return Status();
+}
+
 int RunBenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const OutputOptions& out) {
+  if (!out.plot_path.empty() && !bench.breakdown) return Usage("--plot draws the breakdown: add --breakdown");
+  Status w = CheckWritable(out.plot_path, "--plot");
+  if (!w.ok()) return Usage(w.message());
   std::string json;
   bool errors = false;
   int code = BenchSmall(o, bench, out, false, &json, &errors);
@@ -308,6 +344,11 @@ int RunBenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const O
   if (!out.json_path.empty()) {
     Status s = WriteFile(out.json_path, json);
     if (!s.ok()) return Fail(s.message());
+  }
+  if (!out.plot_path.empty()) {
+    Status s = Plot(json, out.plot_path);
+    if (!s.ok()) return Fail(s.message());
+    std::printf("breakdown plot: %s\n", out.plot_path.c_str());
   }
   return errors ? 3 : 0;
 }

@@ -41,6 +41,8 @@ struct OutputOptions {
   double start_at = 0;
   // Keep the files the benchmark wrote (default: removed when it ends).
   bool keep = false;
+  // Draw the breakdown as stacked bars here (PNG; needs python3-matplotlib).
+  std::string plot_path;
 };
 
 int RunBenchSmall(const ClientOptions& client, const SmallBenchConfig& bench, const OutputOptions& out);
