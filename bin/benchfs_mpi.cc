@@ -77,6 +77,11 @@ int main(int argc, char** argv) {
   app.add_option("--warmup", warmup, "unmeasured operations first")->capture_default_str();
   app.add_option("--files", bench.files, "files written per size")->capture_default_str();
   app.add_flag("--verify", bench.verify, "check every read byte for byte");
+  app.add_flag("--baseline", out.baseline,
+               "each client also measures every row's floor right before the row (bare UCX round trip to the first "
+               "server plus that server's own bare storage), as benchfs bench small --baseline");
+  app.add_flag("--breakdown", bench.breakdown, "trace every call and report where its time went, per stage");
+  app.add_option("--repeat", out.repeat, "interleaved rounds (default 3 with --baseline, else 1)");
   app.add_flag("--allow-root", daemon.allow_root,
                "let the server ranks run the daemon as root (refused otherwise, as by benchfsd)");
   knobs.Declare(app);

@@ -51,10 +51,22 @@ def summarize(results_dir):
     for (op, size), rs in rows.items():
         p50s = [r["p50_us"] for r in rs]
         p99s = [r["p99_us"] for r in rs]
-        ops.append({"op": op, "size": size, "clients": len(rs), "count": sum(r["count"] for r in rs),
-                    "errors": sum(r["errors"] for r in rs), "p50_us_median": statistics.median(p50s),
-                    "p50_us_max": max(p50s), "p99_us_median": statistics.median(p99s), "p99_us_max": max(p99s),
-                    "ops_per_s": sum(r["ops_per_s"] for r in rs), "mib_per_s": sum(r["mib_per_s"] for r in rs)})
+        row = {"op": op, "size": size, "clients": len(rs), "count": sum(r["count"] for r in rs),
+               "errors": sum(r["errors"] for r in rs), "p50_us_median": statistics.median(p50s),
+               "p50_us_max": max(p50s), "p99_us_median": statistics.median(p99s), "p99_us_max": max(p99s),
+               "ops_per_s": sum(r["ops_per_s"] for r in rs), "mib_per_s": sum(r["mib_per_s"] for r in rs)}
+        # Floors (bench --baseline): each client's, against the first server.
+        floors = [r["floor_us"] for r in rs if "floor_us" in r]
+        if floors:
+            row["floor_us_median"] = statistics.median(floors)
+            row["ratio_median"] = statistics.median(r["ratio"] for r in rs if "ratio" in r)
+            row["floor_suspect_clients"] = sum(1 for r in rs if r.get("floor_suspect"))
+        # Breakdown (bench --breakdown): the clients' p50 stages, median per stage.
+        stages = [r["breakdown"]["p50"] for r in rs if "breakdown" in r]
+        if stages:
+            row["breakdown_p50_us"] = {k: statistics.median(s[k] for s in stages) for k in stages[0]
+                                       if k.endswith("_us")}
+        ops.append(row)
     load = server_load(results_dir)
     skew = None
     if load and sum(l["ops"] for l in load) > 0:
@@ -68,21 +80,24 @@ def summarize(results_dir):
     with open(os.path.join(results_dir, "summary.csv"), "w", newline="") as f:
         w = csv.writer(f)
         fields = ["op", "size", "clients", "count", "errors", "p50_us_median", "p50_us_max", "p99_us_median",
-                  "p99_us_max", "ops_per_s", "mib_per_s"]
+                  "p99_us_max", "ops_per_s", "mib_per_s", "floor_us_median", "ratio_median"]
         w.writerow(fields)
         for o in ops:
-            w.writerow([o[k] for k in fields])
+            w.writerow([o.get(k, "") for k in fields])
     return summary
 
 
 def table(summary):
+    floors = any("floor_us_median" in o for o in summary["ops"])
     lines = [f"{'op':<7} {'size':>7} {'clients':>7} {'count':>9} {'errors':>6} {'p50 med':>9} {'p50 max':>9} "
-             f"{'p99 max':>9} {'ops/s':>11} {'MiB/s':>9}"]
+             f"{'p99 max':>9} {'ops/s':>11} {'MiB/s':>9}" + (f" {'floor med':>9} {'p50/floor':>9}" if floors else "")]
     for o in summary["ops"]:
         size = "-" if not o["size"] else (f"{o['size'] // 1024}KiB" if o["size"] % 1024 == 0 else f"{o['size']}B")
         lines.append(f"{o['op']:<7} {size:>7} {o['clients']:>7} {o['count']:>9} {o['errors']:>6} "
                      f"{o['p50_us_median']:>9.2f} {o['p50_us_max']:>9.2f} {o['p99_us_max']:>9.2f} "
-                     f"{o['ops_per_s']:>11.0f} {o['mib_per_s']:>9.1f}")
+                     f"{o['ops_per_s']:>11.0f} {o['mib_per_s']:>9.1f}" +
+                     (f" {o['floor_us_median']:>9.2f} {o['ratio_median']:>8.2f}x" if "floor_us_median" in o
+                      else ""))
     if summary["servers"]:
         parts = ", ".join(f"{s['server']}: {s['ops']}" for s in summary["servers"])
         lines.append(f"per-server operations: {parts}")
