@@ -78,7 +78,10 @@ TEST_P(Loopback, BenchSmallVerifiesDataAndWritesTheJsonContract) {
   std::map<std::string, int> seen;
   for (const json& r : j["results"]) {
     ++seen[r["op"].get<std::string>()];
-    EXPECT_EQ(r["count"], 300) << r;
+    // --baseline repeats in 3 interleaved rounds: 300 each.
+    EXPECT_EQ(r["rounds"], 3) << r;
+    EXPECT_EQ(r["count"], 900) << r;
+    EXPECT_EQ(r["round_figures"].size(), 3u) << r;
     EXPECT_EQ(r["errors"], 0) << r;
     EXPECT_GT(r["p50_us"].get<double>(), 0.0);
     EXPECT_LE(r["p50_us"].get<double>(), r["p99_us"].get<double>());

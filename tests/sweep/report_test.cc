@@ -1,5 +1,5 @@
 // The sweep's outputs: the JSON contract benchfs.sweep/1 carries every field
-// the README documents, and the CSV has one row per point with as many cells
+// docs/sweep.md documents, and the CSV has one row per point with as many cells
 // as its header.
 #include <sstream>
 
