@@ -1,6 +1,6 @@
 // The data life cycle and the daemon's hold on its data dir, as users meet
 // them through the real binaries: one daemon per data dir (also through a
-// symbolic link); `rm` removes a file's chunks on every server and a
+// symbolic link or a bind mount); `rm` removes a file's chunks on every server and a
 // re-created name reads zeros; `bench small` removes what it wrote unless
 // --keep; `gc` removes what an interrupted run left; after many runs the data
 // dir is back to its size; STATUS counts chunk files and stored bytes.
@@ -82,6 +82,34 @@ TEST_F(Lifecycle, ASecondDaemonOnTheSameDataDirIsRefused) {
   ASSERT_EQ(first.process().Wait(30s), std::optional<int>(0)) << first.Errors();
   DaemonProcess again(DaemonFlags(dir_ + "/link"));
   EXPECT_TRUE(again.ok()) << again.Errors();
+}
+
+TEST_F(Lifecycle, TheSameDirThroughABindMountIsTheSameLock) {
+  const std::string mnt = dir_ + "/mnt";
+  std::filesystem::create_directories(mnt);
+  std::filesystem::create_directories(dir_ + "/data");
+  // The second daemon sees the data dir bind-mounted elsewhere, in a private
+  // mount namespace of its own (nothing leaks to the host).
+  const std::vector<std::string> bind = {"unshare", "--mount", "--propagation", "private", "sh", "-c",
+                                         "mount --bind '" + dir_ + "/data' '" + mnt + "' && exec \"$@\"", "sh"};
+  {
+    std::vector<std::string> probe = bind;
+    probe.push_back("true");
+    Process p(probe);
+    if (p.Wait(30s) != std::optional<int>(0)) {
+      GTEST_SKIP() << "cannot bind-mount in a private mount namespace here (needs unshare and CAP_SYS_ADMIN): "
+                   << p.err();
+    }
+  }
+  DaemonProcess first(DaemonFlags(dir_ + "/data"));
+  ASSERT_TRUE(first.ok()) << first.Errors();
+  std::vector<std::string> args = bind;
+  args.push_back(BENCHFSD_BIN);
+  for (const auto& f : DaemonFlags(mnt)) args.push_back(f);
+  Process second(testing::WithPrivilegeFlags(args));
+  EXPECT_EQ(second.Wait(30s), std::optional<int>(1)) << second.err();
+  EXPECT_NE(second.err().find("is in use by process " + std::to_string(first.process().pid())), std::string::npos)
+      << second.err();
 }
 
 TEST_F(Lifecycle, RmRemovesChunksAndARecreatedNameReadsZeros) {
