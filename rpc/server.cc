@@ -199,18 +199,20 @@ void RpcServer::CloseEndpoint(Connection* c) {
 
 void RpcServer::CloseConnection(Connection* c) {
   c->dead = true;
+  Retire(c);
+  MaybeFreeConnection(c);
+}
+
+void RpcServer::Retire(Connection* c) {
   CloseEndpoint(c);
   // A later client whose requests arrive on the same UCX endpoint starts afresh.
   auto it = by_incoming_.find(c->incoming);
   if (it != by_incoming_.end() && it->second == c) by_incoming_.erase(it);
-  MaybeFreeConnection(c);
 }
 
 void RpcServer::MaybeFreeConnection(Connection* c) {
   if (!c->dead || c->inflight != 0) return;
-  CloseEndpoint(c);
-  auto it = by_incoming_.find(c->incoming);
-  if (it != by_incoming_.end() && it->second == c) by_incoming_.erase(it);
+  Retire(c);
   --stats_.connections;
   connections_.erase(c->id);
 }

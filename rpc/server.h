@@ -98,6 +98,8 @@ class RpcServer {
   static void OnEpError(void* arg, ucp_ep_h ep, ucs_status_t status);
   Connection* ConnectionFor(ucp_ep_h incoming);
   void CloseEndpoint(Connection* c);
+  // Closes our endpoint and forgets UCX's incoming one (idempotent).
+  void Retire(Connection* c);
   void CloseConnection(Connection* c);
   void MaybeFreeConnection(Connection* c);
   // Queues a header-only reply (BUSY, an error, HELLO's answer) sent right

@@ -17,7 +17,8 @@ double PointMeasurement::cpu_per_op_us() const {
 }
 
 PointMeasurement MeasureOps(Executor& ex, const PointPlan& plan, uint32_t qd,
-                            const std::function<Status(uint64_t)>& op, const ServerProbe* server) {
+                            const std::function<Status(uint64_t)>& op, const ServerProbe* server,
+                            TimePoint* op_start) {
   PointMeasurement m;
   uint64_t seq = 0;
   auto counted = [&](uint64_t) { return op(seq++); };
@@ -25,6 +26,7 @@ PointMeasurement MeasureOps(Executor& ex, const PointPlan& plan, uint32_t qd,
     LoadSpec warm;
     warm.qd = qd;
     warm.iterations = plan.warmup_ops;
+    warm.op_start = op_start;
     LoadResult w = RunLoad(ex, warm, counted);
     if (w.errors > 0) {
       m.error = "warm-up: " + w.first_error.ToString();
@@ -34,6 +36,7 @@ PointMeasurement MeasureOps(Executor& ex, const PointPlan& plan, uint32_t qd,
   LoadSpec spec;
   spec.qd = qd;
   spec.duration = plan.measure;
+  spec.op_start = op_start;
 
   const double server_cpu0 = server ? server->cpu_s() : 0.0;
   const uint64_t server_parks0 = server ? server->parks() : 0;

@@ -7,8 +7,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 
+#include "measure/breakdown.h"
 #include "measure/load.h"
 #include "runtime/executor.h"
 #include "sweep/point_settings.h"
@@ -29,6 +32,8 @@ struct PointMeasurement {
   std::string transport;      // what UCX chose ("" for storage points)
   std::string error;          // set when the point could not be run (failed operations are in load)
   double wall_s = 0;          // the whole point: set-up to teardown
+  std::optional<double> floor_us;        // with --baseline: the floor block before the point
+  std::shared_ptr<Breakdown> breakdown;  // with --breakdown: per-stage times of its calls
 
   double cores() const;       // total_cpu_s per second of the measured phase
   double cpu_per_op_us() const;
@@ -46,7 +51,10 @@ struct ServerProbe {
 // From a fiber of `ex`: runs plan.warmup_ops unmeasured operations, then
 // measures for plan.measure at qd, then sleeps for plan.idle. `op(seq)` gets
 // a sequence number that keeps counting across warm-up and measurement.
+// With `op_start`, each operation's start is stored there before it runs
+// (LoadSpec::op_start), for a tracer timing its stages.
 PointMeasurement MeasureOps(Executor& ex, const PointPlan& plan, uint32_t qd,
-                            const std::function<Status(uint64_t seq)>& op, const ServerProbe* server);
+                            const std::function<Status(uint64_t seq)>& op, const ServerProbe* server,
+                            TimePoint* op_start = nullptr);
 
 }  // namespace benchfs

@@ -34,6 +34,9 @@ struct PointSettings {
   uint32_t min_ops = 5;            // a gated point measures long enough for this many at qd 1
   Duration max_point_time = std::chrono::seconds(60);   // cap on one point's measured phase
   Duration idle_window = std::chrono::milliseconds(100); // CPU of the idle sides, after measuring
+  bool baseline = false;           // a floor block before each polled rpc / e2e point
+  uint64_t floor_ops = 1000;       // operations per floor component
+  bool breakdown = false;          // trace the calls of rpc / e2e points
 };
 
 // A point's plan: warm-up operations and measured duration. Gated points

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "service/floor_probe.h"
 #include "sweep/buffer_stack.h"
 #include "sweep/server_side.h"
 #include "sweep/sweep_paths.h"
@@ -50,6 +51,18 @@ std::function<Status(uint64_t)> MakeOp(const SweepPoint& p, const PointSettings&
   }
 }
 
+// A floor block shaped like the point (service/floor_probe.h).
+Result<double> PointFloor(const SweepPoint& p, const PointSettings& s, FsClient& client) {
+  const std::vector<std::byte>& address = client.connection(0)->worker_address();
+  auto probe = FloorProbe::Connect(s.ucx.tls, client.server(0), address, s.rpc.connect_timeout, s.floor_ops, p.qd);
+  if (!probe.ok()) return probe.status();
+  const WorkloadInfo& w = Info(p.workload);
+  const uint64_t size = p.workload == Workload::kRpcPing ? s.ping_size
+                        : p.workload == Workload::kE2eCreate ? 0
+                                                             : s.io_size;
+  return (*probe)->Block(client, std::string(w.op), size);
+}
+
 }  // namespace
 
 PointMeasurement RunRemotePoint(const SweepPoint& p, const PointSettings& s) {
@@ -91,8 +104,27 @@ PointMeasurement RunRemotePoint(const SweepPoint& p, const PointSettings& s) {
     });
     const ServerProbe probe = (*server)->Probe(**client);
     const std::string transport = (*client)->connection(0)->Transports();
-    m = MeasureOps(**ex, plan, p.qd, MakeOp(p, s, **client, buffers), &probe);
+    // The floor block right before the point (polled points: a gated
+    // server's floor is the polled one's; its gates are what it measures).
+    std::optional<double> floor;
+    std::string floor_error;
+    if (s.baseline && p.knobs.reactor_mode == ReactorMode::kPolled) {
+      auto f = PointFloor(p, s, **client);
+      if (f.ok()) floor = *f;
+      if (!f.ok()) floor_error = f.status().ToString();
+    }
+    std::shared_ptr<Breakdown> breakdown;
+    TimePoint op_start{};
+    if (s.breakdown && p.workload != Workload::kRpcPing) {
+      breakdown = std::make_shared<Breakdown>(true);  // one host, one clock
+      (*client)->SetTracer(breakdown.get(), &op_start);
+    }
+    m = MeasureOps(**ex, plan, p.qd, MakeOp(p, s, **client, buffers), &probe, breakdown ? &op_start : nullptr);
+    (*client)->SetTracer(nullptr, nullptr);
     m.transport = transport;
+    m.floor_us = floor;
+    m.breakdown = breakdown;
+    if (!floor_error.empty() && m.error.empty()) m.error = "floor: " + floor_error;
   });
   ex.value().reset();
   server.value().reset();

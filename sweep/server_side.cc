@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "rpc/raw_ping.h"
 #include "rpc/server_thread.h"
 #include "service/daemon.h"
 #include "service/fs_service.h"
@@ -59,6 +60,7 @@ class InProcessServer : public ServerSide {
         backend_.meta = std::move(m.value());
         backend_.service = std::make_unique<FsService>(ex, srv, *backend_.chunks, *backend_.meta);
         backend_.service->Install();
+        InstallEcho(ex);
       };
       so.teardown = [this, gated] {
         // Gated, Close() would wait for both gates once per open file; with
@@ -70,7 +72,15 @@ class InProcessServer : public ServerSide {
         backend_.meta.reset();
       };
     }
+    if (!fs) so.setup = [this](RpcServer&, Executor& ex) { InstallEcho(ex); };
     thread_ = std::make_unique<ServerThread>(so);
+  }
+
+  // The bare echo a floor's round trip is measured against, as benchfsd offers it.
+  void InstallEcho(Executor& ex) {
+    if (ex.ucx() == nullptr) return;
+    Status echo = InstallRawEcho(*ex.ucx());
+    if (!echo.ok()) backend_.error = echo.ToString();
   }
 
   std::string error() const {

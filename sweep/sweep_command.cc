@@ -166,6 +166,11 @@ void AddSweepFlags(CLI::App& sub, SweepCommandOptions* o) {
       ->capture_default_str();
   sub.add_option("--benchfsd", o->benchfsd, "benchfsd binary for --server process (default: beside benchfs)");
   sub.add_flag("--allow-root", o->allow_root, "--server process: start benchfsd with --allow-root");
+  sub.add_flag("--baseline", o->baseline,
+               "before each polled rpc / e2e point, measure its floor as bench small --baseline does (a bare UCX "
+               "round trip plus the server's own bare storage) and report p50/floor per point");
+  sub.add_flag("--breakdown", o->breakdown,
+               "trace the calls of rpc / e2e points and report where their time went, per stage (adds clock reads)");
   sub.add_option("--io-size", o->io_size, "bytes per storage and e2e read/write")->capture_default_str();
   sub.add_option("--ping-size", o->ping_size, "bytes echoed by each ping")->capture_default_str();
   sub.add_option("--point-time", o->point_time,
@@ -224,6 +229,8 @@ int RunSweepCommand(const SweepCommandOptions& o, const ExecutorConfig& base, co
     return Usage(Status(StatusCode::kInvalidArgument, "--io-size: '" + o.io_size + "' must be 1 B..4 MiB"));
   }
   ps.io_size = *io;
+  ps.baseline = o.baseline;
+  ps.breakdown = o.breakdown;
   auto ping = ParseSize(o.ping_size);
   if (!ping.ok() || *ping > (16u << 20)) {
     return Usage(Status(StatusCode::kInvalidArgument, "--ping-size: '" + o.ping_size + "' must be 0..16 MiB"));

@@ -19,6 +19,8 @@ namespace benchfs {
 
 struct SweepCommandOptions {
   bool quick = false;
+  bool baseline = false;   // a floor block before each polled RPC / end-to-end point
+  bool breakdown = false;  // trace the calls of RPC / end-to-end points
   bool cross = false;
   // Axes as comma-separated lists; empty = the preset's.
   std::string modes;

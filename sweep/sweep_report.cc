@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "measure/rounds.h"
+
 namespace benchfs {
 namespace {
 
@@ -83,6 +85,24 @@ json PointJson(const PointResult& r, const PointSettings& s) {
             {"wall_s", r.m.wall_s},
             {"error", r.m.error}};
   j["first_error"] = l.errors > 0 ? l.first_error.ToString() : "";
+  if (r.m.floor_us && *r.m.floor_us > 0) {
+    j["floor_us"] = *r.m.floor_us;
+    j["ratio"] = r.p50_us() / *r.m.floor_us;
+    j["floor_suspect"] = r.p50_us() < kFloorSuspectRatio * *r.m.floor_us;
+  } else {
+    j["floor_us"] = nullptr;
+  }
+  if (r.m.breakdown && r.m.breakdown->calls() > 0) {
+    const BreakdownFigures b = r.m.breakdown->Figures();
+    json bd = {{"same_clock", b.same_clock}, {"calls", b.calls}};
+    for (const auto& [name, band] : {std::pair<const char*, const StageBand*>{"p50", &b.p50}, {"p99", &b.p99}}) {
+      json o = json::object();
+      for (unsigned k = 0; k < kStages; ++k) o[std::string(StageName(k)) + "_us"] = band->stage_us[k];
+      o["total_us"] = band->total_us;
+      bd[name] = o;
+    }
+    j["breakdown"] = bd;
+  }
   if (r.finding) {
     j["quantization"] = {{"knob", r.finding->knob},
                          {"floor_us", r.finding->floor_us},

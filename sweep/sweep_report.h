@@ -14,7 +14,9 @@
 //               cpu{client_s, server_s, total_s, cores, per_op_us, idle_cores, executors},
 //               parks_per_op{client, server}, transport, timeout_floor_us, best_polled_p50_us,
 //               quantization: null | {knob, floor_us, p50_us, near_share, message},
-//               pareto, wall_s, error}],
+//               pareto, wall_s, error, floor_us (null without --baseline)[, ratio, floor_suspect]
+//               [, breakdown{same_clock, calls, p50{send_us, queue_us, handler_us, storage_us,
+//               log_us, reply_us, total_us}, p99{...}}]}],
 //    "recommendations":[{workload, qd, budget{mostly_idle, cores (null = no limit)}, objective,
 //                        point (id or null), text}],
 //    "seed_check":[{workload, qd, submit_timeout_us, complete_timeout_us,

@@ -166,6 +166,32 @@ TEST(QuickSweep, TwoProcesses) {
   EXPECT_EQ(r.doc["manifest"]["server"], "process");
 }
 
+TEST(QuickSweep, FloorsAndBreakdownPerPoint) {
+  SweepRun r = Sweep({"--modes", "polled", "--submit-timeouts", "0", "--complete-timeouts", "100ms", "--idle-spins",
+                      "50us", "--submit-batches", "32", "--ring-setups", "none", "--qds", "1", "--workloads",
+                      "rpc-ping,e2e-write,e2e-create", "--point-time", "200ms", "--idle-window", "0",
+                      "--baseline", "--breakdown", "--quiet"},
+                     std::chrono::seconds(100));
+  ASSERT_EQ(r.code, 0) << r.err;
+  size_t floors = 0;
+  for (const json& p : r.doc["points"]) {
+    ASSERT_TRUE(p.contains("floor_us")) << p;
+    ASSERT_FALSE(p["floor_us"].is_null()) << p;
+    EXPECT_GT(p["floor_us"].get<double>(), 0.0) << p;
+    EXPECT_NEAR(p["ratio"].get<double>(), p["p50_us"].get<double>() / p["floor_us"].get<double>(), 1e-6);
+    ++floors;
+    if (p["workload"] == "rpc-ping") continue;  // pings are not traced
+    ASSERT_TRUE(p.contains("breakdown")) << p;
+    const json& b = p["breakdown"]["p50"];
+    double sum = 0;
+    for (const char* k : {"send_us", "queue_us", "handler_us", "storage_us", "log_us", "reply_us"}) {
+      sum += b[k].get<double>();
+    }
+    EXPECT_NEAR(sum, b["total_us"].get<double>(), 1e-6 * sum);
+  }
+  EXPECT_GE(floors, 3u);
+}
+
 TEST(QuickSweep, BadFlagsNameTheFlag) {
   Process p({BENCHFS_BIN, "sweep", "--submit-timeouts", "0,5"});
   auto code = p.Wait(std::chrono::seconds(30));
