@@ -281,6 +281,16 @@ std::string ToJson(const Manifest& m, const std::vector<OpResult>& results, cons
       by[std::to_string(size)] = {{"write_p50_us", w}, {"read_p50_us", baseline->storage_read_p50_us.count(size) ? baseline->storage_read_p50_us.at(size) : 0.0}};
     }
     b["storage_by_size"] = by;
+    json servers = json::array();
+    for (const ServerFloors& f : baseline->servers) {
+      json sb = json::object();
+      for (const auto& [size, w] : f.write_p50_us) {
+        sb[std::to_string(size)] = {{"write_p50_us", w},
+                                    {"read_p50_us", f.read_p50_us.count(size) ? f.read_p50_us.at(size) : 0.0}};
+      }
+      servers.push_back({{"server", f.server}, {"log_append_p50_us", f.log_append_p50_us}, {"storage_by_size", sb}});
+    }
+    b["servers"] = servers;
     root["baseline"] = b;
   }
   return root.dump(2) + "\n";

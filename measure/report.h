@@ -12,7 +12,8 @@
 //                [, breakdown:{same_clock, calls, p50:{send_us, queue_us, handler_us,
 //                storage_us, log_us, reply_us, total_us, calls}, p99:{...}}]}],
 //    "baseline":{ucx_rtt_p50_us, log_append_p50_us, storage_write_p50_us,
-//                storage_read_p50_us, storage_by_size}}
+//                storage_read_p50_us, storage_by_size,
+//                servers:[{server, log_append_p50_us, storage_by_size}]}}
 //
 // With several rounds the percentiles and ops/s are medians over rounds and
 // the floor the median over floor blocks (measure/rounds.h); max, count and
@@ -61,7 +62,16 @@ struct OpResult {
 
 inline constexpr const char* kResultSchema = "benchfs.result/2";
 
+// One server's own storage floors (p50, us), for runs over several servers.
+struct ServerFloors {
+  std::string server;
+  std::map<uint64_t, double> write_p50_us;  // by size
+  std::map<uint64_t, double> read_p50_us;
+  double log_append_p50_us = 0;
+};
+
 struct Baseline {
+  std::vector<ServerFloors> servers;  // every server's storage floors (one block each)
   double ucx_rtt_p50_us = 0;
   double log_append_p50_us = 0;  // the server's metadata log append (0: no log)
   std::map<uint64_t, double> storage_write_p50_us;  // by size

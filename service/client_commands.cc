@@ -248,6 +248,12 @@ int BenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const Outp
       per_round.push_back(RunSmallBench(ex, client, run));
     }
     if (!floor_error.ok()) return Fail(floor_error.message());
+    // Every server's own storage floors, once, so runs over several servers
+    // (and the cluster summaries) can tell a slow server from a slow network.
+    if (probe && client.servers() > 1 && !client.AllUnreachable()) {
+      Status s = probe->ServerBlocks(client, bench.sizes);
+      if (!s.ok()) return Fail(s.message());
+    }
     results = rounds == 1 && !per_round.empty() ? per_round.front() : CombineRounds(per_round);
     if (client.AllUnreachable()) {
       return Fail("stopped: every server is unreachable (" + client.UnreachableReport() + ")");

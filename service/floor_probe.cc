@@ -66,8 +66,29 @@ Result<double> FloorProbe::Block(FsClient& client, const std::string& op, uint64
   return (*wr + w + *rd + r) / 2;  // mixed: half writes, half reads
 }
 
+Status FloorProbe::ServerBlocks(FsClient& client, const std::vector<uint64_t>& sizes) {
+  const uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(count_, kMaxFloorCount));
+  servers_.clear();
+  for (uint32_t i = 0; i < client.servers(); ++i) {
+    ServerFloors f;
+    f.server = client.server(i).ToString();
+    for (uint64_t size : sizes) {
+      auto d = client.Floor(i, {FloorKind::kData, size, n, files_});
+      if (!d.ok()) return Status(d.status().code(), "baseline: FLOOR of " + f.server + ": " + d.status().message());
+      f.write_p50_us[size] = static_cast<double>(d->write_p50_ns) / 1000.0;
+      f.read_p50_us[size] = static_cast<double>(d->read_p50_ns) / 1000.0;
+    }
+    auto log = client.Floor(i, {FloorKind::kLogAppend, 64, n, 1});
+    if (!log.ok()) return Status(log.status().code(), "baseline: FLOOR of " + f.server + ": " + log.status().message());
+    f.log_append_p50_us = static_cast<double>(log->write_p50_ns) / 1000.0;
+    servers_.push_back(std::move(f));
+  }
+  return Status();
+}
+
 Baseline FloorProbe::Summary() const {
   Baseline b;
+  b.servers = servers_;
   auto it = rtt_.find({0, 0});
   if (it != rtt_.end()) b.ucx_rtt_p50_us = Median(it->second);
   b.log_append_p50_us = Median(append_);

@@ -36,6 +36,10 @@ class FloorProbe {
   // From the benchmark's fiber: one floor block for a row; its floor in µs.
   Result<double> Block(FsClient& client, const std::string& op, uint64_t size);
 
+  // One block of every server's own storage floors (data of `sizes`, log
+  // append), kept for Summary().
+  Status ServerBlocks(FsClient& client, const std::vector<uint64_t>& sizes);
+
   // The medians over every block measured so far.
   Baseline Summary() const;
 
@@ -50,6 +54,7 @@ class FloorProbe {
   std::map<std::pair<size_t, size_t>, std::vector<double>> rtt_;  // (send, reply) -> p50s
   std::map<uint64_t, std::vector<double>> write_, read_;
   std::vector<double> append_;
+  std::vector<ServerFloors> servers_;
 };
 
 }  // namespace benchfs

@@ -68,6 +68,15 @@ def summarize(results_dir):
                                        if k.endswith("_us")}
         ops.append(row)
     load = server_load(results_dir)
+    # Each server's own storage floors (bench --baseline over several servers), from the first
+    # client that measured them.
+    floors = next((c["baseline"]["servers"] for c in clients
+                   if c.get("baseline", {}).get("servers")), [])
+    for entry in load or []:
+        mine = next((f for f in floors if f["server"] == entry["server"]), None)
+        if mine:
+            entry["floors"] = {"log_append_p50_us": mine["log_append_p50_us"],
+                               "storage_by_size": mine["storage_by_size"]}
     skew = None
     if load and sum(l["ops"] for l in load) > 0:
         mean = sum(l["ops"] for l in load) / len(load)
@@ -101,6 +110,12 @@ def table(summary):
     if summary["servers"]:
         parts = ", ".join(f"{s['server']}: {s['ops']}" for s in summary["servers"])
         lines.append(f"per-server operations: {parts}")
+        for s in summary["servers"]:
+            if "floors" in s:
+                by = s["floors"]["storage_by_size"]
+                sizes = "; ".join(f"{int(k) // 1024 if int(k) % 1024 == 0 else k}{'KiB' if int(k) % 1024 == 0 else 'B'} "
+                                  f"write {v['write_p50_us']:.2f} read {v['read_p50_us']:.2f}" for k, v in by.items())
+                lines.append(f"floors of {s['server']} (us): log append {s['floors']['log_append_p50_us']:.2f}; {sizes}")
         if summary["busiest_over_mean"] is not None:
             lines.append(f"busiest server / mean: {summary['busiest_over_mean']:.3f}")
     return "\n".join(lines)

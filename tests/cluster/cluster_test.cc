@@ -90,6 +90,24 @@ TEST_F(Cluster, LocalTwoServersTwoClientsSpreadTenThousandFiles) {
   EXPECT_TRUE(NoDaemonLeft());
 }
 
+TEST_F(Cluster, BaselineGivesFloorsPerRowAndPerServer) {
+  Process p(Run({"--launcher", "local", "--label", "floors", "--server-nodes", "2", "--", "small", "--baseline",
+                 "-n", "200", "--sizes", "4KiB"}));
+  ASSERT_EQ(p.Wait(300s), std::optional<int>(0)) << p.out() << p.err();
+  json s = json::parse(ReadFile(Folder() + "/summary.json"));
+  for (const json& o : s["ops"]) {
+    EXPECT_GT(o["floor_us_median"].get<double>(), 0.0) << o;
+    EXPECT_GT(o["ratio_median"].get<double>(), 0.0) << o;
+  }
+  ASSERT_EQ(s["servers"].size(), 2u);
+  for (const json& srv : s["servers"]) {
+    ASSERT_TRUE(srv.contains("floors")) << srv;
+    EXPECT_GT(srv["floors"]["storage_by_size"]["4096"]["write_p50_us"].get<double>(), 0.0) << srv;
+  }
+  EXPECT_NE(p.out().find("floors of "), std::string::npos) << p.out();
+  EXPECT_TRUE(NoDaemonLeft());
+}
+
 TEST_F(Cluster, NetnsTwoHostsOverVeth) {
   Process probe({"ip", "netns", "add", "bfsprobe" + std::to_string(getpid() % 10000)});
   if (probe.Wait(10s) != std::optional<int>(0)) {
