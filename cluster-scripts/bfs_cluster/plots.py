@@ -21,6 +21,10 @@ def render(summary, out_dir):
         fig, ax = plt.subplots(figsize=(max(6, len(ops) * 0.9), 4))
         ax.bar([i - 0.2 for i in x], [o["p50_us_median"] for o in ops], width=0.4, label="p50 (median of clients)")
         ax.bar([i + 0.2 for i in x], [o["p99_us_max"] for o in ops], width=0.4, label="p99 (worst client)")
+        floored = [(i, o["floor_us_median"]) for i, o in zip(x, ops) if "floor_us_median" in o]
+        if floored:
+            ax.plot([i - 0.2 for i, _ in floored], [f for _, f in floored], linestyle="none", marker="_",
+                    markersize=18, color="black", label="floor (median of clients)")
         ax.set_xticks(list(x))
         ax.set_xticklabels(labels)
         ax.set_yscale("log")
@@ -38,7 +42,7 @@ def render(summary, out_dir):
     servers = summary.get("servers", [])
     if servers:
         fig, ax = plt.subplots(figsize=(max(4, len(servers) * 1.2), 3.5))
-        ax.bar(range(len(servers)), [s["ops"] for s in servers])
+        ax.bar(range(len(servers)), [s["ops"] for s in servers], label="operations served")
         mean = sum(s["ops"] for s in servers) / len(servers)
         ax.axhline(mean, color="gray", linestyle="--", label="mean")
         ax.set_xticks(range(len(servers)))
