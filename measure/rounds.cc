@@ -132,21 +132,35 @@ void FlagSuspectFloors(std::vector<OpResult>& rows) {
 }
 
 std::vector<std::string> NoisyHostWarnings(const std::vector<OpResult>& rows) {
-  std::vector<std::string> out;
+  const OpResult* worst = nullptr;
+  double worst_spread = 0, worst_lo = 0, worst_hi = 0;
+  size_t worst_blocks = 0, noisy = 0;
   for (const OpResult& r : rows) {
     const std::vector<double> floors = Each(r, [](const RoundFigures& x) { return x.floor_us; });
     if (floors.size() < 2) continue;
     const double lo = *std::min_element(floors.begin(), floors.end());
     const double hi = *std::max_element(floors.begin(), floors.end());
     if (lo <= 0 || hi <= kNoisyFloorSpread * lo) continue;
-    char line[256];
-    std::snprintf(line, sizeof(line),
-                  "noisy host: the %s floor moved %.2f-%.2f us (%.2fx) across %zu blocks (threshold %.2fx); "
-                  "compare figures only within one run",
-                  RowName(r).c_str(), lo, hi, hi / lo, floors.size(), kNoisyFloorSpread);
-    out.push_back(line);
+    ++noisy;
+    if (hi / lo > worst_spread) {
+      worst = &r;
+      worst_spread = hi / lo;
+      worst_lo = lo;
+      worst_hi = hi;
+      worst_blocks = floors.size();
+    }
   }
-  return out;
+  if (worst == nullptr) return {};
+  char line[320];
+  std::snprintf(line, sizeof(line),
+                "noisy host: the %s floor moved %.2f-%.2f us (%.2fx) across %zu blocks (threshold %.2fx)%s; "
+                "compare figures only within one run",
+                RowName(*worst).c_str(), worst_lo, worst_hi, worst_spread, worst_blocks, kNoisyFloorSpread,
+                noisy > 1 ? (", and the floors of " + std::to_string(noisy - 1) + " more row" + (noisy > 2 ? "s" : "") +
+                             " moved more than that")
+                                .c_str()
+                          : "");
+  return {line};
 }
 
 }  // namespace benchfs

@@ -40,8 +40,9 @@ const Breakdown* BreakdownAt(const OpResult& r, double q);
 // kFloorSuspectRatio x floor.
 void FlagSuspectFloors(std::vector<OpResult>& rows);
 
-// One line per row whose floor moved more than kNoisyFloorSpread across its
-// blocks, naming the row and the figures.
+// One line when some row's floor moved more than kNoisyFloorSpread across
+// its blocks: the worst row with its figures, and how many others did.
+// Empty when none did.
 std::vector<std::string> NoisyHostWarnings(const std::vector<OpResult>& rows);
 
 }  // namespace benchfs

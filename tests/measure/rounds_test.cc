@@ -59,6 +59,13 @@ TEST(Rounds, AMovingFloorIsANoisyHost) {
   auto w = NoisyHostWarnings(rows);
   ASSERT_EQ(w.size(), 1u);
   EXPECT_NE(w[0].find("stat floor moved 10.00-14.00 us (1.40x) across 3 blocks"), std::string::npos) << w[0];
+  // Several noisy rows: one line, the worst named, the others counted.
+  std::vector<std::vector<OpResult>> two = {{Row("stat", 0, 20000, 10), Row("read", 4096, 20000, 10)},
+                                            {Row("stat", 0, 20000, 13), Row("read", 4096, 20000, 20)}};
+  auto w2 = NoisyHostWarnings(CombineRounds(two));
+  ASSERT_EQ(w2.size(), 1u);
+  EXPECT_NE(w2[0].find("the read 4KiB floor moved 10.00-20.00 us (2.00x)"), std::string::npos) << w2[0];
+  EXPECT_NE(w2[0].find("and the floors of 1 more row moved more than that"), std::string::npos) << w2[0];
   std::vector<std::vector<OpResult>> steady = {{Row("stat", 0, 20000, 10)}, {Row("stat", 0, 20000, 11)}};
   EXPECT_TRUE(NoisyHostWarnings(CombineRounds(steady)).empty());
   // The JSON round-trips the per-round figures compare reads.
