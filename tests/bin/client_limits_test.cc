@@ -4,6 +4,7 @@
 // whose only server dies stops within its call deadline instead of spinning;
 // parse errors of both binaries exit 2 as documented.
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -65,6 +66,23 @@ TEST_F(ClientLimits, BadArgumentsAreRefusedBeforeAnythingRuns) {
   EXPECT_EQ(bad.Wait(30s), std::optional<int>(2)) << bad.err();
   Process help({BENCHFS_BIN, "--help"});
   EXPECT_EQ(help.Wait(30s), std::optional<int>(0));
+}
+
+TEST_F(ClientLimits, AHugePutStreamsAndFailsCleanlyWhenTheStoreIsFull) {
+  // 93 GB asked of an 8 MiB store: the client holds one chunk at a time, so
+  // it does not abort on allocation; the store fills, and the put removes
+  // what it wrote.
+  const std::string config = dir_ + "/small.toml";
+  std::ofstream(config) << "[storage]\nbackend = \"memory\"\nchunk_size = \"1MiB\"\nmemory_limit = \"8MiB\"\n";
+  DaemonProcess d({"--listen", "127.0.0.1:0", "--config", config, "--log-level", "error"});
+  ASSERT_TRUE(d.ok()) << d.Errors();
+  Process p(Client(d.address(), {"put", "/huge", "--size", "99999999999"}));
+  ASSERT_EQ(p.Wait(60s), std::optional<int>(1)) << p.err();
+  EXPECT_NE(p.err().find("memory_limit"), std::string::npos) << p.err();
+  EXPECT_NE(p.err().find("/huge was removed again"), std::string::npos) << p.err();
+  auto kv = d.Status();
+  EXPECT_EQ(kv["chunk_files"], 0u);
+  EXPECT_EQ(kv["metadata_entries"], 0u);
 }
 
 TEST_F(ClientLimits, ADeadServerEndsADurationRunWithinTheCallDeadline) {
