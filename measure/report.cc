@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "measure/breakdown_json.h"
 #include "measure/rounds.h"
 
 #ifndef BENCHFS_VERSION
@@ -248,14 +249,7 @@ std::string ToJson(const Manifest& m, const std::vector<OpResult>& results, cons
     if (at50 != nullptr && at50->calls() > 0 && at99 != nullptr) {
       const BreakdownFigures b50 = at50->Figures();
       const BreakdownFigures b99 = at99->Figures();
-      json bd = {{"same_clock", b50.same_clock}, {"calls", b50.calls}};
-      for (const auto& [name, band] : {std::pair<const char*, const StageBand*>{"p50", &b50.p50}, {"p99", &b99.p99}}) {
-        json o = json::object();
-        for (unsigned k = 0; k < kStages; ++k) o[std::string(StageName(k)) + "_us"] = band->stage_us[k];
-        o["total_us"] = band->total_us;
-        o["calls"] = band->calls;
-        bd[name] = o;
-      }
+      const json bd = BreakdownJson(b50, b99);
       j["breakdown"] = bd;
     }
     if (r.rate > 0) {

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "measure/breakdown_json.h"
 #include "measure/rounds.h"
 
 namespace benchfs {
@@ -94,14 +95,7 @@ json PointJson(const PointResult& r, const PointSettings& s) {
   }
   if (r.m.breakdown && r.m.breakdown->calls() > 0) {
     const BreakdownFigures b = r.m.breakdown->Figures();
-    json bd = {{"same_clock", b.same_clock}, {"calls", b.calls}};
-    for (const auto& [name, band] : {std::pair<const char*, const StageBand*>{"p50", &b.p50}, {"p99", &b.p99}}) {
-      json o = json::object();
-      for (unsigned k = 0; k < kStages; ++k) o[std::string(StageName(k)) + "_us"] = band->stage_us[k];
-      o["total_us"] = band->total_us;
-      bd[name] = o;
-    }
-    j["breakdown"] = bd;
+    j["breakdown"] = BreakdownJson(b, b);
   }
   if (r.finding) {
     j["quantization"] = {{"knob", r.finding->knob},
