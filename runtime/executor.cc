@@ -1,42 +1,14 @@
-// Executor implementation: fiber lifecycle, the tick, idle spinning, parking,
-// timers and cross-thread posts.
+// Executor's loop: the tick, idle spinning, parking, timers, pollers and
+// cross-thread posts. It drives the kernel through ReactorBackend only.
 #include "runtime/executor.h"
 
 #include <algorithm>
 #include <cassert>
-#include <cstdio>
-#include <cstdlib>
-#include <exception>
 
-#include <boost/context/detail/exception.hpp>
-
-#include "runtime/sanitizer.h"
-#include "runtime/ucx_reactor.h"
-#include "runtime/uring_reactor.h"
+#include "runtime/reactor_backend.h"
 
 namespace benchfs {
 namespace {
-
-using ForcedUnwind = boost::context::detail::forced_unwind;
-
-// Stack allocator for one fiber: takes a stack from the pool and records its
-// bounds in the fiber (AddressSanitizer needs them at every switch).
-class FiberStackAllocator {
- public:
-  FiberStackAllocator(StackPool& pool, Fiber* f) : pool_(&pool), fiber_(f) {}
-  boost::context::stack_context allocate() {
-    boost::context::stack_context sctx = pool_->Allocate();
-    fiber_->stack_size = sctx.size;
-    fiber_->stack_bottom = static_cast<char*>(sctx.sp) - sctx.size;
-    AsanUnpoison(fiber_->stack_bottom, sctx.size);
-    return sctx;
-  }
-  void deallocate(boost::context::stack_context& sctx) noexcept { pool_->Release(sctx); }
-
- private:
-  StackPool* pool_;
-  Fiber* fiber_;
-};
 
 inline void CpuRelax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -51,221 +23,12 @@ inline void CpuRelax() {
 Executor::Executor(const ExecutorConfig& config)
     : config_(config), stacks_(config.stack_size, config.stack_cache) {}
 
-Result<std::unique_ptr<Executor>> Executor::Create(const ExecutorConfig& config) {
-  Status s = config.Validate();
-  if (!s.ok()) return s;
-  std::unique_ptr<Executor> ex(new Executor(config));
-  s = ex->Init();
-  if (!s.ok()) return s;
-  return ex;
-}
-
-Status Executor::Init() {
-  auto r = UringReactor::Create(*this, config_);
-  if (!r.ok()) return r.status();
-  uring_ = std::move(r.value());
-  return Status();
-}
-
 Executor::~Executor() {
   shutting_down_ = true;
   DestroyLiveFibers();
-  ucx_.reset();    // fibers that used UCX are gone
-  uring_.reset();  // cancels and drains what the kernel still holds
-}
-
-void Executor::DestroyLiveFibers() {
-  // Fibers that never ran are resumed with no body so they end normally;
-  // suspended ones are unwound (their destructors run) by Boost.Context.
-  ready_head_ = ready_tail_ = nullptr;
-  ready_count_ = 0;
-  for (auto& owned : fibers_) {
-    Fiber* f = owned.get();
-    if (f->state != Fiber::State::kReady && f->state != Fiber::State::kWaiting) continue;
-    if (f->wait_hook.queue != nullptr) f->wait_hook.queue->Remove(f);
-    if (f->timer_pos != Fiber::kNoTimer) timers_.Remove(f);
-    if (f->cancel != nullptr) {
-      f->cancel->waiter_ = nullptr;
-      f->cancel = nullptr;
-    }
-    if (!f->started) {
-      f->body = nullptr;
-      RunFiber(f);
-      continue;
-    }
-    current_ = f;
-    AsanStartSwitch(&sched_fake_stack_, f->stack_bottom, f->stack_size);
-    { boost::context::fiber doomed = std::move(f->context); }  // throws forced_unwind inside f
-    AsanFinishSwitch(sched_fake_stack_, nullptr, nullptr);
-    current_ = nullptr;
-    f->body = nullptr;
-    f->state = Fiber::State::kFree;
-    --live_fibers_;
-  }
-}
-
-Fiber* Executor::AllocFiber() {
-  if (!free_fibers_.empty()) {
-    Fiber* f = free_fibers_.back();
-    free_fibers_.pop_back();
-    return f;
-  }
-  fibers_.push_back(std::make_unique<Fiber>());
-  return fibers_.back().get();
-}
-
-FiberHandle Executor::Spawn(std::function<void()> body) {
-  Fiber* f = AllocFiber();
-  f->id = ++next_fiber_id_;
-  f->body = std::move(body);
-  f->started = false;
-  f->context = boost::context::fiber(
-      std::allocator_arg, FiberStackAllocator(stacks_, f),
-      [this, f](boost::context::fiber&& sched) { return FiberMain(f, std::move(sched)); });
-  ++live_fibers_;
-  ++stats_.fibers_spawned;
-  f->state = Fiber::State::kReady;
-  PushReady(f);
-  return FiberHandle(f, f->id);
-}
-
-boost::context::fiber Executor::FiberMain(Fiber* f, boost::context::fiber&& sched) {
-  AsanFinishSwitch(nullptr, &sched_stack_bottom_, &sched_stack_size_);
-  sched_ = std::move(sched);
-  f->started = true;
-  try {
-    if (f->body) f->body();
-  } catch (const ForcedUnwind&) {
-    AsanStartSwitch(nullptr, sched_stack_bottom_, sched_stack_size_);
-    throw;  // Boost.Context finishes the unwind and returns to the loop
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "benchfs: uncaught exception in a fiber: %s\n", e.what());
-    std::abort();
-  } catch (...) {
-    std::fprintf(stderr, "benchfs: uncaught non-standard exception in a fiber\n");
-    std::abort();
-  }
-  f->body = nullptr;  // destroy captured state on the fiber's own stack
-  f->state = Fiber::State::kDone;
-  WakeAll(f->joiners);
-  AsanStartSwitch(nullptr, sched_stack_bottom_, sched_stack_size_);
-  return std::move(sched_);
-}
-
-void Executor::RunFiber(Fiber* f) {
-  current_ = f;
-  f->state = Fiber::State::kRunning;
-  ++stats_.fibers_run;
-  AsanStartSwitch(&sched_fake_stack_, f->stack_bottom, f->stack_size);
-  f->context = std::move(f->context).resume();
-  AsanFinishSwitch(sched_fake_stack_, nullptr, nullptr);
-  current_ = nullptr;
-  if (!f->context) {  // the fiber returned; its stack is back in the pool
-    f->state = Fiber::State::kFree;
-    --live_fibers_;
-    free_fibers_.push_back(f);
-  }
-}
-
-void Executor::SwitchToScheduler() {
-  Fiber* f = current_;
-  AsanStartSwitch(&f->asan_fake_stack, sched_stack_bottom_, sched_stack_size_);
-  try {
-    sched_ = std::move(sched_).resume();
-  } catch (const ForcedUnwind&) {
-    AsanFinishSwitch(f->asan_fake_stack, &sched_stack_bottom_, &sched_stack_size_);
-    throw;
-  }
-  AsanFinishSwitch(f->asan_fake_stack, &sched_stack_bottom_, &sched_stack_size_);
-}
-
-void Executor::PushReady(Fiber* f) {
-  f->next_ready = nullptr;
-  if (ready_tail_ != nullptr) {
-    ready_tail_->next_ready = f;
-  } else {
-    ready_head_ = f;
-  }
-  ready_tail_ = f;
-  ++ready_count_;
-}
-
-Fiber* Executor::PopReady() {
-  Fiber* f = ready_head_;
-  ready_head_ = f->next_ready;
-  if (ready_head_ == nullptr) ready_tail_ = nullptr;
-  --ready_count_;
-  return f;
-}
-
-void Executor::Join(FiberHandle h) {
-  assert(InFiber() && "Join() must be called from a fiber");
-  while (!h.done()) Wait(&h.fiber_->joiners);
-}
-
-void Executor::Yield() {
-  assert(InFiber() && "Yield() must be called from a fiber");
-  Fiber* f = current_;
-  f->state = Fiber::State::kReady;
-  PushReady(f);
-  SwitchToScheduler();
-}
-
-void Executor::SleepFor(Duration d) { SleepUntil(Now() + d); }
-
-void Executor::SleepUntil(TimePoint t) {
-  while (Now() < t) {
-    if (Wait(nullptr, WaitOptions::Until(t)) == WakeReason::kCancelled) return;
-  }
-}
-
-WakeReason Executor::Wait(WaitQueue* q, const WaitOptions& options) {
-  assert(InFiber() && "blocking call outside a fiber");
-  const WaitOptions w = options.Resolved();
-  if (w.cancel != nullptr && w.cancel->cancelled()) return WakeReason::kCancelled;
-  if (shutting_down_) return WakeReason::kCancelled;
-  Fiber* f = current_;
-  f->state = Fiber::State::kWaiting;
-  if (q != nullptr) q->PushBack(f);
-  if (w.deadline != kNoDeadline) {
-    f->deadline = w.deadline;
-    timers_.Push(f);
-  }
-  if (w.cancel != nullptr) {
-    f->cancel = w.cancel;
-    w.cancel->waiter_ = f;
-  }
-  SwitchToScheduler();
-  return f->wake_reason;
-}
-
-void Executor::Wake(Fiber* f, WakeReason why) {
-  if (f->state != Fiber::State::kWaiting) return;
-  if (f->wait_hook.queue != nullptr) f->wait_hook.queue->Remove(f);
-  if (f->timer_pos != Fiber::kNoTimer) timers_.Remove(f);
-  if (f->cancel != nullptr) {
-    f->cancel->waiter_ = nullptr;
-    f->cancel = nullptr;
-  }
-  f->wake_reason = why;
-  f->state = Fiber::State::kReady;
-  PushReady(f);
-}
-
-bool Executor::WakeOne(WaitQueue& q) {
-  Fiber* f = q.front();
-  if (f == nullptr) return false;
-  Wake(f);
-  return true;
-}
-
-size_t Executor::WakeAll(WaitQueue& q) {
-  size_t n = 0;
-  while (Fiber* f = q.front()) {
-    Wake(f);
-    ++n;
-  }
-  return n;
+  ucx_owner_.reset();  // fibers that used UCX are gone
+  uring_ = nullptr;
+  backend_.reset();  // cancels and drains what the kernel still holds
 }
 
 void Executor::Post(std::function<void()> fn) {
@@ -276,7 +39,7 @@ void Executor::Post(std::function<void()> fn) {
     remote_.push_back(std::move(fn));
     remote_pending_.store(true, std::memory_order_release);
   }
-  if (was_empty) uring_->Notify();
+  if (was_empty) backend_->Notify();
 }
 
 bool Executor::DrainRemote() {
@@ -325,8 +88,8 @@ bool Executor::Tick() {
   // Each step is guarded by an inline check so an empty step costs a load.
   bool progress = RunReady();
   if (remote_pending_.load(std::memory_order_acquire)) progress |= DrainRemote();
-  if (uring_->HasUnsubmitted()) progress |= uring_->SubmitPending(ready_count_ > 0);
-  if (uring_->MayReap()) progress |= uring_->Reap();
+  progress |= backend_->SubmitWork(ready_count_ > 0);
+  progress |= backend_->ReapCompletions();
   for (Poller* p : pollers_) progress |= p->Poll();
   // While spinning idle, timers are checked with the spin's clock reads.
   if (!timers_.empty() && (!idle_ || spins_in_idle_ % kSpinClockEvery == 0)) {
@@ -336,7 +99,7 @@ bool Executor::Tick() {
 }
 
 void Executor::Idle() {
-  if (uring_->PollKernel()) {
+  if (backend_->PollWhenIdle()) {
     idle_ = false;
     return;
   }
@@ -368,40 +131,32 @@ void Executor::Park(TimePoint now) {
   }
   if (timers_.earliest() <= now) return;  // fell due since the tick looked: fire it first
   if (config_.complete_timeout == Duration(0)) return;  // busy-poll mode: never sleep
-  if (config_.reactor_mode == ReactorMode::kPolled && uring_->Reapable() > 0) return;
+  if (!backend_->CanSleep()) return;
   for (Poller* p : pollers_) {
     if (!p->ArmForPark()) return;  // events are pending: poll again instead
   }
   TimePoint until = std::min(timers_.earliest(), now + config_.complete_timeout);
-  until = std::min(until, uring_->NextGate());
+  until = std::min(until, backend_->NextWake());
   if (until <= now) return;
   ++stats_.parks;
   if (config_.timing_stats) {
-    uring_->Park(until - now);
+    backend_->WaitForEvents(until - now);
     stats_.park_ns += static_cast<uint64_t>((Now() - now).count());
   } else {
-    uring_->Park(until - now);
+    backend_->WaitForEvents(until - now);
   }
-}
-
-Result<UcxReactor*> Executor::EnableUcx(const UcxConfig& config) {
-  if (ucx_) return ucx_.get();
-  auto r = UcxReactor::Create(*this, config);
-  if (!r.ok()) return r.status();
-  ucx_ = std::move(r.value());
-  return ucx_.get();
 }
 
 void Executor::AddPoller(Poller* p) {
   pollers_.push_back(p);
-  if (p->wake_fd() >= 0) uring_->WatchFd(p->wake_fd());
+  if (p->wake_fd() >= 0) backend_->WatchFd(p->wake_fd());
 }
 
 void Executor::RemovePoller(Poller* p) {
   auto it = std::find(pollers_.begin(), pollers_.end(), p);
   if (it == pollers_.end()) return;
   pollers_.erase(it);
-  if (p->wake_fd() >= 0) uring_->UnwatchFd(p->wake_fd());
+  if (p->wake_fd() >= 0) backend_->UnwatchFd(p->wake_fd());
 }
 
 void Executor::Run(std::function<void()> main) {
@@ -418,15 +173,6 @@ void Executor::Run(std::function<void()> main) {
     }
   }
   running_ = false;
-}
-
-Cancellation::~Cancellation() {
-  if (waiter_ != nullptr) waiter_->cancel = nullptr;
-}
-
-void Cancellation::Cancel() {
-  cancelled_ = true;
-  if (waiter_ != nullptr) ex_->Wake(waiter_, WakeReason::kCancelled);
 }
 
 }  // namespace benchfs

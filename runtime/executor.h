@@ -37,6 +37,7 @@
 
 namespace benchfs {
 
+class ReactorBackend;
 class UcxReactor;
 struct UcxConfig;
 class UringReactor;
@@ -91,11 +92,12 @@ class Executor {
   const ExecutorConfig& config() const { return config_; }
   const ExecutorStats& stats() const { return stats_; }
   ExecutorStats& mutable_stats() { return stats_; }
+  // The io_uring reactor: the operations fibers run on the ring.
   UringReactor& uring() { return *uring_; }
   // Creates this executor's UCX worker (at most once; later calls return the
   // same reactor). It lives until the executor's fibers are gone.
   Result<UcxReactor*> EnableUcx(const UcxConfig& config);
-  UcxReactor* ucx() { return ucx_.get(); }
+  UcxReactor* ucx() { return ucx_; }
   // True while the executor is being destroyed: blocking calls fail fast.
   bool shutting_down() const { return shutting_down_; }
   // Fibers waiting with a deadline.
@@ -107,7 +109,6 @@ class Executor {
  private:
   friend class Cancellation;
   explicit Executor(const ExecutorConfig& config);
-  Status Init();
 
   bool Tick();
   void Idle();
@@ -151,8 +152,12 @@ class Executor {
   uint32_t spins_in_idle_ = 0;
   TimePoint timers_checked_at_{};  // when ExpireTimers last read the clock
 
-  std::unique_ptr<UringReactor> uring_;
-  std::unique_ptr<UcxReactor> ucx_;  // after uring_: destroyed first
+  // The kernel backend the loop drives (the io_uring reactor) and the same
+  // object as the reactor fibers call; then the UCX worker, destroyed first.
+  std::unique_ptr<ReactorBackend> backend_;
+  UringReactor* uring_ = nullptr;
+  std::unique_ptr<Poller> ucx_owner_;
+  UcxReactor* ucx_ = nullptr;
   std::vector<Poller*> pollers_;
 
   // Cross-thread posts.

@@ -1,4 +1,8 @@
 // UringReactor: the executor's io_uring ring and the operations fibers run on it.
+// It is the executor's ReactorBackend; when to submit, when to reap and how to
+// sleep is its ReactorPolicy's (polled or gated) decision. The operations are
+// defined in uring_ops.cc, registered files and buffers in
+// uring_registration.cc, the ring, slots, submission and reaping here.
 //
 // Every operation suspends the calling fiber until its completion arrives, its
 // deadline passes, or it is cancelled. Each in-flight operation owns a slot
@@ -33,7 +37,10 @@
 
 #include "runtime/buffer_pool.h"
 #include "runtime/executor_config.h"
+#include "runtime/file_ref.h"
 #include "runtime/io_buffer.h"
+#include "runtime/reactor_backend.h"
+#include "runtime/reactor_policy.h"
 #include "runtime/status.h"
 #include "runtime/unique_fd.h"
 #include "runtime/wait_options.h"
@@ -43,17 +50,8 @@ namespace benchfs {
 
 class Executor;
 struct Fiber;
-class FixedFile;
 
-// A file for an operation: a plain fd, or an index in the registered table.
-struct FileRef {
-  FileRef(int fd) : index(fd), fixed(false) {}  // NOLINT: implicit by design
-  FileRef(const FixedFile& f);                 // NOLINT: implicit by design
-  int index;
-  bool fixed;
-};
-
-class UringReactor {
+class UringReactor final : public ReactorBackend {
  public:
   // Internal completion handler for operations the runtime itself owns.
   using Callback = void (*)(void* ctx, uint64_t arg, int32_t res, uint32_t cqe_flags);
@@ -111,34 +109,22 @@ class UringReactor {
   // Puts `fd` in the fixed-file table (config.fixed_files entries).
   Result<FixedFile> RegisterFile(int fd);
 
-  // ---- For the executor's loop ----
-  // Thread-safe: makes a parked loop return from Park().
-  void Notify();
-  // Park() also returns when `fd` becomes readable (a poller's wake fd).
-  void WatchFd(int fd);
-  void UnwatchFd(int fd);
-  // SQEs prepared but not yet submitted.
-  bool HasUnsubmitted() const { return io_uring_sq_ready(&ring_) != 0; }
-  // Submits pending SQEs as the mode's policy says; true if any were submitted.
-  bool SubmitPending(bool fibers_runnable);
-  // Whether Reap() could find anything: CQEs posted, kernel task work
-  // pending (TASKRUN_FLAG), or, in gated mode, operations in flight.
-  bool MayReap() const {
-    if (config_.reactor_mode == ReactorMode::kGated) return inflight_ > 0;
-    return io_uring_cq_ready(&ring_) != 0 ||
-           ((setup_flags_ & IORING_SETUP_TASKRUN_FLAG) &&
-            (IO_URING_READ_ONCE(*ring_.sq.kflags) & IORING_SQ_TASKRUN));
+  // ---- ReactorBackend: the executor's loop (see reactor_backend.h) ----
+  bool SubmitWork(bool fibers_runnable) override {
+    return io_uring_sq_ready(&ring_) != 0 && SubmitPending(fibers_runnable);
   }
-  // Reaps completions (in gated mode only when the gate is open).
-  bool Reap();
-  // Idle-time kernel poke for rings that only post completions on entry
-  // (DEFER_TASKRUN); true if that produced completions. Gated: only once the
-  // reap gate is open.
-  bool PollKernel();
-  // Gated mode: when the next gate opens; kNoDeadline in polled mode.
-  TimePoint NextGate() const;
-  // Blocks until a completion, a Notify(), or `timeout` passes.
-  void Park(Duration timeout);
+  bool ReapCompletions() override { return MayReap() && Reap(); }
+  bool PollWhenIdle() override;
+  bool CanSleep() const override { return policy_->MaySleepWith(io_uring_cq_ready(&ring_)); }
+  TimePoint NextWake() const override {
+    return policy_->NextDeadline(io_uring_sq_ready(&ring_), inflight_);
+  }
+  void WaitForEvents(Duration timeout) override;
+  void Notify() override;
+  void WatchFd(int fd) override;
+  void UnwatchFd(int fd) override;
+
+  // ---- Introspection ----
   // CQEs waiting to be reaped.
   unsigned Reapable() const { return io_uring_cq_ready(&ring_); }
   uint32_t inflight() const { return inflight_; }
@@ -163,8 +149,20 @@ class UringReactor {
   uint64_t UserData(uint32_t idx) const;
   void OnSubmitted();
   void TryCompleteInline();
-  // Gated: operations are in flight and complete_timeout has passed since the last submit.
-  bool ReapGateOpen() const;
+  // Submits pending SQEs if the policy says so; true if any were submitted.
+  bool SubmitPending(bool fibers_runnable);
+  // Whether Reap() could find anything: the policy allows a look and CQEs are
+  // posted or kernel task work is pending (TASKRUN_FLAG).
+  bool MayReap() const {
+    return (io_uring_cq_ready(&ring_) != 0 ||
+            ((setup_flags_ & IORING_SETUP_TASKRUN_FLAG) &&
+             (IO_URING_READ_ONCE(*ring_.sq.kflags) & IORING_SQ_TASKRUN))) &&
+           policy_->MayReap(inflight_);
+  }
+  bool Reap();
+  // The two ways to sleep (ParkOn): in the ring, or on the fds alone.
+  void SleepInRing(Duration timeout);
+  void SleepOnFds(Duration timeout, bool with_ring);
   void CancelUserData(uint64_t user_data);
   void Complete(uint64_t user_data, int32_t res, uint32_t flags);
   bool ReapAll();
@@ -198,12 +196,8 @@ class UringReactor {
   WaitQueue slot_waiters_;
   WaitQueue sqe_waiters_;
 
-  // Submission policy state.
-  bool defer_started_ = false;
-  TimePoint defer_since_{};
-  TimePoint first_pending_{};    // gated: when the oldest unsubmitted SQE was queued
-  bool have_pending_time_ = false;
-  TimePoint last_submit_{};      // gated: when the ring was last submitted
+  std::unique_ptr<ReactorPolicy> policy_;
+  bool completes_inline_;  // policy_->CompletesInline(), read once
 
   // Inline completion budget (see TryCompleteInline).
   static constexpr uint32_t kMaxInlinePerTick = 64;
@@ -225,25 +219,5 @@ class UringReactor {
   std::unique_ptr<BufferPool> buffers_;
   std::vector<int> free_fixed_;
 };
-
-// A registered-file table entry; unregisters on destruction. The reactor must
-// outlive it.
-class FixedFile {
- public:
-  FixedFile() = default;
-  FixedFile(FixedFile&& o) noexcept;
-  FixedFile& operator=(FixedFile&& o) noexcept;
-  ~FixedFile();
-  int index() const { return index_; }
-  bool valid() const { return index_ >= 0; }
-
- private:
-  friend class UringReactor;
-  FixedFile(UringReactor* r, int index) : reactor_(r), index_(index) {}
-  UringReactor* reactor_ = nullptr;
-  int index_ = -1;
-};
-
-inline FileRef::FileRef(const FixedFile& f) : index(f.index()), fixed(true) {}
 
 }  // namespace benchfs

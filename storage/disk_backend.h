@@ -28,6 +28,7 @@
 #include "runtime/executor.h"
 #include "storage/chunk_backend.h"
 #include "storage/chunk_store_options.h"
+#include "runtime/unique_fd.h"
 #include "storage/file_io.h"
 #include "storage/group_commit.h"
 

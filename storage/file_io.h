@@ -10,7 +10,7 @@
 
 #include "runtime/io_buffer.h"
 #include "runtime/status.h"
-#include "runtime/uring_reactor.h"
+#include "runtime/file_ref.h"
 
 namespace benchfs {
 

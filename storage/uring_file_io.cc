@@ -1,6 +1,8 @@
 // UringFileIo: each call is one reactor operation.
 #include "storage/uring_file_io.h"
 
+#include "runtime/uring_reactor.h"
+
 namespace benchfs {
 
 Result<int> UringFileIo::OpenAt(int dirfd, const std::string& path, int flags, mode_t mode) {
