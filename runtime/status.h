@@ -40,6 +40,46 @@ class Status {
       : code_(code), sys_errno_(sys_errno), message_(std::move(message)) {}
 
   static Status Ok() { return Status(); }
+  // One factory per error code: Status::NotFound("chunk 3 of /a").
+  static Status InvalidArgument(std::string m, int e = 0) {
+    return {StatusCode::kInvalidArgument, std::move(m), e};
+  }
+  static Status NotFound(std::string m, int e = 0) {
+    return {StatusCode::kNotFound, std::move(m), e};
+  }
+  static Status AlreadyExists(std::string m, int e = 0) {
+    return {StatusCode::kAlreadyExists, std::move(m), e};
+  }
+  static Status TimedOut(std::string m, int e = 0) {
+    return {StatusCode::kTimedOut, std::move(m), e};
+  }
+  static Status Cancelled(std::string m, int e = 0) {
+    return {StatusCode::kCancelled, std::move(m), e};
+  }
+  static Status Busy(std::string m, int e = 0) {
+    return {StatusCode::kBusy, std::move(m), e};
+  }
+  static Status Unavailable(std::string m, int e = 0) {
+    return {StatusCode::kUnavailable, std::move(m), e};
+  }
+  static Status ResourceExhausted(std::string m, int e = 0) {
+    return {StatusCode::kResourceExhausted, std::move(m), e};
+  }
+  static Status PermissionDenied(std::string m, int e = 0) {
+    return {StatusCode::kPermissionDenied, std::move(m), e};
+  }
+  static Status IoError(std::string m, int e = 0) {
+    return {StatusCode::kIoError, std::move(m), e};
+  }
+  static Status Corruption(std::string m, int e = 0) {
+    return {StatusCode::kCorruption, std::move(m), e};
+  }
+  static Status ProtocolError(std::string m, int e = 0) {
+    return {StatusCode::kProtocolError, std::move(m), e};
+  }
+  static Status Internal(std::string m, int e = 0) {
+    return {StatusCode::kInternal, std::move(m), e};
+  }
   // Maps an errno value to a code; the message is "<context>: <strerror> (<ENAME>)".
   static Status FromErrno(int err, std::string_view context);
 
