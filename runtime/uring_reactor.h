@@ -2,7 +2,8 @@
 // It is the executor's ReactorBackend; when to submit, when to reap and how to
 // sleep is its ReactorPolicy's (polled or gated) decision. The operations are
 // defined in uring_ops.cc, registered files and buffers in
-// uring_registration.cc, the ring, slots, submission and reaping here.
+// uring_registration.cc, sleeping and waking in uring_park.cc, the ring, slots,
+// submission and reaping in uring_reactor.cc.
 //
 // Every operation suspends the calling fiber until its completion arrives, its
 // deadline passes, or it is cancelled. Each in-flight operation owns a slot

@@ -1,10 +1,14 @@
-// Internal to the io_uring reactor (uring_reactor.cc, uring_ops.cc): the slot
-// that holds an in-flight operation's resources until its completion, the
-// lease through which an operation owns one, and two small SQE helpers.
+// Internal to the io_uring reactor (uring_reactor.cc, uring_ops.cc,
+// uring_park.cc): the slot that holds an in-flight operation's resources until
+// its completion, the lease through which an operation owns one, and small
+// helpers for SQEs and fatal ring errors.
 #pragma once
 
 #include <liburing.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -113,6 +117,13 @@ class UringReactor::SlotLease {
   Status status_;
   uint32_t idx_;
 };
+
+// An io_uring call failed in a way the reactor cannot survive.
+[[noreturn]] inline void FatalUringError(const char* what, int err) {
+  std::fprintf(stderr, "benchfs: fatal io_uring error in %s: %s (%s)\n", what, std::strerror(err),
+               ErrnoName(err).c_str());
+  std::abort();
+}
 
 inline __kernel_timespec ToTimespec(Duration d) {
   if (d < Duration(0)) d = Duration(0);
