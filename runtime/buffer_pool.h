@@ -19,7 +19,7 @@ namespace benchfs {
 
 class Executor;
 
-class BufferPool {
+class BufferPool final : public BufferOwner {
  public:
   // Maps count * size bytes (size rounded up to whole pages).
   BufferPool(Executor& ex, uint32_t count, size_t size);
@@ -40,8 +40,7 @@ class BufferPool {
   uint32_t available() const { return static_cast<uint32_t>(free_.size()); }
 
  private:
-  friend class IoBuffer;
-  void Return(int index);
+  void Return(int index) override;
 
   Executor& ex_;
   uint32_t count_;

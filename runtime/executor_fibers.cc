@@ -45,7 +45,7 @@ void Executor::DestroyLiveFibers() {
   for (auto& owned : fibers_) {
     Fiber* f = owned.get();
     if (f->state != Fiber::State::kReady && f->state != Fiber::State::kWaiting) continue;
-    if (f->wait_hook.queue != nullptr) f->wait_hook.queue->Remove(f);
+    if (f->wait_hook.queue != nullptr) f->wait_hook.queue->Remove(f->wait_hook);
     if (f->timer_pos != Fiber::kNoTimer) timers_.Remove(f);
     if (f->cancel != nullptr) {
       f->cancel->waiter_ = nullptr;
@@ -189,7 +189,7 @@ WakeReason Executor::Wait(WaitQueue* q, const WaitOptions& options) {
   if (shutting_down_) return WakeReason::kCancelled;
   Fiber* f = current_;
   f->state = Fiber::State::kWaiting;
-  if (q != nullptr) q->PushBack(f);
+  if (q != nullptr) q->PushBack(f->wait_hook);
   if (w.deadline != kNoDeadline) {
     f->deadline = w.deadline;
     timers_.Push(f);
@@ -204,7 +204,7 @@ WakeReason Executor::Wait(WaitQueue* q, const WaitOptions& options) {
 
 void Executor::Wake(Fiber* f, WakeReason why) {
   if (f->state != Fiber::State::kWaiting) return;
-  if (f->wait_hook.queue != nullptr) f->wait_hook.queue->Remove(f);
+  if (f->wait_hook.queue != nullptr) f->wait_hook.queue->Remove(f->wait_hook);
   if (f->timer_pos != Fiber::kNoTimer) timers_.Remove(f);
   if (f->cancel != nullptr) {
     f->cancel->waiter_ = nullptr;

@@ -30,7 +30,7 @@ struct Fiber {
 
   Fiber* next_ready = nullptr;  // ready queue link
 
-  WaitQueue::Hook wait_hook;       // link in at most one WaitQueue
+  WaitQueue::Hook wait_hook{this};  // link in at most one WaitQueue
   TimePoint deadline = kNoDeadline;
   size_t timer_pos = kNoTimer;     // index in the timer heap, or kNoTimer
   Cancellation* cancel = nullptr;  // cancellation watching this wait, if any

@@ -5,7 +5,6 @@
 #include <cstring>
 #include <new>
 
-#include "runtime/buffer_pool.h"
 
 namespace benchfs {
 

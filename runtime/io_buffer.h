@@ -13,6 +13,15 @@ namespace benchfs {
 
 class BufferPool;
 
+// Where a leased buffer goes back when it is destroyed (BufferPool is one).
+class BufferOwner {
+ public:
+  virtual void Return(int index) = 0;
+
+ protected:
+  ~BufferOwner() = default;
+};
+
 class IoBuffer {
  public:
   IoBuffer() = default;
@@ -39,12 +48,12 @@ class IoBuffer {
 
  private:
   friend class BufferPool;
-  IoBuffer(std::byte* data, size_t size, BufferPool* pool, int index)
+  IoBuffer(std::byte* data, size_t size, BufferOwner* pool, int index)
       : data_(data), size_(size), pool_(pool), index_(index) {}
 
   std::byte* data_ = nullptr;
   size_t size_ = 0;
-  BufferPool* pool_ = nullptr;
+  BufferOwner* pool_ = nullptr;
   int index_ = -1;
 };
 

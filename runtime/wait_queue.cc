@@ -1,38 +1,38 @@
-// WaitQueue: doubly linked through Fiber::wait_hook.
+// WaitQueue: doubly linked through each fiber's Hook.
 #include "runtime/wait_queue.h"
 
 #include <cassert>
 
-#include "runtime/fiber.h"
-
 namespace benchfs {
 
-void WaitQueue::PushBack(Fiber* f) {
-  assert(f->wait_hook.queue == nullptr);
-  f->wait_hook = {tail_, nullptr, this};
+void WaitQueue::PushBack(Hook& h) {
+  assert(h.queue == nullptr);
+  h.prev = tail_;
+  h.next = nullptr;
+  h.queue = this;
   if (tail_ != nullptr) {
-    tail_->wait_hook.next = f;
+    tail_->next = &h;
   } else {
-    head_ = f;
+    head_ = &h;
   }
-  tail_ = f;
+  tail_ = &h;
   ++size_;
 }
 
-void WaitQueue::Remove(Fiber* f) {
-  assert(f->wait_hook.queue == this);
-  Fiber* prev = f->wait_hook.prev;
-  Fiber* next = f->wait_hook.next;
-  if (prev != nullptr) prev->wait_hook.next = next; else head_ = next;
-  if (next != nullptr) next->wait_hook.prev = prev; else tail_ = prev;
-  f->wait_hook = {};
+void WaitQueue::Remove(Hook& h) {
+  assert(h.queue == this);
+  if (h.prev != nullptr) h.prev->next = h.next; else head_ = h.next;
+  if (h.next != nullptr) h.next->prev = h.prev; else tail_ = h.prev;
+  h.prev = h.next = nullptr;
+  h.queue = nullptr;
   --size_;
 }
 
 Fiber* WaitQueue::PopFront() {
-  Fiber* f = head_;
-  if (f != nullptr) Remove(f);
-  return f;
+  Hook* h = head_;
+  if (h == nullptr) return nullptr;
+  Remove(*h);
+  return h->fiber;
 }
 
 }  // namespace benchfs
