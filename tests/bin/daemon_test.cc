@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "service/readiness.h"
 #include "tests/bin/process.h"
 
 namespace benchfs {
@@ -34,9 +35,8 @@ class Daemon : public ::testing::Test {
   std::string Start(Process& p) {
     auto line = p.ReadLine();
     EXPECT_TRUE(line.has_value()) << p.err();
-    const std::string prefix = "benchfsd ready on ";
-    if (!line || line->rfind(prefix, 0) != 0) return "";
-    return line->substr(prefix.size());
+    if (!line) return "";
+    return ParseReadyLine(*line).value_or("");
   }
   std::string dir_;
 };

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "service/readiness.h"
 #include "tests/bin/process.h"
 
 namespace benchfs {
@@ -28,8 +29,7 @@ class Loopback : public ::testing::TestWithParam<std::string> {
          dir_ + "/registry", "--registry-name", "s0", "--log-level", "warn"}));
     auto line = daemon_->ReadLine();
     ASSERT_TRUE(line.has_value()) << daemon_->err();
-    addr_ = line->substr(std::string("benchfsd ready on ").size());
-    addr_ = addr_.substr(0, addr_.find(' '));
+    addr_ = ParseReadyLine(*line).value_or("");
   }
   void TearDown() override {
     if (daemon_) {

@@ -16,6 +16,7 @@
 
 #include <gtest/gtest.h>
 
+#include "service/readiness.h"
 #include "tests/bin/daemon_process.h"
 
 namespace benchfs {
@@ -59,7 +60,7 @@ TEST_F(Security, RootIsRefusedUnlessAllowed) {
     Process p(args);
     auto line = p.ReadLine();
     ASSERT_TRUE(line.has_value()) << p.err();
-    EXPECT_EQ(line->rfind("benchfsd ready on", 0), 0u);
+    EXPECT_TRUE(ParseReadyLine(*line).has_value()) << *line;
     return;
   }
   std::vector<std::string> args = {BENCHFSD_BIN};
@@ -76,7 +77,7 @@ TEST_F(Security, RootIsRefusedUnlessAllowed) {
   Process user(as_nobody);
   auto line = user.ReadLine();
   ASSERT_TRUE(line.has_value()) << user.err();
-  EXPECT_EQ(line->rfind("benchfsd ready on", 0), 0u) << *line;
+  EXPECT_TRUE(ParseReadyLine(*line).has_value()) << *line;
 }
 
 TEST_F(Security, ListensOnLocalhostByDefault) {
