@@ -17,14 +17,14 @@ namespace benchfs {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::MakeTempDir;
 using testing::Process;
 using testing::ReadFile;
-using testing::TempDir;
 using testing::WithPrivilegeFlags;
 
 class Daemon : public ::testing::Test {
  protected:
-  void SetUp() override { dir_ = TempDir("daemon"); }
+  void SetUp() override { dir_ = MakeTempDir("daemon"); }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::vector<std::string> Args(std::vector<std::string> extra) {
     std::vector<std::string> a = {BENCHFSD_BIN, "--data-dir", dir_ + "/data", "--log-level", "warn"};

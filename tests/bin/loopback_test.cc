@@ -15,14 +15,14 @@ namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
+using testing::MakeTempDir;
 using testing::Process;
 using testing::ReadFile;
-using testing::TempDir;
 
 class Loopback : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    dir_ = TempDir("loopback");
+    dir_ = MakeTempDir("loopback");
     std::filesystem::create_directories(dir_ + "/registry");
     daemon_ = std::make_unique<Process>(testing::WithPrivilegeFlags(
         {BENCHFSD_BIN, "--listen", "127.0.0.1:0", "--data-dir", dir_ + "/data", "--registry-dir",

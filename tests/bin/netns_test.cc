@@ -17,14 +17,14 @@ namespace benchfs {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::MakeTempDir;
 using testing::Process;
 using testing::ReadFile;
-using testing::TempDir;
 
 TEST(TwoHosts, BenchSmallOverVethWithVerifiedData) {
   testing::TwoHosts net;
   if (!net.ok()) GTEST_SKIP() << net.why;
-  const std::string dir = TempDir("netns");
+  const std::string dir = MakeTempDir("netns");
   Process daemon(testing::WithPrivilegeFlags({BENCHFSD_BIN, "--listen", net.server_ip + ":0", "--data-dir",
                                               dir + "/data", "--ucx-tls", "tcp", "--log-level", "warn"}),
                  {"UCX_NET_DEVICES=" + net.server_dev}, {"ip", "netns", "exec", net.server_ns});

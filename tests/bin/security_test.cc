@@ -24,13 +24,13 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::DaemonProcess;
+using testing::MakeTempDir;
 using testing::Process;
 using testing::ReadFile;
-using testing::TempDir;
 
 class Security : public ::testing::Test {
  protected:
-  void SetUp() override { dir_ = TempDir("security"); }
+  void SetUp() override { dir_ = MakeTempDir("security"); }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::vector<std::string> Client(std::vector<std::string> args, const std::string& addr) {
     std::vector<std::string> a = {BENCHFS_BIN, "-s", addr, "--timeout", "5s", "--connect-timeout", "5s"};

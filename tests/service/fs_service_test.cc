@@ -12,6 +12,7 @@
 #include "rpc/server_thread.h"
 #include "service/fs_client.h"
 #include "service/fs_server.h"
+#include "tests/support/temp_dir.h"
 
 namespace benchfs {
 namespace {
@@ -19,9 +20,8 @@ namespace {
 class FsServiceTest : public ::testing::TestWithParam<ChunkBackendKind> {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/benchfs-fs-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    dir_ = testing::MakeTempDir("fs");
+    ASSERT_FALSE(dir_.empty());
     ServerThreadOptions so;
     so.setup = [this](RpcServer& srv, Executor& ex) {
       FsServerOptions fo;
