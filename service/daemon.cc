@@ -136,7 +136,8 @@ std::string NumericAddress(const std::string& host, uint16_t port) {
 //   Drain()  in the loop: stops serving, lets requests in flight finish and
 //            flushes the stores.
 // Members are declared in the order SetUp() acquires them and are released
-// in reverse when the Daemon is destroyed.
+// in reverse when the Daemon is destroyed, but for the stores, which outlive
+// the RPC server.
 class Daemon {
  public:
   // `on_ready` must outlive the Daemon.
@@ -163,7 +164,10 @@ class Daemon {
   Status PrepareDataDir();
   Status StartExecutor();
   Status StartServer();
+  // Listens, publishes the registry entry, writes the pid file and logs every
+  // port the daemon listens on.
   Status Publish();
+  Status OpenPerfLog();
   Status Announce();
 
   // From a fiber: starts the perf log and waits for a signal or SHUTDOWN.
@@ -198,7 +202,7 @@ class Daemon {
 Status Daemon::SetUp() {
   for (Status (Daemon::*step)() : {&Daemon::CheckConfig, &Daemon::BlockSignals, &Daemon::ParseListen,
                                    &Daemon::PrepareDataDir, &Daemon::StartExecutor, &Daemon::StartServer,
-                                   &Daemon::Publish, &Daemon::Announce}) {
+                                   &Daemon::Publish, &Daemon::OpenPerfLog, &Daemon::Announce}) {
     Status s = (this->*step)();
     if (!s.ok()) return s;
   }
@@ -369,12 +373,15 @@ Status Daemon::Publish() {
     kv.emplace_back("net_devices." + devices, 1);
     for (const ListeningSocket& l : listening) kv.emplace_back("listen." + l.ToString(), l.port);
   });
-  if (!cfg_.perf_log.empty()) {
-    auto p = PerfLog::Open(*ex_, cfg_.perf_log, *server_, std::chrono::seconds(1),
-                           [&store = fs_->chunks()] { return store.Usage(); });
-    if (!p.ok()) return p.status();
-    perf_ = std::move(p.value());
-  }
+  return Status();
+}
+
+Status Daemon::OpenPerfLog() {
+  if (cfg_.perf_log.empty()) return Status();
+  auto p = PerfLog::Open(*ex_, cfg_.perf_log, *server_, std::chrono::seconds(1),
+                         [&store = fs_->chunks()] { return store.Usage(); });
+  if (!p.ok()) return p.status();
+  perf_ = std::move(p.value());
   return Status();
 }
 
