@@ -22,8 +22,12 @@ import json
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cluster-scripts"))
+from bfs_cluster.readiness import ready_address  # noqa: E402
 
 
 def run(cmd, **kw):
@@ -69,7 +73,9 @@ def bench_small(build, tmp, seconds, complete):
                           "warn"] + knobs + ROOT, stdout=subprocess.PIPE, text=True)
     try:
         line = d.stdout.readline()
-        address = line.split("ready on ")[1].split()[0]
+        address = ready_address(line)
+        if address is None:
+            raise SystemExit(f"sweep_overhead: benchfsd did not report ready: {line!r}")
         out = os.path.join(tmp, "small.json")
         run([f"{build}/bin/benchfs", "-s", address] + knobs[2:] +
             ["bench", "small", "--ops", "write,read", "--sizes", "4KiB", "--files", "1", "--duration", seconds,

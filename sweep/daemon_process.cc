@@ -13,6 +13,8 @@
 #include <sstream>
 #include <thread>
 
+#include "service/readiness.h"
+
 extern char** environ;
 
 namespace benchfs {
@@ -72,11 +74,8 @@ Result<std::unique_ptr<DaemonProcess>> DaemonProcess::Start(const std::string& b
       line += c;
       continue;
     }
-    const std::string tag = "benchfsd ready on ";
-    const size_t at = line.find(tag);
-    if (at != std::string::npos) {
-      std::string where = line.substr(at + tag.size());
-      d->address_ = where.substr(0, where.find(' '));
+    if (auto address = ParseReadyLine(line)) {
+      d->address_ = std::move(*address);
       d->stdout_ = std::move(read_end);
       return d;
     }

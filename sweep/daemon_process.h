@@ -1,9 +1,9 @@
 // A benchfsd child process for two-process points: started with the given
-// flags, ready once it prints "benchfsd ready on <host:port>", stopped with
-// SIGTERM (then SIGKILL after a grace period) and always reaped, also when
-// the owner is destroyed early. Its stderr goes to a log file whose tail is
-// quoted when it fails to start; its stdout stays a pipe that is read up to
-// the ready line.
+// flags, ready once it prints its readiness line (service/readiness.h),
+// stopped with SIGTERM (then SIGKILL after a grace period) and always reaped,
+// also when the owner is destroyed early. Its stderr goes to a log file whose
+// tail is quoted when it fails to start; its stdout stays a pipe that is read
+// up to the ready line.
 #pragma once
 
 #include <sys/types.h>

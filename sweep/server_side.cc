@@ -9,24 +9,13 @@
 #include "rpc/raw_ping.h"
 #include "rpc/server_thread.h"
 #include "service/daemon.h"
-#include "service/fs_service.h"
-#include "storage/chunk_store.h"
-#include "storage/metadata_store.h"
+#include "service/fs_server.h"
 #include "sweep/cpu_usage.h"
 #include "sweep/daemon_process.h"
 #include "sweep/sweep_paths.h"
 
 namespace benchfs {
 namespace {
-
-// Stores and handlers of an in-process end-to-end server; made and
-// destroyed on the server's thread.
-struct FsBackend {
-  std::unique_ptr<ChunkStore> chunks;
-  std::unique_ptr<MetadataStore> meta;
-  std::unique_ptr<FsService> service;
-  std::string error;
-};
 
 class InProcessServer : public ServerSide {
  public:
@@ -41,35 +30,25 @@ class InProcessServer : public ServerSide {
     so.rpc = daemon.rpc;
     so.rpc.limits.max_payload = std::max<uint64_t>(so.rpc.limits.max_payload, daemon.chunks.chunk_size);
     if (fs) {
-      const std::string log = daemon.chunks.data_dir + "/metadata.log";
-      ::unlink(log.c_str());
-      so.setup = [this, daemon, log](RpcServer& srv, Executor& ex) {
-        auto c = ChunkStore::Open(ex, daemon.chunks);
-        if (!c.ok()) {
-          backend_.error = c.status().ToString();
+      FsServerOptions fo;
+      fo.chunks = daemon.chunks;
+      fo.metadata.log_path = MetadataLogPath(daemon.chunks.data_dir);
+      fo.metadata.durability = DurabilityPolicy::kNone;
+      ::unlink(fo.metadata.log_path.c_str());
+      so.setup = [this, fo](RpcServer& srv, Executor& ex) {
+        auto f = FsServer::Open(ex, srv, fo);
+        if (!f.ok()) {
+          error_ = f.status().ToString();
           return;
         }
-        backend_.chunks = std::move(c.value());
-        MetadataStoreOptions mo;
-        mo.log_path = log;
-        auto m = MetadataStore::Open(ex, mo);
-        if (!m.ok()) {
-          backend_.error = m.status().ToString();
-          return;
-        }
-        backend_.meta = std::move(m.value());
-        backend_.service = std::make_unique<FsService>(ex, srv, *backend_.chunks, *backend_.meta);
-        backend_.service->Install();
+        fs_ = std::move(f.value());
         InstallEcho(ex);
       };
       so.teardown = [this, gated] {
         // Gated, Close() would wait for both gates once per open file; with
         // durability none there is nothing to flush, so the stores are dropped.
-        if (!gated && backend_.chunks) backend_.chunks->Close();
-        if (!gated && backend_.meta) backend_.meta->Close();
-        backend_.service.reset();
-        backend_.chunks.reset();
-        backend_.meta.reset();
+        if (!gated && fs_) fs_->Close();
+        fs_.reset();
       };
     }
     if (!fs) so.setup = [this](RpcServer&, Executor& ex) { InstallEcho(ex); };
@@ -80,12 +59,12 @@ class InProcessServer : public ServerSide {
   void InstallEcho(Executor& ex) {
     if (ex.ucx() == nullptr) return;
     Status echo = InstallRawEcho(*ex.ucx());
-    if (!echo.ok()) backend_.error = echo.ToString();
+    if (!echo.ok()) error_ = echo.ToString();
   }
 
   std::string error() const {
     if (!thread_->error().empty()) return thread_->error();
-    return backend_.error;
+    return error_;
   }
 
   ServerRef ref() const override {
@@ -105,7 +84,10 @@ class InProcessServer : public ServerSide {
   }
 
  private:
-  FsBackend backend_;  // declared before thread_: outlives the server thread
+  // Made and destroyed on the server's thread; declared before thread_, so
+  // they outlive it.
+  std::unique_ptr<FsServer> fs_;
+  std::string error_;
   std::unique_ptr<ServerThread> thread_;
 };
 
@@ -168,7 +150,7 @@ Result<std::unique_ptr<ServerSide>> StartServer(const SweepPoint& p, const Point
   const std::string dir = EndToEndDataDir(s.data_dir);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  ::unlink((dir + "/metadata.log").c_str());
+  ::unlink(MetadataLogPath(dir).c_str());
   std::vector<std::string> args = {"--listen", "127.0.0.1:0", "--data-dir", dir, "--log-level", "warn",
                                    "--durability", "none"};
   const std::vector<std::string> knobs = DaemonKnobFlags(p.knobs, s.ucx);

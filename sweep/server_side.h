@@ -1,8 +1,9 @@
 // The server side of an RPC or end-to-end point, built with the point's
 // knobs (the sweep applies them to both sides, as the seed's system had them
 // on both): in process, an RpcServer on its own executor thread - plus, for
-// end-to-end points, a chunk store and a metadata store (log on, as benchfsd
-// runs) behind FsService; or a benchfsd child started with the knobs as flags.
+// end-to-end points, an FsServer (service/fs_server.h; metadata log on, as
+// benchfsd runs, never synced); or a benchfsd child started with the knobs as
+// flags.
 // Each point gets a fresh server, and its metadata log starts empty.
 #pragma once
 

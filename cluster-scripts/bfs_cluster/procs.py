@@ -5,7 +5,7 @@ import subprocess
 import threading
 import time
 
-READY = "benchfsd ready on "
+from .readiness import ready_address
 
 
 class Proc:
@@ -24,8 +24,9 @@ class Proc:
         for line in self.popen.stdout:
             self._out.write(line)
             self._out.flush()
-            if line.startswith(READY) and not self._ready.is_set():
-                self.ready_address = line[len(READY):].strip().split(" ")[0]
+            address = ready_address(line)
+            if address is not None and not self._ready.is_set():
+                self.ready_address = address
                 self._ready.set()
         self._ready.set()  # stdout closed: the process is gone or never became ready
 

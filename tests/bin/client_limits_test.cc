@@ -16,12 +16,12 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::DaemonProcess;
+using testing::MakeTempDir;
 using testing::Process;
-using testing::TempDir;
 
 class ClientLimits : public ::testing::Test {
  protected:
-  void SetUp() override { dir_ = TempDir("limits"); }
+  void SetUp() override { dir_ = MakeTempDir("limits"); }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::vector<std::string> Client(const std::string& addr, std::vector<std::string> args) {
     std::vector<std::string> a = {BENCHFS_BIN, "-s", addr};

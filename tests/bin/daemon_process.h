@@ -1,6 +1,6 @@
 // A benchfsd child for tests: started with the test's flags (plus
 // --allow-root when the tests run as root), its address taken from the
-// "benchfsd ready on" line, and its STATUS counters read the way a user reads
+// readiness line (service/readiness.h), and its STATUS counters read the way a user reads
 // them, with `benchfs status`.
 #pragma once
 
@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "service/readiness.h"
 #include "tests/bin/process.h"
 
 namespace benchfs::testing {
@@ -45,14 +46,12 @@ class DaemonProcess {
     args.insert(args.end(), flags.begin(), flags.end());
     process_ = std::make_unique<Process>(WithPrivilegeFlags(args), env, prefix);
     // Log lines (spdlog writes to stdout) may come before the ready line.
-    const std::string ready = "benchfsd ready on ";
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (std::chrono::steady_clock::now() < give_up) {
       auto line = process_->ReadLine(std::chrono::seconds(60));
       if (!line) break;
-      if (line->rfind(ready, 0) == 0) {
-        address_ = line->substr(ready.size());
-        address_ = address_.substr(0, address_.find(' '));
+      if (auto address = ParseReadyLine(*line)) {
+        address_ = std::move(*address);
         break;
       }
       early_output_ += *line + "\n";

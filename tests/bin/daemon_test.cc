@@ -10,20 +10,21 @@
 
 #include <gtest/gtest.h>
 
+#include "service/readiness.h"
 #include "tests/bin/process.h"
 
 namespace benchfs {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::MakeTempDir;
 using testing::Process;
 using testing::ReadFile;
-using testing::TempDir;
 using testing::WithPrivilegeFlags;
 
 class Daemon : public ::testing::Test {
  protected:
-  void SetUp() override { dir_ = TempDir("daemon"); }
+  void SetUp() override { dir_ = MakeTempDir("daemon"); }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::vector<std::string> Args(std::vector<std::string> extra) {
     std::vector<std::string> a = {BENCHFSD_BIN, "--data-dir", dir_ + "/data", "--log-level", "warn"};
@@ -34,9 +35,8 @@ class Daemon : public ::testing::Test {
   std::string Start(Process& p) {
     auto line = p.ReadLine();
     EXPECT_TRUE(line.has_value()) << p.err();
-    const std::string prefix = "benchfsd ready on ";
-    if (!line || line->rfind(prefix, 0) != 0) return "";
-    return line->substr(prefix.size());
+    if (!line) return "";
+    return ParseReadyLine(*line).value_or("");
   }
   std::string dir_;
 };

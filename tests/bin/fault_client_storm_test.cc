@@ -17,11 +17,11 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::DaemonProcess;
+using testing::MakeTempDir;
 using testing::Process;
-using testing::TempDir;
 
 TEST(ClientKilledRepeatedly, DaemonSurvivesTwoHundredKillsMidRendezvous) {
-  const std::string dir = TempDir("client-storm");
+  const std::string dir = MakeTempDir("client-storm");
   DaemonProcess d({"--listen", "127.0.0.1:0", "--data-dir", dir + "/data", "--log-level", "warn"});
   ASSERT_TRUE(d.ok()) << d.Errors();
   std::mt19937 rng(42);

@@ -21,12 +21,12 @@ namespace {
 using namespace std::chrono_literals;
 using testing::ClientSession;
 using testing::DaemonProcess;
+using testing::MakeTempDir;
 using testing::Process;
-using testing::TempDir;
 
 class ClientKilled : public ::testing::TestWithParam<std::string> {
  protected:
-  void SetUp() override { dir_ = TempDir("client-killed"); }
+  void SetUp() override { dir_ = MakeTempDir("client-killed"); }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string dir_;
 };

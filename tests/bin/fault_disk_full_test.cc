@@ -24,8 +24,8 @@ using namespace std::chrono_literals;
 using testing::ClientSession;
 using testing::DaemonProcess;
 using testing::FillPattern;
+using testing::MakeTempDir;
 using testing::Process;
-using testing::TempDir;
 
 // The command that runs the rest of its arguments with a 1 MiB tmpfs on `dir`.
 std::vector<std::string> WithTinyTmpfs(const std::string& dir) {
@@ -34,7 +34,7 @@ std::vector<std::string> WithTinyTmpfs(const std::string& dir) {
 }
 
 TEST(DiskFull, EnospcReachesTheClientAndReadsGoOn) {
-  const std::string dir = TempDir("disk-full");
+  const std::string dir = MakeTempDir("disk-full");
   const std::string mnt = dir + "/mnt";
   std::filesystem::create_directories(mnt);
   {

@@ -26,14 +26,14 @@ using testing::ClientSession;
 using testing::DaemonProcess;
 using testing::EnterNetns;
 using testing::FillPattern;
+using testing::MakeTempDir;
 using testing::Sh;
-using testing::TempDir;
 using testing::TwoHosts;
 
 TEST(LinkCut, CallsTimeOutThenSucceedAgainWithoutRestarts) {
   TwoHosts net;
   if (!net.ok()) GTEST_SKIP() << net.why;
-  const std::string dir = TempDir("link-cut");
+  const std::string dir = MakeTempDir("link-cut");
   DaemonProcess d({"--listen", net.server_ip + ":0", "--data-dir", dir + "/data", "--ucx-tls", "tcp",
                    "--log-level", "warn"},
                   {"UCX_NET_DEVICES=" + net.server_dev}, {"ip", "netns", "exec", net.server_ns});

@@ -23,7 +23,7 @@ using namespace std::chrono_literals;
 using testing::ClientSession;
 using testing::DaemonProcess;
 using testing::FillPattern;
-using testing::TempDir;
+using testing::MakeTempDir;
 
 constexpr size_t kChunk = 4096;
 constexpr int kWriters = 32;
@@ -33,7 +33,7 @@ std::string PathOf(int writer, uint64_t i) {
 }
 
 TEST(ServerKilled, AcknowledgedWritesSurviveAndCallsFailWithinTheirDeadline) {
-  const std::string dir = TempDir("server-killed");
+  const std::string dir = MakeTempDir("server-killed");
   const std::vector<std::string> flags = {"--listen", "127.0.0.1:0", "--data-dir", dir + "/data", "--durability",
                                           "fsync", "--log-level", "info"};
   auto first = std::make_unique<DaemonProcess>(flags);

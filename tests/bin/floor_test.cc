@@ -15,7 +15,7 @@ namespace {
 
 using testing::ClientSession;
 using testing::DaemonProcess;
-using testing::TempDir;
+using testing::MakeTempDir;
 
 FloorFigures FloorOf(const std::string& addr, FloorArgs args, Status* error = nullptr) {
   ClientSession session;
@@ -29,7 +29,7 @@ FloorFigures FloorOf(const std::string& addr, FloorArgs args, Status* error = nu
 }
 
 TEST(Floor, TheServerMeasuresWithItsOwnSettings) {
-  const std::string dir = TempDir("floor");
+  const std::string dir = MakeTempDir("floor");
   DaemonProcess plain({"--listen", "127.0.0.1:0", "--data-dir", dir + "/a", "--log-level", "error"});
   DaemonProcess synced({"--listen", "127.0.0.1:0", "--data-dir", dir + "/b", "--log-level", "error", "--durability",
                         "fsync"});

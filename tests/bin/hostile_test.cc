@@ -30,8 +30,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::DaemonProcess;
+using testing::MakeTempDir;
 using testing::Process;
-using testing::TempDir;
 
 uint64_t EnvCount(const char* name, uint64_t fallback) {
   const char* v = std::getenv(name);
@@ -116,7 +116,7 @@ std::vector<std::string> HostileFrames(std::mt19937_64& rng) {
 
 class Hostile : public ::testing::Test {
  protected:
-  void SetUp() override { dir_ = TempDir("hostile"); }
+  void SetUp() override { dir_ = MakeTempDir("hostile"); }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::vector<std::string> Flags(std::vector<std::string> extra = {}) {
     std::vector<std::string> f = {"--listen", "127.0.0.1:0", "--data-dir", dir_ + "/data", "--log-level", "error"};

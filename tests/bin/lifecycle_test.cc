@@ -21,8 +21,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::DaemonProcess;
+using testing::MakeTempDir;
 using testing::Process;
-using testing::TempDir;
 
 // Bytes of every file below `dir` (allocated blocks).
 uint64_t DiskUsage(const std::string& dir) {
@@ -36,7 +36,7 @@ uint64_t DiskUsage(const std::string& dir) {
 
 class Lifecycle : public ::testing::Test {
  protected:
-  void SetUp() override { dir_ = TempDir("lifecycle"); }
+  void SetUp() override { dir_ = MakeTempDir("lifecycle"); }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::vector<std::string> DaemonFlags(const std::string& data) {
     return {"--listen", "127.0.0.1:0", "--data-dir", data, "--log-level", "error"};

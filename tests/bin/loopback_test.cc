@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "service/readiness.h"
 #include "tests/bin/process.h"
 
 namespace benchfs {
@@ -14,22 +15,21 @@ namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
+using testing::MakeTempDir;
 using testing::Process;
 using testing::ReadFile;
-using testing::TempDir;
 
 class Loopback : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    dir_ = TempDir("loopback");
+    dir_ = MakeTempDir("loopback");
     std::filesystem::create_directories(dir_ + "/registry");
     daemon_ = std::make_unique<Process>(testing::WithPrivilegeFlags(
         {BENCHFSD_BIN, "--listen", "127.0.0.1:0", "--data-dir", dir_ + "/data", "--registry-dir",
          dir_ + "/registry", "--registry-name", "s0", "--log-level", "warn"}));
     auto line = daemon_->ReadLine();
     ASSERT_TRUE(line.has_value()) << daemon_->err();
-    addr_ = line->substr(std::string("benchfsd ready on ").size());
-    addr_ = addr_.substr(0, addr_.find(' '));
+    addr_ = ParseReadyLine(*line).value_or("");
   }
   void TearDown() override {
     if (daemon_) {

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "service/readiness.h"
 #include "tests/bin/process.h"
 #include "tests/bin/two_hosts.h"
 
@@ -16,20 +17,20 @@ namespace benchfs {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::MakeTempDir;
 using testing::Process;
 using testing::ReadFile;
-using testing::TempDir;
 
 TEST(TwoHosts, BenchSmallOverVethWithVerifiedData) {
   testing::TwoHosts net;
   if (!net.ok()) GTEST_SKIP() << net.why;
-  const std::string dir = TempDir("netns");
+  const std::string dir = MakeTempDir("netns");
   Process daemon(testing::WithPrivilegeFlags({BENCHFSD_BIN, "--listen", net.server_ip + ":0", "--data-dir",
                                               dir + "/data", "--ucx-tls", "tcp", "--log-level", "warn"}),
                  {"UCX_NET_DEVICES=" + net.server_dev}, {"ip", "netns", "exec", net.server_ns});
   auto line = daemon.ReadLine();
   ASSERT_TRUE(line.has_value()) << daemon.err();
-  const std::string addr = line->substr(std::string("benchfsd ready on ").size());
+  const std::string addr = ParseReadyLine(*line).value_or("");
   EXPECT_EQ(addr.rfind(net.server_ip + ":", 0), 0u) << addr;
   Process client({BENCHFS_BIN, "-s", addr, "--ucx-tls", "tcp", "bench", "small", "-n", "300", "--warmup", "20",
                   "--files", "50", "--verify", "--baseline", "--json", dir + "/r.json"},

@@ -28,9 +28,9 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 using testing::DaemonProcess;
+using testing::MakeTempDir;
 using testing::Process;
 using testing::ReadFile;
-using testing::TempDir;
 
 constexpr int kClients = 16;
 constexpr int kQd = 256;
@@ -62,7 +62,7 @@ std::vector<PerfRow> ReadPerfLog(const std::string& path) {
 }
 
 TEST(Overload, SixteenClientsAtQd256OnlySeeBusyAndRetries) {
-  const std::string dir = TempDir("overload");
+  const std::string dir = MakeTempDir("overload");
   const std::string perf = dir + "/perf.csv";
   DaemonProcess d({"--listen", "127.0.0.1:0", "--data-dir", dir + "/data", "--log-level", "warn", "--max-inflight",
                    std::to_string(kMaxInflight), "--perf-log", perf});

@@ -16,6 +16,7 @@
 
 #include <gtest/gtest.h>
 
+#include "service/readiness.h"
 #include "tests/bin/daemon_process.h"
 
 namespace benchfs {
@@ -23,13 +24,13 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::DaemonProcess;
+using testing::MakeTempDir;
 using testing::Process;
 using testing::ReadFile;
-using testing::TempDir;
 
 class Security : public ::testing::Test {
  protected:
-  void SetUp() override { dir_ = TempDir("security"); }
+  void SetUp() override { dir_ = MakeTempDir("security"); }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::vector<std::string> Client(std::vector<std::string> args, const std::string& addr) {
     std::vector<std::string> a = {BENCHFS_BIN, "-s", addr, "--timeout", "5s", "--connect-timeout", "5s"};
@@ -59,7 +60,7 @@ TEST_F(Security, RootIsRefusedUnlessAllowed) {
     Process p(args);
     auto line = p.ReadLine();
     ASSERT_TRUE(line.has_value()) << p.err();
-    EXPECT_EQ(line->rfind("benchfsd ready on", 0), 0u);
+    EXPECT_TRUE(ParseReadyLine(*line).has_value()) << *line;
     return;
   }
   std::vector<std::string> args = {BENCHFSD_BIN};
@@ -76,7 +77,7 @@ TEST_F(Security, RootIsRefusedUnlessAllowed) {
   Process user(as_nobody);
   auto line = user.ReadLine();
   ASSERT_TRUE(line.has_value()) << user.err();
-  EXPECT_EQ(line->rfind("benchfsd ready on", 0), 0u) << *line;
+  EXPECT_TRUE(ParseReadyLine(*line).has_value()) << *line;
 }
 
 TEST_F(Security, ListensOnLocalhostByDefault) {

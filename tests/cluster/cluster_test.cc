@@ -17,9 +17,9 @@ namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
+using testing::MakeTempDir;
 using testing::Process;
 using testing::ReadFile;
-using testing::TempDir;
 
 const std::string kRun = std::string(BENCHFS_SOURCE_DIR) + "/cluster-scripts/run";
 const std::string kRankMain = std::string(BENCHFS_SOURCE_DIR) + "/cluster-scripts/rank-main";
@@ -27,7 +27,7 @@ const std::string kRankMain = std::string(BENCHFS_SOURCE_DIR) + "/cluster-script
 class Cluster : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = TempDir("cluster");
+    root_ = MakeTempDir("cluster");
     data_ = root_ + "/scratch";
   }
   void TearDown() override { std::filesystem::remove_all(root_); }

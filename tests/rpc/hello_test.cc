@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "rpc/hello.h"
+#include "tests/support/temp_dir.h"
 
 namespace benchfs {
 namespace {
@@ -16,9 +17,8 @@ namespace {
 class TokenFile : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/benchfs-token-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    dir_ = testing::MakeTempDir("token");
+    ASSERT_FALSE(dir_.empty());
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string Write(const std::string& name, const std::string& text, mode_t mode) {

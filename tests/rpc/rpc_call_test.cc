@@ -10,6 +10,7 @@
 #include "rpc/registry.h"
 #include "measure/breakdown.h"
 #include "tests/rpc/rpc_test_util.h"
+#include "tests/support/temp_dir.h"
 
 namespace benchfs {
 namespace {
@@ -27,9 +28,8 @@ using testing::ServerThread;
 class RpcTransport : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    char dir[] = "/tmp/benchfs-registry-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    registry_ = dir;
+    registry_ = testing::MakeTempDir("registry");
+    ASSERT_FALSE(registry_.empty());
   }
   void TearDown() override {
     UnpublishAddress(registry_, "server");
@@ -376,8 +376,8 @@ TEST(RpcCall, StatusReportsCounters) {
 }
 
 TEST(RpcCall, ConnectThroughRegistry) {
-  char dir[] = "/tmp/benchfs-registry-XXXXXX";
-  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string dir = testing::MakeTempDir("registry");
+  ASSERT_FALSE(dir.empty());
   ServerOptions so;
   so.registry_dir = dir;
   ServerThread server(so);
@@ -399,7 +399,7 @@ TEST(RpcCall, ConnectThroughRegistry) {
   });
   server.Stop();
   UnpublishAddress(dir, "server");
-  rmdir(dir);
+  rmdir(dir.c_str());
 }
 
 TEST(RpcCall, ConnectToNothingFailsClearly) {

@@ -2,8 +2,6 @@
 // (benchfs-rpc-test-peer), so calls cross a real process boundary and a peer
 // can be killed with SIGKILL in the middle of a call.
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -12,8 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/rpc/rpc_test_util.h"
-
-extern char** environ;
+#include "tests/support/child_process.h"
 
 namespace benchfs {
 namespace {
@@ -21,56 +18,10 @@ namespace {
 using namespace std::chrono_literals;
 using testing::ClientEnv;
 using testing::Filled;
+using testing::Process;
 using testing::SameBytes;
 using testing::ServerOptions;
 using testing::ServerThread;
-
-// A child process running the peer binary; killed on destruction.
-class Peer {
- public:
-  explicit Peer(std::vector<std::string> args, bool capture_stdout = false) {
-    args.insert(args.begin(), BENCHFS_RPC_PEER);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    if (capture_stdout) {
-      int p[2];
-      EXPECT_EQ(pipe(p), 0);
-      out_ = p[0];
-      posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
-      posix_spawn_file_actions_addclose(&fa, p[0]);
-      posix_spawn_file_actions_addclose(&fa, p[1]);
-      EXPECT_EQ(posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ), 0);
-      ::close(p[1]);
-    } else {
-      EXPECT_EQ(posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ), 0);
-    }
-    posix_spawn_file_actions_destroy(&fa);
-  }
-  ~Peer() {
-    Kill();
-    if (out_ >= 0) ::close(out_);
-  }
-  void Kill() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-  // Blocks until the child prints a line.
-  std::string ReadLine() {
-    std::string line;
-    char c;
-    while (::read(out_, &c, 1) == 1 && c != '\n') line += c;
-    return line;
-  }
-
- private:
-  pid_t pid_ = -1;
-  int out_ = -1;
-};
 
 uint16_t WaitForPortFile(const std::string& path) {
   for (int i = 0; i < 1000; ++i) {
@@ -88,7 +39,7 @@ std::string TempPath(const char* tag) {
 
 TEST(TwoProcess, PingAndTenThousandConcurrentCalls) {
   const std::string port_file = TempPath("port");
-  Peer server({"server", port_file, "2"});
+  Process server({BENCHFS_RPC_PEER, "server", port_file, "2"});
   const uint16_t port = WaitForPortFile(port_file);
   ::unlink(port_file.c_str());
   ASSERT_NE(port, 0) << "the server process did not come up";
@@ -137,7 +88,7 @@ TEST(TwoProcess, PingAndTenThousandConcurrentCalls) {
 
 TEST(TwoProcess, ServerKilledMidCallFailsTheCallWithinItsDeadline) {
   const std::string port_file = TempPath("port-kill");
-  Peer server({"server", port_file});
+  Process server({BENCHFS_RPC_PEER, "server", port_file});
   const uint16_t port = WaitForPortFile(port_file);
   ::unlink(port_file.c_str());
   ASSERT_NE(port, 0);
@@ -156,7 +107,8 @@ TEST(TwoProcess, ServerKilledMidCallFailsTheCallWithinItsDeadline) {
       took = Now() - t0;
     });
     env.ex->SleepFor(100ms);
-    server.Kill();
+    server.Kill(SIGKILL);
+    server.Wait();
     env.ex->Join(caller);
     EXPECT_FALSE(result.ok());
     EXPECT_TRUE(result.code() == StatusCode::kUnavailable || result.code() == StatusCode::kTimedOut)
@@ -183,12 +135,13 @@ TEST(TwoProcess, ClientKilledMidCallServerFreesItsState) {
   };
   ServerThread server(so);
   ASSERT_EQ(server.error(), "");
-  Peer client({"client", std::to_string(server.port()), "8"}, true);
+  Process client({BENCHFS_RPC_PEER, "client", std::to_string(server.port()), "8"});
   ASSERT_EQ(client.ReadLine(), "started");
   ServerStats before = server.Stats();
   EXPECT_EQ(before.inflight, 8u);
   EXPECT_EQ(before.connections, 1u);
-  client.Kill();
+  client.Kill(SIGKILL);
+  client.Wait();
   ServerStats after;
   for (int i = 0; i < 500; ++i) {
     after = server.Stats();

@@ -6,7 +6,6 @@
 #include <stddef.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "runtime/executor.h"
+#include "tests/support/child_process.h"
 
 namespace benchfs {
 namespace {
@@ -34,19 +34,13 @@ bool DenyIoUringSetup(int err) {
 // Runs Create() in a child under the filter; returns the child's verdict:
 // 0 = message as expected, 1 = wrong message, 2 = Create succeeded, 3 = no filter.
 int CheckInChild(int err, const std::string& must_contain) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (!DenyIoUringSetup(err)) _exit(3);
+  return testing::RunInChild([&] {
+    if (!DenyIoUringSetup(err)) return 3;
     auto r = Executor::Create(ExecutorConfig{});
-    if (r.ok()) _exit(2);
+    if (r.ok()) return 2;
     const std::string msg = r.status().message();
-    _exit(msg.find(must_contain) != std::string::npos && msg.find("io_uring") != std::string::npos
-              ? 0
-              : 1);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
+    return msg.find(must_contain) != std::string::npos && msg.find("io_uring") != std::string::npos ? 0 : 1;
+  });
 }
 
 TEST(SetupError, EnosysSaysKernelLacksIoUring) {

@@ -1,5 +1,5 @@
-// Helpers shared by the runtime tests: executors built from a config, and a
-// scratch file that lives in the page cache.
+// Helpers shared by the runtime tests: a scratch file that lives in the page
+// cache and a median (executors come from tests/support/executor.h).
 #pragma once
 
 #include <fcntl.h>
@@ -15,15 +15,9 @@
 
 #include "runtime/executor.h"
 #include "runtime/uring_reactor.h"
+#include "tests/support/executor.h"
 
 namespace benchfs::testing {
-
-inline std::unique_ptr<Executor> MakeExecutor(const ExecutorConfig& cfg = {}) {
-  auto r = Executor::Create(cfg);
-  EXPECT_TRUE(r.ok()) << r.status().ToString();
-  if (!r.ok()) return nullptr;
-  return std::move(r.value());
-}
 
 // A file of `size` bytes whose byte i is (i * 131 + 7) & 0xff, read once so it
 // sits in the page cache. Removed on destruction.

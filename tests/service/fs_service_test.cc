@@ -1,5 +1,5 @@
-// The file-system service end to end in one process: a server thread with a
-// chunk store and a metadata store behind FsService, and FsClient calling it.
+// The file-system service end to end in one process: a server thread with an
+// FsServer (both stores behind FsService), and FsClient calling it.
 // Data written is read back identical (compared byte for byte), metadata
 // operations behave, and store errors reach the client as statuses.
 #include <unistd.h>
@@ -11,47 +11,32 @@
 
 #include "rpc/server_thread.h"
 #include "service/fs_client.h"
-#include "service/fs_service.h"
+#include "service/fs_server.h"
+#include "tests/support/temp_dir.h"
 
 namespace benchfs {
 namespace {
 
-// The server side's objects, created and destroyed on the server thread.
-struct Backend {
-  std::unique_ptr<ChunkStore> chunks;
-  std::unique_ptr<MetadataStore> meta;
-  std::unique_ptr<FsService> service;
-};
-
 class FsServiceTest : public ::testing::TestWithParam<ChunkBackendKind> {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/benchfs-fs-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    dir_ = testing::MakeTempDir("fs");
+    ASSERT_FALSE(dir_.empty());
     ServerThreadOptions so;
     so.setup = [this](RpcServer& srv, Executor& ex) {
-      ChunkStoreOptions co;
-      co.backend = GetParam();
-      co.data_dir = dir_ + "/data";
-      co.chunk_size = 64 * 1024;
-      auto c = ChunkStore::Open(ex, co);
-      ASSERT_TRUE(c.ok()) << c.status().ToString();
-      backend_.chunks = std::move(c.value());
-      MetadataStoreOptions mo;
-      mo.log_path = dir_ + "/meta.log";
-      auto m = MetadataStore::Open(ex, mo);
-      ASSERT_TRUE(m.ok()) << m.status().ToString();
-      backend_.meta = std::move(m.value());
-      backend_.service = std::make_unique<FsService>(ex, srv, *backend_.chunks, *backend_.meta);
-      backend_.service->Install();
+      FsServerOptions fo;
+      fo.chunks.backend = GetParam();
+      fo.chunks.data_dir = dir_ + "/data";
+      fo.chunks.chunk_size = 64 * 1024;
+      fo.metadata.log_path = dir_ + "/meta.log";
+      fo.metadata.durability = DurabilityPolicy::kNone;
+      auto f = FsServer::Open(ex, srv, fo);
+      ASSERT_TRUE(f.ok()) << f.status().ToString();
+      fs_ = std::move(f.value());
     };
     so.teardown = [this] {
-      backend_.service.reset();
-      if (backend_.chunks) backend_.chunks->Close();
-      if (backend_.meta) backend_.meta->Close();
-      backend_.chunks.reset();
-      backend_.meta.reset();
+      if (fs_) fs_->Close();
+      fs_.reset();
     };
     server_ = std::make_unique<ServerThread>(so);
     ASSERT_EQ(server_->error(), "");
@@ -76,7 +61,7 @@ class FsServiceTest : public ::testing::TestWithParam<ChunkBackendKind> {
   }
 
   std::string dir_;
-  Backend backend_;
+  std::unique_ptr<FsServer> fs_;  // made and destroyed on the server thread
   std::unique_ptr<ServerThread> server_;
   std::unique_ptr<Executor> ex_;
 };

@@ -1,6 +1,6 @@
-// Helpers shared by the storage tests: scratch directories, executors,
-// deterministic random bytes, checksums, and running a check in a forked
-// child (for kill -9, private mount namespaces and rlimits).
+// Helpers shared by the storage tests: deterministic random bytes, checksums,
+// buffers holding them, and a private tmpfs for a check run in a child. The
+// executors, scratch directories and children come from tests/support.
 #pragma once
 
 #include <sched.h>
@@ -21,38 +21,11 @@
 
 #include "runtime/executor.h"
 #include "runtime/io_buffer.h"
+#include "tests/support/child_process.h"
+#include "tests/support/executor.h"
+#include "tests/support/temp_dir.h"
 
 namespace benchfs::testing {
-
-inline std::unique_ptr<Executor> MakeExecutor(const ExecutorConfig& cfg = {}) {
-  auto r = Executor::Create(cfg);
-  EXPECT_TRUE(r.ok()) << r.status().ToString();
-  if (!r.ok()) return nullptr;
-  return std::move(r.value());
-}
-
-// A fresh directory under $TMPDIR (or /tmp), removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string tmpl = std::string(tmp != nullptr && *tmp ? tmp : "/tmp") + "/benchfs-storage-XXXXXX";
-    if (mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    if (path_.empty()) return;
-    std::error_code ec;
-    std::filesystem::permissions(path_, std::filesystem::perms::owner_all,
-                                 std::filesystem::perm_options::add, ec);
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // `n` bytes derived from `seed` (the same seed gives the same bytes).
 inline std::vector<unsigned char> RandomBytes(uint64_t seed, size_t n) {
@@ -70,20 +43,6 @@ inline IoBuffer BufferWith(const std::vector<unsigned char>& bytes, size_t capac
   return b;
 }
 
-// Runs `body` in a forked child and returns its exit code (128 + signal if it
-// was killed). The child must not touch the parent's executors.
-inline int RunInChild(const std::function<int()>& body) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int rc = body();
-    _exit(rc);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-}
-
 // In a child: a private mount namespace with a tmpfs mounted at `dir`.
 // Returns 0, or an errno when the namespace or the mount is refused.
 inline int MountPrivateTmpfs(const std::string& dir, const char* options, unsigned long flags) {
@@ -92,8 +51,5 @@ inline int MountPrivateTmpfs(const std::string& dir, const char* options, unsign
   if (mount("tmpfs", dir.c_str(), "tmpfs", flags, options) != 0) return errno;
   return 0;
 }
-
-// Exit code a child uses to say "this environment can't run the check".
-inline constexpr int kChildSkip = 77;
 
 }  // namespace benchfs::testing

@@ -21,9 +21,9 @@ namespace benchfs {
 namespace {
 
 using nlohmann::json;
+using testing::MakeTempDir;
 using testing::Process;
 using testing::ReadFile;
-using testing::TempDir;
 
 struct SweepRun {
   int code = -1;
@@ -35,7 +35,7 @@ struct SweepRun {
 
 SweepRun Sweep(const std::vector<std::string>& grid, std::chrono::seconds timeout) {
   SweepRun r;
-  const std::string dir = TempDir("sweep-test");
+  const std::string dir = MakeTempDir("sweep-test");
   std::vector<std::string> args = {BENCHFS_BIN, "sweep", "--json", dir + "/sweep.json", "--csv", dir + "/sweep.csv",
                                    "--data-dir", dir + "/data"};
   args.insert(args.end(), grid.begin(), grid.end());
