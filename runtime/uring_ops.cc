@@ -1,13 +1,88 @@
-// UringReactor's operations: each prepares its SQE in a leased slot that owns
-// what the kernel may touch, submits, and suspends the calling fiber until the
-// completion, its deadline or its cancellation (see uring_reactor.h).
+// UringReactor's operations: each leases a slot (SlotLease, below) that owns
+// what the kernel may touch, prepares its SQE, submits, and suspends the
+// calling fiber until the completion, its deadline or its cancellation (see
+// uring_reactor.h).
 #include <cstring>
 #include <string>
 
+#include "runtime/executor.h"
 #include "runtime/uring_reactor.h"
 #include "runtime/uring_slot.h"
 
 namespace benchfs {
+
+// Owns one slot for the duration of one operation. If the wait for the
+// completion ends early the slot is orphaned: the lease lets go and the slot
+// is freed when the kernel's completion arrives.
+class UringReactor::SlotLease {
+ public:
+  SlotLease(UringReactor& r, const WaitOptions& w) : r_(r), idx_(r.AcquireSlot(w, &status_)) {}
+  ~SlotLease() {
+    if (idx_ == kNoSlot) return;
+    UringSlot& s = r_.slots_[idx_];
+    if (s.submitted && !s.completed) {
+      s.waiter = nullptr;  // unwinding: completion frees it
+    } else {
+      r_.FreeSlot(idx_);
+    }
+  }
+  SlotLease(const SlotLease&) = delete;
+  SlotLease& operator=(const SlotLease&) = delete;
+
+  bool ok() const { return idx_ != kNoSlot; }
+  const Status& status() const { return status_; }
+  UringSlot& slot() { return r_.slots_[idx_]; }
+
+  Result<int32_t> SubmitAndWait(io_uring_sqe* sqe, const WaitOptions& w, const char* op) {
+    UringSlot& s = slot();
+    io_uring_sqe_set_data64(sqe, r_.UserData(idx_));
+    s.submitted = true;
+    s.waiter = r_.ex_.current();
+    r_.OnSubmitted();
+    r_.TryCompleteInline();
+    while (!s.completed) {
+      WakeReason why = r_.ex_.Wait(nullptr, w);
+      if (s.completed) break;
+      if (why == WakeReason::kNotified) continue;
+      s.waiter = nullptr;
+      const uint64_t user_data = r_.UserData(idx_);
+      idx_ = kNoSlot;
+      r_.CancelUserData(user_data);
+      std::string msg = std::string("io_uring ") + op;
+      if (why == WakeReason::kTimedOut) {
+        return Status(StatusCode::kTimedOut, msg + " did not complete before its deadline");
+      }
+      return Status(StatusCode::kCancelled, msg + " was cancelled");
+    }
+    if (s.result < 0) return Status::FromErrno(-s.result, std::string("io_uring ") + op);
+    return s.result;
+  }
+
+  // For linked chains (see WriteDurable): marks the slot's SQE submitted to
+  // the calling fiber without waiting; the caller waits for every link.
+  void Submit(io_uring_sqe* sqe) {
+    UringSlot& s = slot();
+    io_uring_sqe_set_data64(sqe, r_.UserData(idx_));
+    s.submitted = true;
+    s.waiter = r_.ex_.current();
+    r_.OnSubmitted();
+  }
+  bool completed() { return idx_ == kNoSlot || slot().completed; }
+  // The wait ended early: an operation still in flight is left to its
+  // completion (which frees the slot) and cancelled.
+  void Abandon() {
+    if (idx_ == kNoSlot || slot().completed) return;
+    slot().waiter = nullptr;
+    const uint64_t user_data = r_.UserData(idx_);
+    idx_ = kNoSlot;
+    r_.CancelUserData(user_data);
+  }
+
+ private:
+  UringReactor& r_;
+  Status status_;
+  uint32_t idx_;
+};
 
 #define BENCHFS_LEASE_OR_RETURN(lease, w)  \
   SlotLease lease(*this, w);               \
@@ -29,7 +104,7 @@ Result<size_t> UringReactor::Transfer(bool write, FileRef f, IoBuffer& buf, size
                                                     std::to_string(buf.size()));
   }
   BENCHFS_LEASE_OR_RETURN(lease, w);
-  Slot& s = lease.slot();
+  UringSlot& s = lease.slot();
   s.buffer = std::move(buf);
   io_uring_sqe* sqe = AcquireSqe();
   const unsigned n = static_cast<unsigned>(len);
@@ -51,7 +126,7 @@ Result<size_t> UringReactor::Transfer(bool write, FileRef f, IoBuffer& buf, size
 Result<size_t> UringReactor::TransferV(bool write, FileRef f, std::vector<IoBuffer>& bufs, uint64_t offset,
                                        const WaitOptions& w) {
   BENCHFS_LEASE_OR_RETURN(lease, w);
-  Slot& s = lease.slot();
+  UringSlot& s = lease.slot();
   s.buffers = std::move(bufs);
   for (IoBuffer& b : s.buffers) s.iov.push_back({b.data(), b.size()});
   io_uring_sqe* sqe = AcquireSqe();
@@ -106,8 +181,8 @@ Result<size_t> UringReactor::WriteDurable(FileRef f, IoBuffer& buf, size_t len, 
   }
   BENCHFS_LEASE_OR_RETURN(write_lease, w);
   BENCHFS_LEASE_OR_RETURN(sync_lease, w);
-  Slot& ws = write_lease.slot();
-  Slot& ss = sync_lease.slot();
+  UringSlot& ws = write_lease.slot();
+  UringSlot& ss = sync_lease.slot();
   ws.buffer = std::move(buf);
   io_uring_sqe* sqes[2];
   AcquireSqes(sqes, 2);  // both or none: a chain is never split across submissions
@@ -157,7 +232,7 @@ Result<size_t> UringReactor::WriteDurable(FileRef f, IoBuffer& buf, size_t len, 
 
 Status UringReactor::UnlinkAt(int dirfd, const std::string& path, int flags, const WaitOptions& w) {
   BENCHFS_LEASE_OR_RETURN(lease, w);
-  Slot& s = lease.slot();
+  UringSlot& s = lease.slot();
   s.path = path;
   io_uring_sqe* sqe = AcquireSqe();
   io_uring_prep_unlinkat(sqe, dirfd, s.path.c_str(), flags);
@@ -170,7 +245,7 @@ Status UringReactor::UnlinkAt(int dirfd, const std::string& path, int flags, con
 Result<int> UringReactor::OpenAt(int dirfd, const std::string& path, int flags, mode_t mode,
                                  const WaitOptions& w) {
   BENCHFS_LEASE_OR_RETURN(lease, w);
-  Slot& s = lease.slot();
+  UringSlot& s = lease.slot();
   s.path = path;
   io_uring_sqe* sqe = AcquireSqe();
   io_uring_prep_openat(sqe, dirfd, s.path.c_str(), flags | O_CLOEXEC, mode);
@@ -190,7 +265,7 @@ Status UringReactor::Close(int fd) {
 Result<struct statx> UringReactor::Statx(int dirfd, const std::string& path, int flags,
                                          unsigned mask, const WaitOptions& w) {
   BENCHFS_LEASE_OR_RETURN(lease, w);
-  Slot& s = lease.slot();
+  UringSlot& s = lease.slot();
   s.path = path;
   io_uring_sqe* sqe = AcquireSqe();
   io_uring_prep_statx(sqe, dirfd, s.path.c_str(), flags, mask, &s.stx);
@@ -211,7 +286,7 @@ Status UringReactor::Fallocate(FileRef f, int mode, uint64_t offset, uint64_t le
 
 Status UringReactor::Timeout(Duration d, const WaitOptions& w) {
   BENCHFS_LEASE_OR_RETURN(lease, w);
-  Slot& s = lease.slot();
+  UringSlot& s = lease.slot();
   s.ts = ToTimespec(d);
   io_uring_sqe* sqe = AcquireSqe();
   io_uring_prep_timeout(sqe, &s.ts, 0, 0);

@@ -163,7 +163,7 @@ void UringReactor::CancelAllAndDrain() {
     // The kernel still owns these slots' buffers: leaking them is the only safe choice.
     std::fprintf(stderr, "benchfs: %u io_uring operations did not finish at shutdown\n",
                  inflight_ + internal_inflight_);
-    static_cast<void>(new std::vector<Slot>(std::move(slots_)));
+    static_cast<void>(new std::vector<UringSlot>(std::move(slots_)));
   }
 }
 
@@ -195,7 +195,7 @@ uint32_t UringReactor::AcquireSlot(const WaitOptions& w, Status* why) {
 }
 
 void UringReactor::FreeSlot(uint32_t idx) {
-  Slot& s = slots_[idx];
+  UringSlot& s = slots_[idx];
   s.ReleaseResources();
   s.in_use = s.submitted = s.completed = s.internal = false;
   s.waiter = nullptr;
@@ -317,7 +317,7 @@ void UringReactor::Complete(uint64_t user_data, int32_t res, uint32_t flags) {
     ++ex_.mutable_stats().stray_cqes;
     return;
   }
-  Slot& s = slots_[idx];
+  UringSlot& s = slots_[idx];
   if (s.internal) {
     Callback cb = s.callback;
     void* ctx = s.callback_ctx;
@@ -356,7 +356,7 @@ bool UringReactor::SubmitInternal(io_uring_sqe** sqe_out, Callback cb, uint64_t 
   if (sqe == nullptr) return false;  // retried before the next park
   const uint32_t idx = free_slots_.back();
   free_slots_.pop_back();
-  Slot& s = slots_[idx];
+  UringSlot& s = slots_[idx];
   s.in_use = s.submitted = s.internal = true;
   s.callback = cb;
   s.callback_ctx = this;

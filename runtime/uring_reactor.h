@@ -51,6 +51,7 @@ namespace benchfs {
 
 class Executor;
 struct Fiber;
+struct UringSlot;  // uring_slot.h
 
 class UringReactor final : public ReactorBackend {
  public:
@@ -136,8 +137,7 @@ class UringReactor final : public ReactorBackend {
 
  private:
   friend class FixedFile;
-  struct Slot;
-  class SlotLease;
+  class SlotLease;  // uring_ops.cc
 
   UringReactor(Executor& ex, const ExecutorConfig& config);
   Status Init();
@@ -190,7 +190,7 @@ class UringReactor final : public ReactorBackend {
   bool ring_ready_ = false;
   uint32_t setup_flags_ = 0;
 
-  std::vector<Slot> slots_;
+  std::vector<UringSlot> slots_;
   std::vector<uint32_t> free_slots_;
   uint32_t inflight_ = 0;           // user operations in flight
   uint32_t internal_inflight_ = 0;  // runtime-owned operations in flight
