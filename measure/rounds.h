@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "measure/report.h"
+#include "measure/op_result.h"
 
 namespace benchfs {
 

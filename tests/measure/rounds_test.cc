@@ -1,6 +1,7 @@
 // Rounds: rows combine by (op, size) into medians with their spread; a floor
 // above its row is flagged with a cause; a floor that moves between blocks
 // is reported as a noisy host; the JSON carries all of it.
+#include "measure/report.h"
 #include "measure/rounds.h"
 
 #include <gtest/gtest.h>
