@@ -32,6 +32,7 @@
 #include "service/fs_client.h"
 #include "plot_script.h"
 #include "service/proc_stats.h"
+#include "service/knob_registry.h"
 #include "service/knobs.h"
 
 extern char** environ;
@@ -276,13 +277,7 @@ int BenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const Outp
   });
   if (code != 0) return code;
   manifest.Set("reactor_mode", std::string(ReactorModeName(o.executor.reactor_mode)));
-  manifest.reactor = {{"mode", std::string(ReactorModeName(o.executor.reactor_mode))},
-                      {"submit_timeout", FormatDuration(o.executor.submit_timeout)},
-                      {"complete_timeout", FormatDuration(o.executor.complete_timeout)},
-                      {"submit_batch", std::to_string(o.executor.submit_batch)},
-                      {"idle_spin", FormatDuration(o.executor.idle_spin)},
-                      {"ring_entries", std::to_string(o.executor.ring_entries)},
-                      {"ring_setup", std::string(RingSetupName(o.executor.ring_setup))}};
+  manifest.reactor = ReactorManifest(o.executor);
   manifest.qd = bench.load.rate > 0 ? 0 : bench.load.qd;
   manifest.rate = bench.load.rate;
   std::optional<Baseline> baseline;

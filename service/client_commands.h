@@ -26,6 +26,8 @@ struct ClientOptions {
   ExecutorConfig executor;
   UcxConfig ucx;
   RpcClientConfig rpc;
+  // The file the HELLO token is loaded from into rpc.token (empty: none).
+  std::string token_file;
 };
 
 struct OutputOptions {
