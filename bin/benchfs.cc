@@ -104,6 +104,17 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "benchfs: %s\n", s.message().c_str());
     return 2;
   };
+  // A command's error: bad arguments exit 2, a setup or call failure 1.
+  auto finish = [](const Status& s) {
+    if (s.ok()) return 0;
+    std::fprintf(stderr, "benchfs: %s\n", s.message().c_str());
+    return s.code() == benchfs::StatusCode::kInvalidArgument ? 2 : 1;
+  };
+  // Status and shutdown report each server in its own line; any that failed makes the exit code 1.
+  auto per_server = [&](const benchfs::Result<uint32_t>& failed) {
+    if (!failed.ok()) return finish(failed.status());
+    return *failed > 0 ? 1 : 0;
+  };
   Status s = knobs.Apply(config_file);
   if (!s.ok()) return usage(s);
   if (print_config) {
@@ -129,29 +140,31 @@ int main(int argc, char** argv) {
         flags, std::string(host) + "-" + std::to_string(getpid()), &cfg, &out);
     if (!s.ok()) return usage(s);
     cfg.progress = isatty(STDERR_FILENO);
-    return benchfs::RunBenchSmall(client, cfg, out);
+    auto errors = benchfs::RunBenchSmall(client, cfg, out);
+    if (!errors.ok()) return finish(errors.status());
+    return *errors ? 3 : 0;
   }
-  if (compare->parsed()) return benchfs::RunCompare(compare_files);
+  if (compare->parsed()) return finish(benchfs::RunCompare(compare_files));
   if (sweep->parsed()) return benchfs::RunSweepCommand(sweep_opts, client.executor, client.ucx, client.rpc);
-  if (status->parsed()) return benchfs::RunStatus(client, status_json);
-  if (shutdown->parsed()) return benchfs::RunShutdown(client);
+  if (status->parsed()) return per_server(benchfs::RunStatus(client, status_json));
+  if (shutdown->parsed()) return per_server(benchfs::RunShutdown(client));
   if (put->parsed()) {
     if (put_size == 0 && file.empty()) return usage(Status(benchfs::StatusCode::kInvalidArgument, "put: give --size or --from"));
-    return benchfs::RunPut(client, path, put_size, file);
+    return finish(benchfs::RunPut(client, path, put_size, file));
   }
-  if (get->parsed()) return benchfs::RunGet(client, path, file);
-  if (stat->parsed()) return benchfs::RunStat(client, path);
+  if (get->parsed()) return finish(benchfs::RunGet(client, path, file));
+  if (stat->parsed()) return finish(benchfs::RunStat(client, path));
   if (rm->parsed()) {
     if (path.empty() == prefix.empty()) {
       return usage(Status(benchfs::StatusCode::kInvalidArgument, "rm: give a PATH or --prefix PREFIX (one of them)"));
     }
-    return prefix.empty() ? benchfs::RunRemove(client, path) : benchfs::RunRemovePrefix(client, prefix);
+    return finish(prefix.empty() ? benchfs::RunRemove(client, path) : benchfs::RunRemovePrefix(client, prefix));
   }
   if (gc->parsed()) {
     if (gc_client.find('/') != std::string::npos) {
       return usage(Status(benchfs::StatusCode::kInvalidArgument, "--client-id must not contain '/'"));
     }
-    return benchfs::RunRemovePrefix(client, gc_client.empty() ? "/bench/" : "/bench/" + gc_client + "/");
+    return finish(benchfs::RunRemovePrefix(client, gc_client.empty() ? "/bench/" : "/bench/" + gc_client + "/"));
   }
   return 2;
 }

@@ -130,6 +130,7 @@ int main(int argc, char** argv) {
   MPI_Bcast(&start_at, 1, MPI_DOUBLE, 0, role);
   out.start_at = start_at;
   auto json = benchfs::BenchSmallJson(client, bench, out, client_rank != 0);
+  if (!json.ok()) std::fprintf(stderr, "benchfs: %s\n", json.status().message().c_str());
   std::string doc = json.ok() ? json.value() : std::string();
   std::vector<std::byte> mine(reinterpret_cast<const std::byte*>(doc.data()),
                               reinterpret_cast<const std::byte*>(doc.data()) + doc.size());
@@ -148,7 +149,9 @@ int main(int argc, char** argv) {
     std::printf("benchfs-mpi: %d servers, %zu clients; results in %s/client-*.json\n", servers, all.size(),
                 results_dir.c_str());
     benchfs::ClientOptions stop = client;
-    if (benchfs::RunShutdown(stop) != 0) code = 1;
+    auto refused = benchfs::RunShutdown(stop);
+    if (!refused.ok()) std::fprintf(stderr, "benchfs: %s\n", refused.status().message().c_str());
+    if (!refused.ok() || *refused > 0) code = 1;
   }
   MPI_Barrier(MPI_COMM_WORLD);
   MPI_Comm_free(&role);

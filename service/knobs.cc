@@ -137,14 +137,8 @@ void Knobs::AddUint32(std::string key, std::string flag, std::string help, uint3
 }
 
 void Knobs::AddDuration(std::string key, std::string flag, std::string help, Duration* t) {
-  Add(std::move(key), std::move(flag), std::move(help), "duration",
-      [t](const std::string& v) {
-        auto d = ParseDuration(v);
-        if (!d.ok()) return d.status();
-        *t = *d;
-        return Status();
-      },
-      [t] { return FormatDuration(*t); });
+  AddChoice(std::move(key), std::move(flag), std::move(help), "duration",
+            [](const std::string& v) { return ParseDuration(v); }, FormatDuration, t);
 }
 
 void Knobs::AddSize(std::string key, std::string flag, std::string help, uint64_t lo, uint64_t hi,
@@ -164,14 +158,7 @@ void Knobs::AddSize(std::string key, std::string flag, std::string help, uint64_
 }
 
 void Knobs::AddSize(std::string key, std::string flag, std::string help, uint64_t* t) {
-  Add(std::move(key), std::move(flag), std::move(help), "size",
-      [t](const std::string& v) {
-        auto n = ParseSize(v);
-        if (!n.ok()) return n.status();
-        *t = *n;
-        return Status();
-      },
-      [t] { return FormatSize(*t); });
+  AddChoice(std::move(key), std::move(flag), std::move(help), "size", ParseSize, FormatSize, t);
 }
 
 void Knobs::Declare(CLI::App& app) {

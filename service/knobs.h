@@ -59,8 +59,9 @@ class Knobs {
                uint64_t* target);
   // A size whose range the configuration's own Validate() checks.
   void AddSize(std::string key, std::string flag, std::string help, uint64_t* target);
-  // An enumerated value: `parse` turns text into T (or an error listing the
-  // allowed names), `name` turns T back into text; `values` lists the names.
+  // A value parsed from text (an enumeration, a duration, a size): `parse`
+  // turns text into T (or an error saying what is allowed), `name` turns T
+  // back into text; `values` says what is allowed in words.
   template <typename T, typename Parse, typename Name>
   void AddChoice(std::string key, std::string flag, std::string help, std::string values, Parse parse,
                  Name name, T* target) {

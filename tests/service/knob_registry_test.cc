@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "service/knob_registry.h"
+#include "tests/service/parse_args.h"
 
 namespace benchfs {
 namespace {
@@ -73,17 +74,11 @@ struct Program {
     if (is_daemon) AddDaemonKnobs(knobs, &daemon);
     else AddClientKnobs(knobs, &client);
   }
-  Status Parse(std::vector<std::string> args) {
+  Status Parse(const std::vector<std::string>& args) {
     CLI::App app{"test"};
     knobs.Declare(app);
-    std::vector<const char*> argv = {"test"};
-    for (const std::string& a : args) argv.push_back(a.c_str());
-    try {
-      app.parse(static_cast<int>(argv.size()), argv.data());
-    } catch (const CLI::ParseError& e) {
-      return Status(StatusCode::kInvalidArgument, e.what());
-    }
-    return knobs.Apply("");
+    Status s = ParseArgs(app, args);
+    return s.ok() ? knobs.Apply("") : s;
   }
   std::string Get(const std::string& key) const {
     for (const auto& [k, v] : knobs.Values()) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "service/small_bench_flags.h"
+#include "tests/service/parse_args.h"
 
 namespace benchfs {
 namespace {
@@ -17,14 +18,9 @@ struct Invocation {
   CLI::App app{"test"};
   SmallBenchCommand command;
   explicit Invocation(SmallBenchCommand c) : command(c) { AddSmallBenchFlags(app, c, &flags, &config, &out); }
-  Status Parse(std::vector<std::string> args) {
-    std::vector<const char*> argv = {"test"};
-    for (const std::string& a : args) argv.push_back(a.c_str());
-    try {
-      app.parse(static_cast<int>(argv.size()), argv.data());
-    } catch (const CLI::ParseError& e) {
-      return Status(StatusCode::kInvalidArgument, e.what());
-    }
+  Status Parse(const std::vector<std::string>& args) {
+    Status s = ParseArgs(app, args);
+    if (!s.ok()) return s;
     return ResolveSmallBenchFlags(app, command, flags, "host-1", &config, &out);
   }
 };
