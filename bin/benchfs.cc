@@ -10,7 +10,8 @@
 
 #include "rpc/hello.h"
 #include "service/client_commands.h"
-#include "service/runtime_knobs.h"
+#include "service/knob_registry.h"
+#include "service/small_bench_flags.h"
 #include "sweep/sweep_command.h"
 
 namespace {
@@ -28,16 +29,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   benchfs::ClientOptions client;
   benchfs::Knobs knobs;
-  benchfs::AddExecutorKnobs(knobs, &client.executor);
-  benchfs::AddUcxKnobs(knobs, &client.ucx);
-  knobs.AddDuration("client.timeout", "--timeout", "deadline of each call", &client.rpc.call_timeout);
-  knobs.AddDuration("client.connect_timeout", "--connect-timeout", "how long to try reaching a server",
-                    &client.rpc.connect_timeout);
-  knobs.AddUint32("client.busy_retries", "--busy-retries", "retries of a call answered BUSY", 0, 1u << 20,
-                  &client.rpc.busy_retries);
-  std::string token_file;
-  knobs.AddString("client.token_file", "--token-file",
-                  "present the token in this file (mode 0600) to every server in a HELLO", &token_file);
+  benchfs::AddClientKnobs(knobs, &client);
   std::string config_file;
   app.add_option("-c,--config", config_file, "TOML file with reactor/ucx/client settings")->check(CLI::ExistingFile);
   bool print_config = false;
@@ -53,52 +45,11 @@ int main(int argc, char** argv) {
   bench->require_subcommand(1);
   benchfs::SmallBenchConfig cfg;
   benchfs::OutputOptions out;
-  std::string sizes = "1KiB,4KiB,16KiB";
-  std::string ops;
-  std::string duration;
-  std::string warmup_time;
-  uint64_t iterations = 10000;
-  uint64_t warmup = 100;
-  std::string client_id;
-  auto add_load = [&](CLI::App* sub) {
-    sub->add_option("--qd", cfg.load.qd, "operations in flight (closed loop)")->capture_default_str();
-    sub->add_option("--rate", cfg.load.rate, "operations per second (open loop; latency from the intended start)");
-    sub->add_option("--iterations,-n", iterations, "measured operations per op and size (default 10000)");
-    sub->add_flag("--keep", out.keep,
-                  "keep the files the benchmark wrote (by default they are removed when it ends; "
-                  "`benchfs gc` removes what an interrupted run left)");
-    sub->add_option("--duration", duration, "or measure for this long per op and size, e.g. 10s");
-    sub->add_option("--warmup", warmup, "unmeasured operations first")->capture_default_str();
-    sub->add_option("--warmup-time", warmup_time, "or an unmeasured time first, e.g. 1s");
-    sub->add_option("--sizes", sizes, "payload sizes, comma-separated")->capture_default_str();
-    sub->add_option("--json", out.json_path, "write the results as JSON (schema benchfs.result/2)");
-    sub->add_option("--csv", out.csv_path, "write the results as CSV");
-    sub->add_flag("--baseline", out.baseline,
-                  "also measure each row's floor in the same run, in a block right before the row: a bare UCX "
-                  "round trip to the first server shaped like the operation, plus that server's own bare "
-                  "io_uring I/O (and metadata log append) on its disk with its ring set-up; prints each "
-                  "result's ratio to its floor and flags a floor that is not below its result");
-    sub->add_flag("--breakdown", cfg.breakdown,
-                  "trace every call (server timestamps in the replies, two clock reads per call here) and report "
-                  "where the time went, per row at p50 and p99: send, queue, handler, storage I/O, metadata log, "
-                  "reply");
-    sub->add_option("--plot", out.plot_path, "with --breakdown: draw it as stacked bars in this PNG (python3-matplotlib)");
-    sub->add_option("--repeat", out.repeat,
-                    "interleaved rounds (floor block, op block per row), reported as medians with their "
-                    "min-max (default 3 with --baseline, else 1)");
-    sub->add_option("--client-id", client_id,
-                    "path component that keeps clients apart (default host-pid; a fixed one makes repeated "
-                    "runs reuse the same files)");
-    sub->add_option("--start-at", out.start_at,
-                    "start measuring at this wall-clock time (seconds since the epoch), for lock-step clients");
-  };
+  benchfs::SmallBenchFlags flags;
   CLI::App* small = bench->add_subcommand("small", "metadata create/stat/delete and chunk write/read (or mixed)");
-  add_load(small);
-  small->add_option("--ops", ops, "operations: create,stat,delete,write,read (default all), mixed (writes and reads alternating, half each), ping");
-  small->add_option("--files", cfg.files, "files written per size before they are overwritten")->capture_default_str();
-  small->add_flag("--verify", cfg.verify, "check every read byte for byte");
+  benchfs::AddSmallBenchFlags(*small, benchfs::SmallBenchCommand::kSmall, &flags, &cfg, &out);
   CLI::App* ping = bench->add_subcommand("ping", "PING round trips with a payload echo");
-  add_load(ping);
+  benchfs::AddSmallBenchFlags(*ping, benchfs::SmallBenchCommand::kPing, &flags, &cfg, &out);
 
   CLI::App* status = app.add_subcommand("status", "print every server's counters");
   std::string status_json;
@@ -153,6 +104,17 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "benchfs: %s\n", s.message().c_str());
     return 2;
   };
+  // A command's error: bad arguments exit 2, a setup or call failure 1.
+  auto finish = [](const Status& s) {
+    if (s.ok()) return 0;
+    std::fprintf(stderr, "benchfs: %s\n", s.message().c_str());
+    return s.code() == benchfs::StatusCode::kInvalidArgument ? 2 : 1;
+  };
+  // Status and shutdown report each server in its own line; any that failed makes the exit code 1.
+  auto per_server = [&](const benchfs::Result<uint32_t>& failed) {
+    if (!failed.ok()) return finish(failed.status());
+    return *failed > 0 ? 1 : 0;
+  };
   Status s = knobs.Apply(config_file);
   if (!s.ok()) return usage(s);
   if (print_config) {
@@ -163,77 +125,46 @@ int main(int argc, char** argv) {
     return usage(Status(benchfs::StatusCode::kInvalidArgument,
                         "give a command: bench, status, shutdown, put, get, stat, rm, gc, compare or sweep (see --help)"));
   }
-  if (!token_file.empty()) {
-    auto token = benchfs::LoadTokenFile(token_file);
+  if (!client.token_file.empty()) {
+    auto token = benchfs::LoadTokenFile(client.token_file);
     if (!token.ok()) return usage(Status(token.status().code(), "--token-file: " + token.status().message()));
     client.rpc.token = std::move(token.value());
   }
 
   if (bench->parsed()) {
-    CLI::App* sub = ping->parsed() ? ping : small;
-    if (!duration.empty()) {
-      auto d = benchfs::ParseDuration(duration);
-      if (!d.ok()) return usage(Status(d.status().code(), "--duration: " + d.status().message()));
-      if (*d <= benchfs::Duration(0)) return usage(Status(benchfs::StatusCode::kInvalidArgument, "--duration must be more than 0"));
-      cfg.load.duration = *d;
-      if (sub->count("--iterations") > 0) {
-        return usage(Status(benchfs::StatusCode::kInvalidArgument, "give --iterations or --duration, not both"));
-      }
-    } else {
-      if (iterations == 0) return usage(Status(benchfs::StatusCode::kInvalidArgument, "--iterations must be at least 1"));
-      cfg.load.iterations = iterations;
-    }
-    if (!warmup_time.empty()) {
-      auto d = benchfs::ParseDuration(warmup_time);
-      if (!d.ok()) return usage(Status(d.status().code(), "--warmup-time: " + d.status().message()));
-      cfg.load.warmup = *d;
-      cfg.load.warmup_iterations = 0;
-    } else {
-      cfg.load.warmup_iterations = warmup;
-    }
-    auto parsed = benchfs::ParseSizeList(sizes);
-    if (!parsed.ok()) return usage(Status(parsed.status().code(), "--sizes: " + parsed.status().message()));
-    cfg.sizes = *parsed;
-    if (ping->parsed()) {
-      cfg.ops = {"ping"};
-    } else if (!ops.empty()) {
-      cfg.ops = benchfs::SplitList(ops);
-    }
+    const bool is_ping = ping->parsed();
     char host[128] = {};
     gethostname(host, sizeof(host) - 1);
-    cfg.client_id = client_id.empty() ? std::string(host) + "-" + std::to_string(getpid()) : client_id;
-    if (cfg.client_id.find('/') != std::string::npos) {
-      return usage(Status(benchfs::StatusCode::kInvalidArgument, "--client-id must not contain '/'"));
-    }
-    cfg.progress = isatty(STDERR_FILENO);
-    if (sub->count("--repeat") > 0 && (out.repeat == 0 || out.repeat > 100)) {
-      return usage(Status(benchfs::StatusCode::kInvalidArgument, "--repeat must be 1..100"));
-    }
-    s = benchfs::ValidateSmallBench(cfg);
+    s = benchfs::ResolveSmallBenchFlags(
+        is_ping ? *ping : *small, is_ping ? benchfs::SmallBenchCommand::kPing : benchfs::SmallBenchCommand::kSmall,
+        flags, std::string(host) + "-" + std::to_string(getpid()), &cfg, &out);
     if (!s.ok()) return usage(s);
-    return benchfs::RunBenchSmall(client, cfg, out);
+    cfg.progress = isatty(STDERR_FILENO);
+    auto errors = benchfs::RunBenchSmall(client, cfg, out);
+    if (!errors.ok()) return finish(errors.status());
+    return *errors ? 3 : 0;
   }
-  if (compare->parsed()) return benchfs::RunCompare(compare_files);
+  if (compare->parsed()) return finish(benchfs::RunCompare(compare_files));
   if (sweep->parsed()) return benchfs::RunSweepCommand(sweep_opts, client.executor, client.ucx, client.rpc);
-  if (status->parsed()) return benchfs::RunStatus(client, status_json);
-  if (shutdown->parsed()) return benchfs::RunShutdown(client);
+  if (status->parsed()) return per_server(benchfs::RunStatus(client, status_json));
+  if (shutdown->parsed()) return per_server(benchfs::RunShutdown(client));
   if (put->parsed()) {
     if (put_size == 0 && file.empty()) return usage(Status(benchfs::StatusCode::kInvalidArgument, "put: give --size or --from"));
-    return benchfs::RunPut(client, path, put_size, file);
+    return finish(benchfs::RunPut(client, path, put_size, file));
   }
-  if (get->parsed()) return benchfs::RunGet(client, path, file);
-  if (stat->parsed()) return benchfs::RunStat(client, path);
+  if (get->parsed()) return finish(benchfs::RunGet(client, path, file));
+  if (stat->parsed()) return finish(benchfs::RunStat(client, path));
   if (rm->parsed()) {
     if (path.empty() == prefix.empty()) {
       return usage(Status(benchfs::StatusCode::kInvalidArgument, "rm: give a PATH or --prefix PREFIX (one of them)"));
     }
-    return prefix.empty() ? benchfs::RunRemove(client, path) : benchfs::RunRemovePrefix(client, prefix);
+    return finish(prefix.empty() ? benchfs::RunRemove(client, path) : benchfs::RunRemovePrefix(client, prefix));
   }
   if (gc->parsed()) {
     if (gc_client.find('/') != std::string::npos) {
       return usage(Status(benchfs::StatusCode::kInvalidArgument, "--client-id must not contain '/'"));
     }
-    return benchfs::RunRemovePrefix(client, gc_client.empty() ? "/bench/" : "/bench/" + gc_client + "/");
+    return finish(benchfs::RunRemovePrefix(client, gc_client.empty() ? "/bench/" : "/bench/" + gc_client + "/"));
   }
   return 2;
 }

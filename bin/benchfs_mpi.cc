@@ -16,7 +16,8 @@
 
 #include "service/client_commands.h"
 #include "service/daemon.h"
-#include "service/runtime_knobs.h"
+#include "service/knob_registry.h"
+#include "service/small_bench_flags.h"
 
 namespace {
 
@@ -56,11 +57,7 @@ int main(int argc, char** argv) {
   benchfs::OutputOptions out;
   int servers = 1;
   std::string results_dir = ".";
-  std::string sizes = "1KiB,4KiB,16KiB";
-  std::string ops;
-  uint64_t iterations = 10000;
-  uint64_t warmup = 100;
-  std::string duration;
+  benchfs::SmallBenchFlags flags;
   CLI::App app{
       "benchfs-mpi - BenchFS as one MPI job: ranks < --servers run benchfsd, the rest run\n"
       "`benchfs bench small` against all servers. MPI exchanges UCX addresses, starts the\n"
@@ -68,20 +65,7 @@ int main(int argc, char** argv) {
       "benchfs-mpi"};
   app.add_option("--servers", servers, "ranks that run benchfsd (the first ones)")->capture_default_str();
   app.add_option("--results", results_dir, "where client rank 0 writes client-<i>.json")->capture_default_str();
-  app.add_option("--sizes", sizes, "payload sizes")->capture_default_str();
-  app.add_option("--ops", ops, "operations (default all)");
-  app.add_option("--qd", bench.load.qd, "operations in flight per client")->capture_default_str();
-  app.add_option("--rate", bench.load.rate, "open loop: operations per second per client");
-  app.add_option("-n,--iterations", iterations, "measured operations per op and size")->capture_default_str();
-  app.add_option("--duration", duration, "or measure for this long");
-  app.add_option("--warmup", warmup, "unmeasured operations first")->capture_default_str();
-  app.add_option("--files", bench.files, "files written per size")->capture_default_str();
-  app.add_flag("--verify", bench.verify, "check every read byte for byte");
-  app.add_flag("--baseline", out.baseline,
-               "each client also measures every row's floor right before the row (bare UCX round trip to the first "
-               "server plus that server's own bare storage), as benchfs bench small --baseline");
-  app.add_flag("--breakdown", bench.breakdown, "trace every call and report where its time went, per stage");
-  app.add_option("--repeat", out.repeat, "interleaved rounds (default 3 with --baseline, else 1)");
+  benchfs::AddSmallBenchFlags(app, benchfs::SmallBenchCommand::kMpi, &flags, &bench, &out);
   app.add_flag("--allow-root", daemon.allow_root,
                "let the server ranks run the daemon as root (refused otherwise, as by benchfsd)");
   knobs.Declare(app);
@@ -102,24 +86,16 @@ int main(int argc, char** argv) {
                "--servers " + std::to_string(servers) + " needs 1.." + std::to_string(size - 1) +
                    " so at least one rank is a client (this job has " + std::to_string(size) + " ranks)");
   }
-  if (s.ok() && !duration.empty()) {
-    auto d = benchfs::ParseDuration(duration);
-    s = d.ok() ? Status() : d.status();
-    if (d.ok()) bench.load.duration = *d;
-  }
+  char host[128] = {};
+  gethostname(host, sizeof(host) - 1);
+  const std::string rank_id = std::string(host) + "-rank" + std::to_string(rank);
+  if (s.ok()) s = benchfs::ResolveSmallBenchFlags(app, benchfs::SmallBenchCommand::kMpi, flags, rank_id, &bench, &out);
   if (!s.ok()) {
     if (rank == 0) std::fprintf(stderr, "benchfs-mpi: %s\n", s.message().c_str());
     return finish(2);
   }
-  if (bench.load.duration == benchfs::Duration(0)) bench.load.iterations = iterations;
-  bench.load.warmup_iterations = warmup;
-  auto parsed = benchfs::ParseSizeList(sizes);
-  if (!parsed.ok()) {
-    if (rank == 0) std::fprintf(stderr, "benchfs-mpi: --sizes: %s\n", parsed.status().message().c_str());
-    return finish(2);
-  }
-  bench.sizes = *parsed;
-  if (!ops.empty()) bench.ops = benchfs::SplitList(ops);
+  // One --client-id for the job: each rank's files stay apart under it.
+  if (!flags.client_id.empty()) bench.client_id += "-rank" + std::to_string(rank);
   const bool is_server = rank < servers;
   MPI_Comm role;
   MPI_Comm_split(MPI_COMM_WORLD, is_server ? 0 : 1, rank, &role);
@@ -149,14 +125,12 @@ int main(int argc, char** argv) {
   client.ucx = daemon.ucx;
   int client_rank = 0;
   MPI_Comm_rank(role, &client_rank);
-  char host[128] = {};
-  gethostname(host, sizeof(host) - 1);
-  bench.client_id = std::string(host) + "-rank" + std::to_string(rank);
   // Start together: client 0 picks a moment shortly ahead and tells the others.
   double start_at = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count() + 1.0;
   MPI_Bcast(&start_at, 1, MPI_DOUBLE, 0, role);
   out.start_at = start_at;
   auto json = benchfs::BenchSmallJson(client, bench, out, client_rank != 0);
+  if (!json.ok()) std::fprintf(stderr, "benchfs: %s\n", json.status().message().c_str());
   std::string doc = json.ok() ? json.value() : std::string();
   std::vector<std::byte> mine(reinterpret_cast<const std::byte*>(doc.data()),
                               reinterpret_cast<const std::byte*>(doc.data()) + doc.size());
@@ -175,7 +149,9 @@ int main(int argc, char** argv) {
     std::printf("benchfs-mpi: %d servers, %zu clients; results in %s/client-*.json\n", servers, all.size(),
                 results_dir.c_str());
     benchfs::ClientOptions stop = client;
-    if (benchfs::RunShutdown(stop) != 0) code = 1;
+    auto refused = benchfs::RunShutdown(stop);
+    if (!refused.ok()) std::fprintf(stderr, "benchfs: %s\n", refused.status().message().c_str());
+    if (!refused.ok() || *refused > 0) code = 1;
   }
   MPI_Barrier(MPI_COMM_WORLD);
   MPI_Comm_free(&role);

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "service/daemon.h"
+#include "service/knob_registry.h"
 
 int main(int argc, char** argv) {
   benchfs::DaemonConfig config;
@@ -20,8 +21,11 @@ int main(int argc, char** argv) {
       "benchfsd"};
   std::string config_file;
   bool print_config = false;
+  bool print_config_doc = false;
   app.add_option("-c,--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
   app.add_flag("--print-config", print_config, "print every setting as TOML keys and exit");
+  // Hidden: the knob table of docs/configuration.md (scripts/update-config-doc).
+  app.add_flag("--print-config-doc", print_config_doc, "print the knob table of docs/configuration.md")->group("");
   app.add_flag("--allow-root", config.allow_root,
                "run even as root (refused otherwise: the daemon needs no privileges); a flag only, "
                "not a TOML key");
@@ -31,6 +35,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     // --help exits 0; every parse error is bad configuration (2).
     return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (print_config_doc) {
+    std::fputs(knobs.MarkdownTable().c_str(), stdout);
+    return 0;
   }
   benchfs::Status s = knobs.Apply(config_file);
   if (!s.ok()) {

@@ -32,6 +32,7 @@
 #include "service/fs_client.h"
 #include "plot_script.h"
 #include "service/proc_stats.h"
+#include "service/knob_registry.h"
 #include "service/knobs.h"
 
 extern char** environ;
@@ -39,16 +40,17 @@ extern char** environ;
 namespace benchfs {
 namespace {
 
-int Fail(const std::string& what) {
-  std::fprintf(stderr, "benchfs: %s\n", what.c_str());
-  return 1;
+// A setup or call failure. An invalid value met on the way (an executor
+// knob the kernel refuses, a server that is not there) is one too: only bad
+// arguments carry kInvalidArgument (client_commands.h).
+Status Failure(const Status& s) {
+  return s.code() == StatusCode::kInvalidArgument ? Status(StatusCode::kUnavailable, s.message()) : s;
 }
 
-// Bad arguments found only once the servers are known (exit code 2).
-int Usage(const std::string& what) {
-  std::fprintf(stderr, "benchfs: %s\n", what.c_str());
-  return 2;
-}
+Status Failure(const std::string& what) { return Status(StatusCode::kUnavailable, what); }
+
+// Bad arguments, some found only once the servers are known.
+Status UsageError(const std::string& what) { return Status(StatusCode::kInvalidArgument, what); }
 
 Result<std::vector<ServerRef>> ServerRefs(const ClientOptions& o) {
   std::vector<ServerRef> refs = o.refs;
@@ -82,24 +84,24 @@ Result<std::vector<ServerRef>> ServerRefs(const ClientOptions& o) {
 }
 
 // Builds the executor, connects an FsClient to every server and runs `fn`
-// in a fiber. Returns fn's exit code, or 1 with a message.
-int WithClient(const ClientOptions& o, const std::function<int(Executor&, FsClient&)>& fn) {
+// in a fiber. Returns what fn returns, or the set-up's failure.
+Status WithClient(const ClientOptions& o, const std::function<Status(Executor&, FsClient&)>& fn) {
   auto refs = ServerRefs(o);
-  if (!refs.ok()) return Fail(refs.status().message());
+  if (!refs.ok()) return Failure(refs.status());
   auto ex = Executor::Create(o.executor);
-  if (!ex.ok()) return Fail(ex.status().message());
+  if (!ex.ok()) return Failure(ex.status());
   auto ucx = (*ex)->EnableUcx(o.ucx);
-  if (!ucx.ok()) return Fail(ucx.status().message());
-  int code = 0;
+  if (!ucx.ok()) return Failure(ucx.status());
+  Status result;
   (*ex)->Run([&] {
     auto client = FsClient::Connect(**ucx, *refs, o.rpc);
     if (!client.ok()) {
-      code = Fail(client.status().message());
+      result = Failure(client.status());
       return;
     }
-    code = fn(**ex, **client);
+    result = fn(**ex, **client);
   });
-  return code;
+  return result;
 }
 
 
@@ -166,25 +168,25 @@ namespace {
 
 // One run of the small benchmark: floors, the benchmark, the report. On
 // success *json holds the result document and *errors whether any op failed.
-int BenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const OutputOptions& out, bool quiet,
+Status BenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const OutputOptions& out, bool quiet,
                std::string* json, bool* errors) {
   Status v = ValidateSmallBench(bench);
-  if (!v.ok()) return Fail(v.message());
+  if (!v.ok()) return Failure(v);
   for (const auto& [path, flag] : {std::pair{out.json_path, "--json"}, std::pair{out.csv_path, "--csv"}}) {
     Status w = CheckWritable(path, flag);
-    if (!w.ok()) return Usage(w.message());
+    if (!w.ok()) return UsageError(w.message());
   }
   auto refs = ServerRefs(o);
-  if (!refs.ok()) return Fail(refs.status().message());
+  if (!refs.ok()) return Failure(refs.status());
 
   std::unique_ptr<FloorProbe> probe;
   if (out.baseline && !o.rpc.token.empty()) {
-    return Fail("--baseline cannot be used with --token-file: the floor is a bare UCX message that does not "
+    return Failure("--baseline cannot be used with --token-file: the floor is a bare UCX message that does not "
                 "take part in the HELLO exchange, and a daemon with a token does not answer it");
   }
   if (out.baseline) {
     auto p = ConnectFloorProbe(o, refs->front(), out, bench.files);
-    if (!p.ok()) return Fail(p.status().message());
+    if (!p.ok()) return Failure(p.status());
     probe = std::move(p.value());
   }
   const uint32_t rounds = out.repeat > 0 ? out.repeat : (out.baseline ? 3 : 1);
@@ -193,9 +195,9 @@ int BenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const Outp
 
   Manifest manifest = BaseManifest();
   std::vector<OpResult> results;
-  int code = WithClient(o, [&](Executor& ex, FsClient& client) {
+  Status code = WithClient(o, [&](Executor& ex, FsClient& client) {
     auto kv = client.ServerStatus(0);
-    if (!kv.ok()) return Fail("STATUS of " + client.server(0).ToString() + ": " + kv.status().message());
+    if (!kv.ok()) return Failure("STATUS of " + client.server(0).ToString() + ": " + kv.status().message());
     manifest.Set("transport", client.connection(0)->Transports());
     manifest.Set("backend", Lookup(*kv, "backend."));
     manifest.Set("durability", Lookup(*kv, "durability."));
@@ -217,7 +219,7 @@ int BenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const Outp
     });
     for (uint64_t size : bench.sizes) {
       if (data && manifest.chunk_size > 0 && size > manifest.chunk_size) {
-        return Usage("--sizes: " + FormatSize(size) + " is larger than the servers' chunk size " +
+        return UsageError("--sizes: " + FormatSize(size) + " is larger than the servers' chunk size " +
                      FormatSize(manifest.chunk_size) + " (benchfsd --chunk-size)");
       }
     }
@@ -231,7 +233,7 @@ int BenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const Outp
       const auto start = std::chrono::system_clock::time_point(
           std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::duration<double>(out.start_at)));
       const auto wait = start - std::chrono::system_clock::now();
-      if (wait > std::chrono::hours(1)) return Fail("--start-at is more than an hour away");
+      if (wait > std::chrono::hours(1)) return Failure("--start-at is more than an hour away");
       if (wait > std::chrono::system_clock::duration(0)) ex.SleepFor(std::chrono::duration_cast<Duration>(wait));
     }
     if (probe) {
@@ -247,42 +249,36 @@ int BenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const Outp
     for (uint32_t k = 0; k < rounds && !client.AllUnreachable() && floor_error.ok(); ++k) {
       per_round.push_back(RunSmallBench(ex, client, run));
     }
-    if (!floor_error.ok()) return Fail(floor_error.message());
+    if (!floor_error.ok()) return Failure(floor_error);
     // Every server's own storage floors, once, so runs over several servers
     // (and the cluster summaries) can tell a slow server from a slow network.
     if (probe && client.servers() > 1 && !client.AllUnreachable()) {
       Status s = probe->ServerBlocks(client, bench.sizes);
-      if (!s.ok()) return Fail(s.message());
+      if (!s.ok()) return Failure(s);
     }
     results = rounds == 1 && !per_round.empty() ? per_round.front() : CombineRounds(per_round);
     if (client.AllUnreachable()) {
-      return Fail("stopped: every server is unreachable (" + client.UnreachableReport() + ")");
+      return Failure("stopped: every server is unreachable (" + client.UnreachableReport() + ")");
     }
     if (!out.keep) {
       auto removed = client.RemovePrefix(BenchRoot(bench));
-      if (!removed.ok()) return Fail("removing what the benchmark wrote: " + removed.status().message());
+      if (!removed.ok()) return Failure("removing what the benchmark wrote: " + removed.status().message());
     }
     if (results.empty()) {
-      return Fail("measured nothing: the run was too short to create a file to work on (give a longer "
+      return Failure("measured nothing: the run was too short to create a file to work on (give a longer "
                   "--duration or --iterations)");
     }
     for (const OpResult& r : results) {
       if (r.load.ok == 0 && r.load.errors == 0) {
-        return Fail("measured no " + r.op + (r.size ? " " + FormatSize(r.size) : std::string()) +
+        return Failure("measured no " + r.op + (r.size ? " " + FormatSize(r.size) : std::string()) +
                     " operation: the run was too short to complete one (give a longer --duration or --iterations)");
       }
     }
-    return 0;
+    return Status();
   });
-  if (code != 0) return code;
+  if (!code.ok()) return code;
   manifest.Set("reactor_mode", std::string(ReactorModeName(o.executor.reactor_mode)));
-  manifest.reactor = {{"mode", std::string(ReactorModeName(o.executor.reactor_mode))},
-                      {"submit_timeout", FormatDuration(o.executor.submit_timeout)},
-                      {"complete_timeout", FormatDuration(o.executor.complete_timeout)},
-                      {"submit_batch", std::to_string(o.executor.submit_batch)},
-                      {"idle_spin", FormatDuration(o.executor.idle_spin)},
-                      {"ring_entries", std::to_string(o.executor.ring_entries)},
-                      {"ring_setup", std::string(RingSetupName(o.executor.ring_setup))}};
+  manifest.reactor = ReactorManifest(o.executor);
   manifest.qd = bench.load.rate > 0 ? 0 : bench.load.qd;
   manifest.rate = bench.load.rate;
   std::optional<Baseline> baseline;
@@ -302,11 +298,11 @@ int BenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const Outp
   *json = ToJson(manifest, results, baseline);
   if (!out.csv_path.empty()) {
     Status s = WriteFile(out.csv_path, ToCsv(results));
-    if (!s.ok()) return Fail(s.message());
+    if (!s.ok()) return Failure(s);
   }
   *errors = false;
   for (const OpResult& r : results) *errors |= r.load.errors > 0;
-  return 0;
+  return Status();
 }
 
 }  // namespace
@@ -339,38 +335,38 @@ Status Plot(const std::string& json, const std::string& png) {
   return Status();
 }
 
-int RunBenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const OutputOptions& out) {
-  if (!out.plot_path.empty() && !bench.breakdown) return Usage("--plot draws the breakdown: add --breakdown");
+Result<bool> RunBenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const OutputOptions& out) {
+  if (!out.plot_path.empty() && !bench.breakdown) return UsageError("--plot draws the breakdown: add --breakdown");
   Status w = CheckWritable(out.plot_path, "--plot");
-  if (!w.ok()) return Usage(w.message());
+  if (!w.ok()) return UsageError(w.message());
   std::string json;
   bool errors = false;
-  int code = BenchSmall(o, bench, out, false, &json, &errors);
-  if (code != 0) return code;
+  Status code = BenchSmall(o, bench, out, false, &json, &errors);
+  if (!code.ok()) return code;
   if (!out.json_path.empty()) {
     Status s = WriteFile(out.json_path, json);
-    if (!s.ok()) return Fail(s.message());
+    if (!s.ok()) return Failure(s);
   }
   if (!out.plot_path.empty()) {
     Status s = Plot(json, out.plot_path);
-    if (!s.ok()) return Fail(s.message());
+    if (!s.ok()) return Failure(s);
     std::printf("breakdown plot: %s\n", out.plot_path.c_str());
   }
-  return errors ? 3 : 0;
+  return errors;
 }
 
 Result<std::string> BenchSmallJson(const ClientOptions& o, const SmallBenchConfig& bench, const OutputOptions& out,
                                    bool quiet) {
   std::string json;
   bool errors = false;
-  int code = BenchSmall(o, bench, out, quiet, &json, &errors);
-  if (code != 0) return Status(StatusCode::kUnavailable, "the benchmark failed (see the message above)");
+  Status code = BenchSmall(o, bench, out, quiet, &json, &errors);
+  if (!code.ok()) return code;
   return json;
 }
 
-int RunStatus(const ClientOptions& o, const std::string& json_path) {
-  return WithClient(o, [&](Executor&, FsClient& c) {
-    int code = 0;
+Result<uint32_t> RunStatus(const ClientOptions& o, const std::string& json_path) {
+  uint32_t failed = 0;
+  Status s = WithClient(o, [&](Executor&, FsClient& c) {
     nlohmann::json doc = {{"servers", nlohmann::json::array()}};
     for (uint32_t i = 0; i < c.servers(); ++i) {
       auto kv = c.ServerStatus(i);
@@ -379,7 +375,7 @@ int RunStatus(const ClientOptions& o, const std::string& json_path) {
       if (!kv.ok()) {
         std::printf("  error: %s\n", kv.status().ToString().c_str());
         entry["error"] = kv.status().ToString();
-        code = 1;
+        ++failed;
       } else {
         for (const auto& [k, v] : *kv) {
           std::printf("  %-26s %llu\n", k.c_str(), static_cast<unsigned long long>(v));
@@ -389,23 +385,27 @@ int RunStatus(const ClientOptions& o, const std::string& json_path) {
       doc["servers"].push_back(entry);
     }
     if (!json_path.empty()) {
-      Status s = WriteFile(json_path, doc.dump(2) + "\n");
-      if (!s.ok()) return Fail(s.message());
+      Status w = WriteFile(json_path, doc.dump(2) + "\n");
+      if (!w.ok()) return Failure(w);
     }
-    return code;
+    return Status();
   });
+  if (!s.ok()) return s;
+  return failed;
 }
 
-int RunShutdown(const ClientOptions& o) {
-  return WithClient(o, [](Executor&, FsClient& c) {
-    int code = 0;
+Result<uint32_t> RunShutdown(const ClientOptions& o) {
+  uint32_t failed = 0;
+  Status s = WithClient(o, [&](Executor&, FsClient& c) {
     for (uint32_t i = 0; i < c.servers(); ++i) {
-      Status s = c.Shutdown(i);
-      std::printf("%s: %s\n", c.server(i).ToString().c_str(), s.ok() ? "shutting down" : s.ToString().c_str());
-      if (!s.ok()) code = 1;
+      Status down = c.Shutdown(i);
+      std::printf("%s: %s\n", c.server(i).ToString().c_str(), down.ok() ? "shutting down" : down.ToString().c_str());
+      if (!down.ok()) ++failed;
     }
-    return code;
+    return Status();
   });
+  if (!s.ok()) return s;
+  return failed;
 }
 
 namespace {
@@ -439,35 +439,35 @@ Status ReadFully(Executor& ex, int fd, IoBuffer& buf, size_t n, uint64_t offset,
 
 }  // namespace
 
-int RunPut(const ClientOptions& o, const std::string& path, uint64_t size, const std::string& from_file) {
+Status RunPut(const ClientOptions& o, const std::string& path, uint64_t size, const std::string& from_file) {
   UniqueFd in;
   if (!from_file.empty()) {
     in.reset(::open(from_file.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!in.valid()) return Usage(Status::FromErrno(errno, "put --from " + from_file).message());
+    if (!in.valid()) return UsageError(Status::FromErrno(errno, "put --from " + from_file).message());
     struct stat st{};
-    if (::fstat(in.get(), &st) != 0) return Fail(Status::FromErrno(errno, "put --from " + from_file).message());
-    if (S_ISDIR(st.st_mode)) return Usage("put --from " + from_file + " is a directory: give a regular file");
-    if (!S_ISREG(st.st_mode)) return Usage("put --from " + from_file + " is not a regular file");
+    if (::fstat(in.get(), &st) != 0) return Failure(Status::FromErrno(errno, "put --from " + from_file).message());
+    if (S_ISDIR(st.st_mode)) return UsageError("put --from " + from_file + " is a directory: give a regular file");
+    if (!S_ISREG(st.st_mode)) return UsageError("put --from " + from_file + " is not a regular file");
     size = static_cast<uint64_t>(st.st_size);
   }
   return WithClient(o, [&](Executor& ex, FsClient& c) {
     auto cs = ChunkSize(c);
-    if (!cs.ok()) return Fail(cs.status().message());
+    if (!cs.ok()) return Failure(cs.status());
     auto created = c.Create(path);
-    if (!created.ok() && created.status().code() != StatusCode::kAlreadyExists) return Fail(created.status().message());
+    if (!created.ok() && created.status().code() != StatusCode::kAlreadyExists) return Failure(created.status());
     // A put that fails leaves nothing behind of a file it created.
     auto failed = [&](const Status& s) {
-      if (!created.ok()) return Fail(s.message());
+      if (!created.ok()) return Failure(s);
       Status undo = c.Remove(path);
-      return Fail(s.message() + (undo.ok() ? "; " + path + " was removed again"
+      return Failure(s.message() + (undo.ok() ? "; " + path + " was removed again"
                                            : "; removing " + path + " failed too: " + undo.message()));
     };
     XXH3_state_t* hash = XXH3_createState();
     XXH3_64bits_reset(hash);
     // One chunk in memory at a time, whatever the file's size.
     IoBuffer b = IoBuffer::AllocateUninitialized(std::min<uint64_t>(*cs, std::max<uint64_t>(size, 1)));
-    int code = 0;
-    for (uint64_t off = 0; off < size && code == 0; off += *cs) {
+    Status code;
+    for (uint64_t off = 0; off < size && code.ok(); off += *cs) {
       const size_t n = std::min<uint64_t>(*cs, size - off);
       if (in.valid()) {
         Status r = ReadFully(ex, in.get(), b, n, off, "reading " + from_file);
@@ -475,42 +475,42 @@ int RunPut(const ClientOptions& o, const std::string& path, uint64_t size, const
       } else {
         for (size_t i = 0; i < n; ++i) b.data()[i] = static_cast<std::byte>(((off + i) * 131 + 7) & 0xff);
       }
-      if (code != 0) break;
+      if (!code.ok()) break;
       XXH3_64bits_update(hash, b.data(), n);
       Status s = c.WriteChunk(path, off / *cs, 0, b, n);
       if (!s.ok()) code = failed(s);
     }
     const uint64_t sum = XXH3_64bits_digest(hash);
     XXH3_freeState(hash);
-    if (code != 0) return code;
+    if (!code.ok()) return code;
     auto up = c.Update(path, InodeUpdate::Truncate(size));
     if (!up.ok()) return failed(up.status());
     std::printf("%s: %llu bytes, xxh3 %016llx\n", path.c_str(), static_cast<unsigned long long>(size),
                 static_cast<unsigned long long>(sum));
-    return 0;
+    return Status();
   });
 }
 
-int RunGet(const ClientOptions& o, const std::string& path, const std::string& to_file) {
+Status RunGet(const ClientOptions& o, const std::string& path, const std::string& to_file) {
   UniqueFd out;
   if (!to_file.empty()) {
     out.reset(::open(to_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-    if (!out.valid()) return Usage(Status::FromErrno(errno, "get --to " + to_file).message());
+    if (!out.valid()) return UsageError(Status::FromErrno(errno, "get --to " + to_file).message());
   }
   return WithClient(o, [&](Executor& ex, FsClient& c) {
     auto cs = ChunkSize(c);
-    if (!cs.ok()) return Fail(cs.status().message());
+    if (!cs.ok()) return Failure(cs.status());
     auto st = c.Stat(path);
-    if (!st.ok()) return Fail(st.status().message());
+    if (!st.ok()) return Failure(st.status());
     XXH3_state_t* hash = XXH3_createState();
     XXH3_64bits_reset(hash);
     IoBuffer b = IoBuffer::AllocateUninitialized(std::min<uint64_t>(*cs, std::max<uint64_t>(st->size, 1)));
-    int code = 0;
-    for (uint64_t off = 0; off < st->size && code == 0; off += *cs) {
+    Status code;
+    for (uint64_t off = 0; off < st->size && code.ok(); off += *cs) {
       const size_t n = std::min<uint64_t>(*cs, st->size - off);
       auto got = c.ReadChunk(path, off / *cs, 0, b, n);
       if (!got.ok() && got.status().code() != StatusCode::kNotFound) {
-        code = Fail(got.status().message());
+        code = Failure(got.status());
         break;
       }
       const size_t have = got.ok() ? *got : 0;
@@ -518,65 +518,65 @@ int RunGet(const ClientOptions& o, const std::string& path, const std::string& t
       XXH3_64bits_update(hash, b.data(), n);
       if (out.valid()) {
         auto w = ex.uring().Write(out.get(), b, n, off);
-        if (!w.ok() || *w != n) code = Fail("cannot write " + to_file + (w.ok() ? ": short write" : ": " + w.status().message()));
+        if (!w.ok() || *w != n) code = Failure("cannot write " + to_file + (w.ok() ? ": short write" : ": " + w.status().message()));
       }
     }
     const uint64_t sum = XXH3_64bits_digest(hash);
     XXH3_freeState(hash);
-    if (code != 0) return code;
+    if (!code.ok()) return code;
     std::printf("%s: %llu bytes, xxh3 %016llx\n", path.c_str(), static_cast<unsigned long long>(st->size),
                 static_cast<unsigned long long>(sum));
-    return 0;
+    return Status();
   });
 }
 
-int RunStat(const ClientOptions& o, const std::string& path) {
+Status RunStat(const ClientOptions& o, const std::string& path) {
   return WithClient(o, [&](Executor&, FsClient& c) {
     auto st = c.Stat(path);
-    if (!st.ok()) return Fail(st.status().message());
+    if (!st.ok()) return Failure(st.status());
     std::printf("%s: %s, %llu bytes, mode %o, id %016llx\n", path.c_str(), std::string(InodeTypeName(st->type)).c_str(),
                 static_cast<unsigned long long>(st->size), st->mode, static_cast<unsigned long long>(st->id));
-    return 0;
+    return Status();
   });
 }
 
-int RunCompare(const std::vector<std::string>& files) {
-  if (files.size() < 2) return Usage("compare: give at least two result files (A.json B.json ...)");
+Status RunCompare(const std::vector<std::string>& files) {
+  if (files.size() < 2) return UsageError("compare: give at least two result files (A.json B.json ...)");
   std::vector<std::vector<CompareRow>> runs;
   for (const std::string& f : files) {
     std::ifstream in(f);
-    if (!in) return Usage("compare: cannot read " + f);
+    if (!in) return UsageError("compare: cannot read " + f);
     std::stringstream text;
     text << in.rdbuf();
     auto rows = ParseCompareRows(text.str(), f);
-    if (!rows.ok()) return Usage("compare: " + rows.status().message());
+    if (!rows.ok()) return UsageError("compare: " + rows.status().message());
     runs.push_back(std::move(rows.value()));
   }
   for (size_t i = 1; i < runs.size(); ++i) {
     if (i > 1) std::printf("\n");
     std::fputs(FormatComparison(files[0], files[i], CompareRuns(runs[0], runs[i])).c_str(), stdout);
   }
-  return 0;
+  return Status();
 }
 
-int RunRemove(const ClientOptions& o, const std::string& path) {
+Status RunRemove(const ClientOptions& o, const std::string& path) {
   return WithClient(o, [&](Executor&, FsClient& c) {
     Status s = c.Remove(path);
-    if (!s.ok()) return Fail(s.message());
+    if (!s.ok()) return Failure(s);
     std::printf("%s: removed\n", path.c_str());
-    return 0;
+    return Status();
   });
 }
 
-int RunRemovePrefix(const ClientOptions& o, const std::string& prefix) {
-  if (prefix.empty() || prefix[0] != '/') return Usage("rm --prefix: '" + prefix + "' does not start with '/'");
+Status RunRemovePrefix(const ClientOptions& o, const std::string& prefix) {
+  if (prefix.empty() || prefix[0] != '/') return UsageError("rm --prefix: '" + prefix + "' does not start with '/'");
   return WithClient(o, [&](Executor&, FsClient& c) {
     auto r = c.RemovePrefix(prefix);
-    if (!r.ok()) return Fail(r.status().message());
+    if (!r.ok()) return Failure(r.status());
     std::printf("%s*: removed %llu files and %llu metadata entries on %u servers\n", prefix.c_str(),
                 static_cast<unsigned long long>(r->files), static_cast<unsigned long long>(r->metadata_entries),
                 c.servers());
-    return 0;
+    return Status();
   });
 }
 

@@ -31,56 +31,10 @@
 #include "service/perf_log.h"
 #include "service/proc_stats.h"
 #include "service/readiness.h"
-#include "service/runtime_knobs.h"
+#include "storage/chunk_store.h"
 #include "storage/data_dir_lock.h"
 
 namespace benchfs {
-
-void AddDaemonKnobs(Knobs& k, DaemonConfig* c) {
-  k.AddString("server.listen", "--listen", "address to listen on (host:port; \"\" = registry only)", &c->listen);
-  k.AddString("server.registry_dir", "--registry-dir", "publish the worker address in this directory",
-              &c->registry_dir);
-  k.AddString("server.registry_name", "--registry-name", "name of the registry entry (default host-port)",
-              &c->registry_name);
-  k.AddUint32("server.max_inflight", "--max-inflight", "requests in flight before answering BUSY", 1, 1u << 20,
-              &c->rpc.max_inflight);
-  k.AddUint32("server.max_inflight_per_conn", "--max-inflight-per-conn",
-              "per-connection share of max_inflight (0 = all)", 0, 1u << 20, &c->rpc.max_inflight_per_conn);
-  k.AddChoice("server.protocol", "--protocol", "reply payloads: auto, eager or rndv", ParseDataProtocol,
-              DataProtocolName, &c->rpc.protocol);
-  k.AddString("server.pid_file", "--pid-file", "write the daemon's pid here", &c->pid_file);
-  k.AddString("server.perf_log", "--perf-log", "append a CSV row of counters here every second", &c->perf_log);
-  k.AddString("server.token_file", "--token-file",
-              "require clients to present the token in this file (mode 0600) in a HELLO first", &c->token_file);
-  k.AddString("server.log_level", "--log-level", "trace, debug, info, warn, error or off", &c->log_level);
-  k.AddDuration("server.drain_timeout", "--drain-timeout", "how long shutdown waits for requests in flight",
-                &c->drain_timeout);
-  k.AddString("storage.data_dir", "--data-dir", "directory for chunks and the metadata log", &c->chunks.data_dir);
-  k.AddChoice("storage.backend", "--backend", "uring, posix or memory", ParseChunkBackend, ChunkBackendName,
-              &c->chunks.backend);
-  k.AddSize("storage.chunk_size", "--chunk-size", "bytes per chunk", 4096, 1ull << 30, &c->chunks.chunk_size);
-  k.AddChoice("storage.durability", "--durability", "none, fsync, close or group", ParseDurabilityPolicy,
-              DurabilityPolicyName, &c->chunks.durability);
-  k.AddDuration("storage.group_interval", "--group-interval", "durability=group: time between batched syncs",
-                &c->chunks.group_interval);
-  k.AddBool("storage.direct_io", "--direct-io", "O_DIRECT for aligned chunk I/O", &c->chunks.direct_io);
-  k.AddBool("storage.metadata_log", "--metadata-log", "persist metadata in an append-only log", &c->metadata_log);
-  k.AddUint32("storage.max_open_files", "", "chunk files kept open", 1, 1u << 20, &c->chunks.max_open_files);
-  k.AddUint32("storage.registered_buffers", "", "io_uring registered buffers", 0, 16384,
-              &c->chunks.registered_buffers);
-  k.Add("storage.registered_buffer_size", "", "bytes per registered buffer",
-        [c](const std::string& v) {
-          auto n = ParseSize(v);
-          if (!n.ok()) return n.status();
-          c->chunks.registered_buffer_size = *n;
-          return Status();
-        },
-        [c] { return FormatSize(c->chunks.registered_buffer_size); });
-  k.AddSize("storage.memory_limit", "", "backend=memory: most bytes held", 1 << 20, 1ull << 40,
-            &c->chunks.memory_limit);
-  AddExecutorKnobs(k, &c->executor);
-  AddUcxKnobs(k, &c->ucx);
-}
 
 namespace {
 

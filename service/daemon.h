@@ -12,7 +12,6 @@
 #include "rpc/rpc_config.h"
 #include "runtime/executor_config.h"
 #include "runtime/ucx_reactor.h"
-#include "service/knobs.h"
 #include "storage/chunk_store_options.h"
 
 namespace benchfs {
@@ -47,8 +46,6 @@ struct DaemonConfig {
     chunks.max_open_files = 4096;
   }
 };
-
-void AddDaemonKnobs(Knobs& knobs, DaemonConfig* config);
 
 // What a started daemon tells its launcher.
 struct DaemonInfo {

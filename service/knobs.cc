@@ -1,4 +1,5 @@
-// Knobs: declaration, TOML traversal and flag application.
+// Knobs: declaration, TOML traversal, flag application and the forms the
+// registry prints (TOML, flags, manifest sections, the documentation table).
 #include "service/knobs.h"
 
 #include <CLI/CLI.hpp>
@@ -84,23 +85,26 @@ Result<bool> ParseBool(const std::string& text) {
   return Status(StatusCode::kInvalidArgument, "'" + text + "' is not true or false");
 }
 
-void Knobs::Add(std::string key, std::string flag, std::string help, Setter set, Getter get) {
+void Knobs::Add(std::string key, std::string flag, std::string help, std::string values, Setter set,
+                Getter get) {
   Knob k;
   k.key = std::move(key);
   k.flag = std::move(flag);
   k.help = std::move(help);
+  k.values = std::move(values);
+  k.default_value = get();
   k.set = std::move(set);
   k.get = std::move(get);
   knobs_.push_back(std::move(k));
 }
 
 void Knobs::AddString(std::string key, std::string flag, std::string help, std::string* t) {
-  Add(std::move(key), std::move(flag), std::move(help),
+  Add(std::move(key), std::move(flag), std::move(help), "text",
       [t](const std::string& v) { *t = v; return Status(); }, [t] { return *t; });
 }
 
 void Knobs::AddBool(std::string key, std::string flag, std::string help, bool* t) {
-  Add(std::move(key), std::move(flag), std::move(help),
+  Add(std::move(key), std::move(flag), std::move(help), "true, false",
       [t](const std::string& v) {
         auto b = ParseBool(v);
         if (!b.ok()) return b.status();
@@ -112,7 +116,7 @@ void Knobs::AddBool(std::string key, std::string flag, std::string help, bool* t
 
 template <typename T>
 void Knobs::AddWhole(std::string key, std::string flag, std::string help, uint64_t lo, uint64_t hi, T* t) {
-  Add(std::move(key), std::move(flag), std::move(help),
+  Add(std::move(key), std::move(flag), std::move(help), std::to_string(lo) + ".." + std::to_string(hi),
       [t, lo, hi](const std::string& v) {
         auto n = ParseUint(v, lo, hi);
         if (!n.ok()) return n.status();
@@ -133,19 +137,13 @@ void Knobs::AddUint32(std::string key, std::string flag, std::string help, uint3
 }
 
 void Knobs::AddDuration(std::string key, std::string flag, std::string help, Duration* t) {
-  Add(std::move(key), std::move(flag), std::move(help),
-      [t](const std::string& v) {
-        auto d = ParseDuration(v);
-        if (!d.ok()) return d.status();
-        *t = *d;
-        return Status();
-      },
-      [t] { return FormatDuration(*t); });
+  AddChoice(std::move(key), std::move(flag), std::move(help), "duration",
+            [](const std::string& v) { return ParseDuration(v); }, FormatDuration, t);
 }
 
 void Knobs::AddSize(std::string key, std::string flag, std::string help, uint64_t lo, uint64_t hi,
                     uint64_t* t) {
-  Add(std::move(key), std::move(flag), std::move(help),
+  Add(std::move(key), std::move(flag), std::move(help), FormatSize(lo) + ".." + FormatSize(hi),
       [t, lo, hi](const std::string& v) {
         auto n = ParseSize(v);
         if (!n.ok()) return n.status();
@@ -159,9 +157,12 @@ void Knobs::AddSize(std::string key, std::string flag, std::string help, uint64_
       [t] { return FormatSize(*t); });
 }
 
+void Knobs::AddSize(std::string key, std::string flag, std::string help, uint64_t* t) {
+  AddChoice(std::move(key), std::move(flag), std::move(help), "size", ParseSize, FormatSize, t);
+}
+
 void Knobs::Declare(CLI::App& app) {
   for (Knob& k : knobs_) {
-    if (k.flag.empty()) continue;
     std::string help = k.help + " [" + k.key + ", default " + k.get() + "]";
     k.option = app.add_option(k.flag, k.cli_value, help);
   }
@@ -264,6 +265,49 @@ std::string Knobs::PrintToml() const {
       }
     }
     text += "\"\n";
+  }
+  return text;
+}
+
+std::vector<Knobs::Entry> Knobs::Entries() const {
+  std::vector<Entry> out;
+  for (const Knob& k : knobs_) out.push_back({k.key, k.flag, k.help, k.values, k.default_value, k.get()});
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> Knobs::Section(const std::string& prefix) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const Knob& k : knobs_) {
+    if (k.key.compare(0, prefix.size(), prefix) == 0) out.emplace_back(k.key.substr(prefix.size()), k.get());
+  }
+  return out;
+}
+
+std::vector<std::string> Knobs::Flags() const {
+  std::vector<std::string> out;
+  for (const Knob& k : knobs_) {
+    std::string value = k.get();
+    if (value.empty()) continue;
+    out.push_back(k.flag);
+    out.push_back(std::move(value));
+  }
+  return out;
+}
+
+std::string Knobs::MarkdownTable() const {
+  auto code = [](const std::string& text) { return text.empty() ? std::string("\"\"") : "`" + text + "`"; };
+  auto cell = [](std::string text) {
+    std::string out;
+    for (char c : text) {
+      if (c == '|') out += '\\';
+      out += c;
+    }
+    return out;
+  };
+  std::string text = "| TOML key | flag | default | values | meaning |\n|---|---|---|---|---|\n";
+  for (const Knob& k : knobs_) {
+    text += "| `" + k.key + "` | `" + k.flag + "` | " + code(k.default_value) + " | " + cell(k.values) + " | " +
+            cell(k.help) + " |\n";
   }
   return text;
 }

@@ -10,6 +10,7 @@
 #include "rpc/server_thread.h"
 #include "service/daemon.h"
 #include "service/fs_server.h"
+#include "service/knob_registry.h"
 #include "sweep/cpu_usage.h"
 #include "sweep/daemon_process.h"
 #include "sweep/sweep_paths.h"
@@ -122,23 +123,6 @@ class ChildServer : public ServerSide {
 };
 
 }  // namespace
-
-std::vector<std::string> DaemonKnobFlags(const ExecutorConfig& k, const UcxConfig& ucx) {
-  std::vector<std::string> f = {
-      "--reactor-mode",   std::string(ReactorModeName(k.reactor_mode)),
-      "--submit-timeout", FormatDuration(k.submit_timeout),
-      "--complete-timeout", FormatDuration(k.complete_timeout),
-      "--submit-batch",   std::to_string(k.submit_batch),
-      "--idle-spin",      FormatDuration(k.idle_spin),
-      "--task-quota",     FormatDuration(k.task_quota),
-      "--ring-entries",   std::to_string(k.ring_entries),
-      "--ring-setup",     std::string(RingSetupName(k.ring_setup)),
-      "--io-workers",     std::to_string(k.io_workers),
-  };
-  if (!ucx.tls.empty()) f.insert(f.end(), {"--ucx-tls", ucx.tls});
-  if (!ucx.net_devices.empty()) f.insert(f.end(), {"--ucx-net-devices", ucx.net_devices});
-  return f;
-}
 
 Result<std::unique_ptr<ServerSide>> StartServer(const SweepPoint& p, const PointSettings& s) {
   if (s.server == ServerMode::kInProcess) {

@@ -28,7 +28,4 @@ class ServerSide {
 
 Result<std::unique_ptr<ServerSide>> StartServer(const SweepPoint& p, const PointSettings& s);
 
-// benchfsd's flags for the point's knobs (the executor's and UCX's).
-std::vector<std::string> DaemonKnobFlags(const ExecutorConfig& knobs, const UcxConfig& ucx);
-
 }  // namespace benchfs

@@ -4,8 +4,7 @@
 // (Knobs::PrintToml), load again to the same values.
 #include <string_view>
 
-#include "service/daemon.h"
-#include "service/knobs.h"
+#include "service/knob_registry.h"
 #include "tests/fuzz/fuzz_targets.h"
 
 namespace benchfs::fuzz {

@@ -14,7 +14,7 @@
 #include "rpc/hello.h"
 #include "rpc/server.h"
 #include "rpc/wire.h"
-#include "service/daemon.h"
+#include "service/knob_registry.h"
 #include "service/ops.h"
 #include "storage/file_id.h"
 #include "storage/metadata_record.h"

@@ -8,7 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <gtest/gtest.h>
 
-#include "service/runtime_knobs.h"
+#include "service/knob_registry.h"
 
 namespace benchfs {
 namespace {
