@@ -12,11 +12,6 @@
 namespace benchfs {
 namespace {
 
-struct EchoJob {
-  UcxReactor* ucx;
-  ucp_ep_h ep;
-};
-
 ucs_status_t OnEcho(void* arg, const void* header, size_t header_length, void* data, size_t length,
                     const ucp_am_recv_param_t* param) {
   auto* ucx = static_cast<UcxReactor*>(arg);
@@ -31,11 +26,7 @@ ucs_status_t OnEcho(void* arg, const void* header, size_t header_length, void* d
     }
   }
   ucp_ep_h ep = param->reply_ep;
-  ucx->Defer([ucx, op, ep, reply_len] {
-    ucp_request_param_t p = ucx->SendParams(op);
-    ucx->Detach(op, ucp_am_send_nbx(ep, kAmRawEchoReply, nullptr, 0,
-                                     reply_len ? op->buffer.data() : nullptr, reply_len, &p));
-  });
+  ucx->Defer([ucx, op, ep, reply_len] { ucx->PostAm(ep, kAmRawEchoReply, op, reply_len); });
   return UCS_OK;
 }
 

@@ -66,10 +66,13 @@ class RawPeer {
     std::vector<std::byte> data(payload, std::byte{1});
     ex_->Run([&] {
       UcxOp* op = ucx_->NewOp();
-      ucp_request_param_t p = ucx_->SendParams(op, UCP_AM_SEND_FLAG_REPLY);
-      ucs_status_ptr_t r = ucp_am_send_nbx(ep_, kAmRequest, header.data(), header.size(),
-                                           payload ? data.data() : nullptr, payload, &p);
-      EXPECT_TRUE(ucx_->Await(op, r, WaitOptions::For(5s), "raw send").ok());
+      op->header = std::move(header);
+      if (payload > 0) {
+        op->buffer = IoBuffer::Allocate(payload);
+        std::memcpy(op->buffer.data(), data.data(), payload);
+      }
+      EXPECT_TRUE(
+          ucx_->SendAm(ep_, kAmRequest, op, payload, UCP_AM_SEND_FLAG_REPLY, WaitOptions::For(5s), "raw send").ok());
     });
   }
   // Progresses until `n` replies have arrived or the time runs out.
