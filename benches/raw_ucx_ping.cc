@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "floor/network_floor.h"
 #include "rpc/net_address.h"
 #include "rpc/raw_ping.h"
 #include "runtime/ucx_reactor.h"
