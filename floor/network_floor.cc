@@ -17,6 +17,13 @@ void WaitBusy(ucp_worker_h w, ucs_status_ptr_t r) {
   ucp_request_free(r);
 }
 
+void CloseBusy(ucp_worker_h w, ucp_ep_h ep) {
+  ucp_request_param_t p{};
+  p.op_attr_mask = UCP_OP_ATTR_FIELD_FLAGS;
+  p.flags = UCP_EP_CLOSE_FLAG_FORCE;
+  WaitBusy(w, ucp_ep_close_nbx(ep, &p));
+}
+
 RawWorker::~RawWorker() {
   if (worker_ != nullptr) ucp_worker_destroy(worker_);
   if (context_ != nullptr) ucp_cleanup(context_);
@@ -44,12 +51,7 @@ Status RawWorker::Init(const std::string& tls) {
 }
 
 RawPingClient::~RawPingClient() {
-  if (ep_ != nullptr) {
-    ucp_request_param_t p{};
-    p.op_attr_mask = UCP_OP_ATTR_FIELD_FLAGS;
-    p.flags = UCP_EP_CLOSE_FLAG_FORCE;
-    WaitBusy(w_.worker(), ucp_ep_close_nbx(ep_, &p));
-  }
+  if (ep_ != nullptr) CloseBusy(w_.worker(), ep_);
 }
 
 Status RawPingClient::Connect(const std::string& tls, const std::string& host, uint16_t port,
@@ -59,14 +61,8 @@ Status RawPingClient::Connect(const std::string& tls, const std::string& host, u
   UcxConfig cfg;
   cfg.tls = tls;
   ucs_status_t st;
-  ucp_am_handler_param_t hp{};
-  hp.field_mask = UCP_AM_HANDLER_PARAM_FIELD_ID | UCP_AM_HANDLER_PARAM_FIELD_CB |
-                  UCP_AM_HANDLER_PARAM_FIELD_ARG | UCP_AM_HANDLER_PARAM_FIELD_FLAGS;
-  hp.id = kAmRawEchoReply;
-  hp.arg = this;
-  hp.flags = UCP_AM_FLAG_WHOLE_MSG;
-  hp.cb = [](void* arg, const void*, size_t, void* data, size_t length,
-             const ucp_am_recv_param_t* param) -> ucs_status_t {
+  auto on_reply = [](void* arg, const void*, size_t, void* data, size_t length,
+                     const ucp_am_recv_param_t* param) -> ucs_status_t {
     auto* self = static_cast<RawPingClient*>(arg);
     if (length > 0 && length <= self->buf_.size() && !(param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV)) {
       std::memcpy(self->buf_.data(), data, length);
@@ -75,7 +71,8 @@ Status RawPingClient::Connect(const std::string& tls, const std::string& host, u
     self->got_ = true;
     return UCS_OK;
   };
-  ucp_worker_set_am_recv_handler(w_.worker(), &hp);
+  s = SetAmHandler(w_.worker(), kAmRawEchoReply, on_reply, this);
+  if (!s.ok()) return s;
 
   ucp_ep_params_t p{};
   p.field_mask = UCP_EP_PARAM_FIELD_ERR_HANDLER | UCP_EP_PARAM_FIELD_ERR_HANDLING_MODE;

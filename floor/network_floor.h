@@ -21,6 +21,8 @@ namespace benchfs {
 
 // Busy-progresses `worker` until `request` (from an nbx call) completes.
 void WaitBusy(ucp_worker_h worker, ucs_status_ptr_t request);
+// A forced close of `ep`, busy-progressing `worker` until it is done.
+void CloseBusy(ucp_worker_h worker, ucp_ep_h ep);
 
 // A UCP context and worker of their own (AM only, UCX_TLS per `tls`) for
 // code that runs outside any executor; destroyed with the object.

@@ -175,6 +175,10 @@ bool UcxReactor::ArmForPark() {
 }
 
 Status UcxReactor::SetAmHandler(unsigned id, ucp_am_recv_callback_t cb, void* arg) {
+  return benchfs::SetAmHandler(worker_, id, cb, arg);
+}
+
+Status SetAmHandler(ucp_worker_h worker, unsigned id, ucp_am_recv_callback_t cb, void* arg) {
   ucp_am_handler_param_t p{};
   p.field_mask = UCP_AM_HANDLER_PARAM_FIELD_ID | UCP_AM_HANDLER_PARAM_FIELD_CB |
                  UCP_AM_HANDLER_PARAM_FIELD_ARG | UCP_AM_HANDLER_PARAM_FIELD_FLAGS;
@@ -182,7 +186,7 @@ Status UcxReactor::SetAmHandler(unsigned id, ucp_am_recv_callback_t cb, void* ar
   p.cb = cb;
   p.arg = arg;
   p.flags = cb != nullptr ? UCP_AM_FLAG_WHOLE_MSG : 0;
-  ucs_status_t st = ucp_worker_set_am_recv_handler(worker_, &p);
+  ucs_status_t st = ucp_worker_set_am_recv_handler(worker, &p);
   return st == UCS_OK ? Status() : FromUcs(st, "registering the handler of active message " + std::to_string(id));
 }
 

@@ -61,6 +61,11 @@ struct UcxConfig {
 // context BenchFS creates uses it.
 void ApplyUcxDefaults(ucp_config_t* config, const std::string& tls);
 
+// Routes active messages `id` on `worker` to `cb(arg, ...)` (whole
+// messages); a null cb removes the handler. For workers of their own as well
+// as the reactor's.
+Status SetAmHandler(ucp_worker_h worker, unsigned id, ucp_am_recv_callback_t cb, void* arg);
+
 class UcxReactor;
 
 // One UCX operation a fiber waits for (or that runs detached).
