@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "floor/network_floor.h"
 #include "rpc/net_address.h"
 #include "rpc/raw_ping.h"
 #include "runtime/ucx_reactor.h"
@@ -55,15 +56,8 @@ void RawUcxPingServer::Main() {
   s.peer_errors = !cfg.SharedMemoryOnly();
   ucp_listener_h listener = nullptr;
   status_ = w.Init(tls_);
+  if (status_.ok()) status_ = SetAmHandler(w.worker(), kAmRawEcho, &OnEcho, &s);
   if (status_.ok()) {
-    ucp_am_handler_param_t hp{};
-    hp.field_mask = UCP_AM_HANDLER_PARAM_FIELD_ID | UCP_AM_HANDLER_PARAM_FIELD_CB |
-                    UCP_AM_HANDLER_PARAM_FIELD_ARG | UCP_AM_HANDLER_PARAM_FIELD_FLAGS;
-    hp.id = kAmRawEcho;
-    hp.cb = &OnEcho;
-    hp.arg = &s;
-    hp.flags = UCP_AM_FLAG_WHOLE_MSG;
-    ucp_worker_set_am_recv_handler(w.worker(), &hp);
     ucp_address_t* addr;
     size_t len;
     ucp_worker_get_address(w.worker(), &addr, &len);
@@ -105,12 +99,7 @@ void RawUcxPingServer::Main() {
                                            s.reply_len ? s.data.data() : nullptr, s.reply_len, &p));
     }
   }
-  for (ucp_ep_h ep : s.eps) {
-    ucp_request_param_t p{};
-    p.op_attr_mask = UCP_OP_ATTR_FIELD_FLAGS;
-    p.flags = UCP_EP_CLOSE_FLAG_FORCE;
-    WaitBusy(w.worker(), ucp_ep_close_nbx(ep, &p));
-  }
+  for (ucp_ep_h ep : s.eps) CloseBusy(w.worker(), ep);
   if (listener != nullptr) ucp_listener_destroy(listener);
 }
 

@@ -18,8 +18,8 @@
 #include <benchmark/benchmark.h>
 
 #include "benches/raw_ucx_ping.h"
+#include "floor/network_floor.h"
 #include "rpc/client.h"
-#include "rpc/raw_ping.h"
 #include "rpc/registry.h"
 #include "rpc/server_thread.h"
 

@@ -26,14 +26,9 @@ struct RpcClient::PendingCall {
   IoBuffer caller_buffer;  // the caller's reply buffer, handed back at the end
   IoBuffer target;         // where the payload went when it did not fit the caller's
   bool into_caller = false;
-  UcxOp* recv_op = nullptr;  // rendezvous receive of the reply payload
-  ucs_status_ptr_t recv_request = nullptr;
+  UcxReceive payload;  // rendezvous receive of the reply payload
   std::optional<ServerTrace> trace;
 };
-
-namespace {
-
-}  // namespace
 
 RpcClient::RpcClient(UcxReactor& ucx, const RpcClientConfig& config)
     : ucx_(ucx), ex_(ucx.executor()), config_(config) {}
@@ -52,9 +47,7 @@ Status RpcClient::Init() { return ucx_.SetAmHandler(kAmReply, &RpcClient::OnRepl
 RpcClient::~RpcClient() {
   ucx_.SetAmHandler(kAmReply, nullptr, nullptr);
   for (auto& c : connections_) {
-    if (c->dead_) continue;
-    UcxOp* op = ucx_.NewOp();
-    ucx_.Detach(op, ucx_.CloseEndpoint(c->ep_, op));
+    if (!c->dead_) ucx_.CloseEndpoint(c->ep_);
   }
 }
 
@@ -97,17 +90,12 @@ std::string Connection::Transports() const {
   return joined;
 }
 
-Result<Connection*> RpcClient::Open(ucp_ep_params_t& p, const std::string& peer,
+Result<Connection*> RpcClient::Open(std::span<const std::byte> address, const std::string& peer,
                                     bool peer_failure_detection) {
-  p.field_mask |= UCP_EP_PARAM_FIELD_ERR_HANDLER | UCP_EP_PARAM_FIELD_ERR_HANDLING_MODE;
-  p.err_mode = peer_failure_detection ? UCP_ERR_HANDLING_MODE_PEER : UCP_ERR_HANDLING_MODE_NONE;
-  p.err_handler.cb = &RpcClient::OnEpError;
-  p.err_handler.arg = this;
-  ucp_ep_h ep = nullptr;
-  ucs_status_t st = ucp_ep_create(ucx_.worker(), &p, &ep);
-  if (st != UCS_OK) return FromUcs(st, "connecting to " + peer);
+  auto ep = ucx_.CreateEndpoint(address, peer_failure_detection, &RpcClient::OnEpError, this, "connecting to " + peer);
+  if (!ep.ok()) return ep.status();
   auto c = std::make_unique<Connection>();
-  c->ep_ = ep;
+  c->ep_ = *ep;
   c->peer_ = peer;
   c->peer_failure_detection_ = peer_failure_detection;
   Connection* raw = c.get();
@@ -151,12 +139,9 @@ Result<Connection*> RpcClient::ConnectRegistry(const std::string& dir, const std
 }
 
 Result<Connection*> RpcClient::ConnectAddress(std::span<const std::byte> address, const std::string& peer) {
-  ucp_ep_params_t p{};
-  p.field_mask = UCP_EP_PARAM_FIELD_REMOTE_ADDRESS;
-  p.address = reinterpret_cast<const ucp_address_t*>(address.data());
   // Shared-memory transports cannot detect a dead peer in UCX 1.13; such a
   // connection relies on call deadlines alone.
-  return Open(p, peer, !ucx_.config().SharedMemoryOnly());
+  return Open(address, peer, !ucx_.config().SharedMemoryOnly());
 }
 
 void RpcClient::Disconnect(Connection* c) {
@@ -164,12 +149,10 @@ void RpcClient::Disconnect(Connection* c) {
   c->dead_ = true;
   c->error_ = "closed by the client";
   FailPending(c, Status(StatusCode::kCancelled, "connection to " + c->peer_ + " was closed"));
-  UcxOp* op = ucx_.NewOp();
-  ucs_status_ptr_t req = ucx_.CloseEndpoint(c->ep_, op);
   if (ex_.InFiber()) {
-    (void)ucx_.Await(op, req, WaitOptions::For(config_.connect_timeout), "closing a connection");
+    (void)ucx_.CloseEndpointAndWait(c->ep_, WaitOptions::For(config_.connect_timeout));
   } else {
-    ucx_.Detach(op, req);
+    ucx_.CloseEndpoint(c->ep_);
   }
 }
 
@@ -182,10 +165,7 @@ void RpcClient::OnEpError(void* arg, ucp_ep_h ep, ucs_status_t status) {
     self->FailPending(c.get(), Status(StatusCode::kUnavailable,
                                       "connection to " + c->peer_ + " lost: " + c->error_));
     Connection* raw = c.get();
-    self->ucx_.Defer([self, raw] {
-      UcxOp* op = self->ucx_.NewOp();
-      self->ucx_.Detach(op, self->ucx_.CloseEndpoint(raw->ep_, op));
-    });
+    self->ucx_.Defer([self, raw] { self->ucx_.CloseEndpoint(raw->ep_); });
   }
 }
 
@@ -296,15 +276,7 @@ void RpcClient::OnReply(std::span<const std::byte> header, void* data, size_t le
     pc->into_caller = pc->caller_buffer.size() >= length;
     IoBuffer& dest = pc->into_caller ? pc->caller_buffer : pc->target;
     if (!pc->into_caller) dest = IoBuffer::AllocateUninitialized(length, 64);
-    if (param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV) {
-      UcxOp* op = ucx_.NewOp();
-      op->buffer = std::move(dest);
-      ucp_request_param_t p = ucx_.RecvParams(op);
-      pc->recv_op = op;
-      pc->recv_request = ucp_am_recv_data_nbx(ucx_.worker(), data, op->buffer.data(), length, &p);
-    } else {
-      std::memcpy(dest.data(), data, length);
-    }
+    pc->payload = ucx_.ReceiveAmData(data, length, param, dest);
   }
   Finish(pc);
 }
@@ -338,7 +310,7 @@ Result<Reply> RpcClient::CallOnce(Connection* c, CallArgs& args, TimePoint deadl
     CallArgs* args;
     ~Guard() {
       self->RemovePending(pc->id);
-      if (pc->recv_op != nullptr) self->ucx_.Detach(pc->recv_op, pc->recv_request);
+      self->ucx_.Abandon(pc->payload);
       if (args->reply_buffer != nullptr && !pc->caller_buffer.empty()) {
         *args->reply_buffer = std::move(pc->caller_buffer);
       }
@@ -359,14 +331,11 @@ Result<Reply> RpcClient::CallOnce(Connection* c, CallArgs& args, TimePoint deadl
     std::memcpy(op->header.data() + kWireHeaderSize, args.header.data(), args.header.size());
   }
   if (args.payload_len > 0) op->buffer = std::move(*args.payload);
-  ucp_request_param_t p = ucx_.SendParams(op, UCP_AM_SEND_FLAG_REPLY | AmSendFlags(config_.protocol));
-  ucs_status_ptr_t req =
-      ucp_am_send_nbx(c->ep_, kAmRequest, op->header.data(), op->header.size(),
-                      args.payload_len > 0 ? op->buffer.data() : nullptr, args.payload_len, &p);
   // Messages name the call; they are built only when something failed.
   auto what = [&] { return std::string(OpcodeName(args.opcode)) + " to " + c->peer_; };
-  auto sent = ucx_.Await(op, req, wait, "sending a request", args.payload_len > 0 ? args.payload : nullptr);
-  if (!sent.ok()) return Status(sent.status().code(), what() + ": " + sent.status().message());
+  Status sent = ucx_.SendAm(c->ep_, kAmRequest, op, args.payload_len, UCP_AM_SEND_FLAG_REPLY | AmSendFlags(config_.protocol),
+                            wait, "sending a request", args.payload_len > 0 ? args.payload : nullptr);
+  if (!sent.ok()) return Status(sent.code(), what() + ": " + sent.message());
 
   while (!pc.done) {
     WakeReason why = ex_.Wait(nullptr, wait);
@@ -378,12 +347,10 @@ Result<Reply> RpcClient::CallOnce(Connection* c, CallArgs& args, TimePoint deadl
     }
     return Status(StatusCode::kCancelled, what() + " was cancelled");
   }
-  if (pc.recv_op != nullptr) {
-    UcxOp* recv = pc.recv_op;
-    pc.recv_op = nullptr;
+  if (pc.payload.pending()) {
     IoBuffer& dest = pc.into_caller ? pc.caller_buffer : pc.target;
-    auto got = ucx_.Await(recv, pc.recv_request, wait, "receiving a reply payload", &dest);
-    if (!got.ok()) return Status(got.status().code(), what() + ": " + got.status().message());
+    Status got = ucx_.AwaitReceive(pc.payload, wait, "receiving a reply payload", &dest);
+    if (!got.ok()) return Status(got.code(), what() + ": " + got.message());
   }
   if (!pc.status.ok()) return pc.status;
   Reply reply;

@@ -136,7 +136,7 @@ class RpcClient {
 
   RpcClient(UcxReactor& ucx, const RpcClientConfig& config);
   Status Init();
-  Result<Connection*> Open(ucp_ep_params_t& params, const std::string& peer,
+  Result<Connection*> Open(std::span<const std::byte> address, const std::string& peer,
                            bool peer_failure_detection);
   Result<Reply> CallOnce(Connection* c, CallArgs& args, TimePoint deadline);
   static ucs_status_t OnReplyAm(void* arg, const void* header, size_t header_length, void* data,

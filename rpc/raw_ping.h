@@ -1,19 +1,11 @@
-// The bare UCX round trip BenchFS reports as its network floor: an active
+// The raw UCX echo: the server side of BenchFS's network floor. An active
 // message echoed by the server's worker straight from the progress loop (no
-// fiber, no RPC header, no admission), and a client with its own UCP context
-// that busy-progresses with no runtime at all. `benchfs bench --baseline`
-// measures it against the same server it benchmarks.
+// fiber, no RPC header, no admission). The client that measures against it
+// is floor/network_floor.h.
 #pragma once
 
-#include <ucp/api/ucp.h>
+#include <cstddef>
 
-#include <cstdint>
-#include <span>
-#include <string>
-#include <vector>
-
-#include "measure/histogram.h"
-#include "rpc/client.h"
 #include "runtime/status.h"
 #include "runtime/ucx_reactor.h"
 
@@ -22,62 +14,15 @@ namespace benchfs {
 inline constexpr unsigned kAmRawEcho = 0x5245;
 inline constexpr unsigned kAmRawEchoReply = 0x5246;
 
-// Busy-progresses `worker` until `request` (from an nbx call) completes.
-void WaitBusy(ucp_worker_h worker, ucs_status_ptr_t request);
-
-// A UCP context and worker of their own (AM only, UCX_TLS per `tls`) for
-// code that runs outside any executor; destroyed with the object.
-class RawWorker {
- public:
-  RawWorker() = default;
-  ~RawWorker();
-  RawWorker(const RawWorker&) = delete;
-  RawWorker& operator=(const RawWorker&) = delete;
-  Status Init(const std::string& tls);
-  ucp_worker_h worker() const { return worker_; }
-
- private:
-  ucp_context_h context_ = nullptr;
-  ucp_worker_h worker_ = nullptr;
-};
-
 // The echo's reply for a request of `length` bytes whose AM header is
 // `header`: the number of bytes to send back.
 size_t RawEchoReplyLength(const void* header, size_t header_length, size_t length);
 
-// Server side: registers the echo on a reactor's worker. A request whose AM
-// header is 4 bytes asks for a reply of that many bytes (so one-way payloads,
-// like a write's or a read's, can be floored); otherwise the payload is
-// echoed. Replies are sent right after progress returns, never from inside
-// the UCX callback.
+// Registers the echo on a reactor's worker. A request whose AM header is 4
+// bytes asks for a reply of that many bytes (so one-way payloads, like a
+// write's or a read's, can be floored); otherwise the payload is echoed.
+// Replies are sent right after progress returns, never from inside the UCX
+// callback.
 Status InstallRawEcho(UcxReactor& ucx);
-
-class RawPingClient {
- public:
-  RawPingClient() = default;
-  ~RawPingClient();
-  RawPingClient(const RawPingClient&) = delete;
-  RawPingClient& operator=(const RawPingClient&) = delete;
-
-  // Connects with its own context/worker (UCX_TLS per `tls`) to a worker
-  // address if one is given, else to the one the bootstrap listener on
-  // host:port hands out. Busy-waits: call outside the
-  // event loop.
-  Status Connect(const std::string& tls, const std::string& host, uint16_t port,
-                 std::span<const std::byte> worker_address, Duration timeout);
-  // `count` round trips sending `send_len` bytes and getting `reply_len`
-  // back, after `warmup` unmeasured ones; returns their latencies in ns.
-  Result<Histogram> Measure(size_t send_len, size_t reply_len, uint64_t warmup, uint64_t count);
-  // One round trip.
-  Status RoundTrip(size_t send_len, size_t reply_len, TimePoint deadline);
-
- private:
-  RawWorker w_;
-  ucp_ep_h ep_ = nullptr;
-  std::vector<std::byte> buf_;
-  bool got_ = false;
-  bool failed_ = false;
-  size_t got_len_ = 0;
-};
 
 }  // namespace benchfs

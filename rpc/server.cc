@@ -30,8 +30,7 @@ struct RpcServer::InFlight {
   RequestTiming timing;
   WireHeader header;
   Request request;
-  UcxOp* recv_op = nullptr;  // rendezvous receive of the payload, if any
-  ucs_status_ptr_t recv_request = nullptr;
+  UcxReceive payload;  // rendezvous receive of the payload, if any
 };
 
 namespace {
@@ -192,8 +191,7 @@ RpcServer::Connection* RpcServer::ConnectionFor(ucp_ep_h incoming) {
 
 void RpcServer::CloseEndpoint(Connection* c) {
   if (c->ep == nullptr) return;
-  UcxOp* op = ucx_.NewOp();
-  ucx_.Detach(op, ucx_.CloseEndpoint(c->ep, op));
+  ucx_.CloseEndpoint(c->ep);
   c->ep = nullptr;  // closed: never touch it again
 }
 
@@ -252,8 +250,7 @@ void RpcServer::ReplyLater(ucp_ep_h ep, uint64_t conn, const WireHeader& request
       ucx_.ReleaseOp(op);
       return;
     }
-    ucp_request_param_t p = ucx_.SendParams(op);
-    ucx_.Detach(op, ucp_am_send_nbx(to, kAmReply, op->header.data(), op->header.size(), nullptr, 0, &p));
+    ucx_.PostAm(to, kAmReply, op, 0);
   });
 }
 
@@ -339,19 +336,9 @@ ucs_status_t RpcServer::OnRequest(std::span<const std::byte> header, void* data,
   ++stats_.inflight;
   ++stats_.per_opcode[raw_op];
   ++c->inflight;
-  if (length > 0) {
-    if (param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV) {
-      // Rendezvous: UCX pulls the payload straight into the provided buffer.
-      UcxOp* op = ucx_.NewOp();
-      op->buffer = std::move(buf);
-      ucp_request_param_t p = ucx_.RecvParams(op);
-      f->recv_op = op;
-      f->recv_request = ucp_am_recv_data_nbx(ucx_.worker(), data, op->buffer.data(), length, &p);
-    } else {
-      std::memcpy(buf.data(), data, length);
-      f->request.payload = std::move(buf);
-    }
-  }
+  // A rendezvous payload is pulled by UCX straight into the provided buffer.
+  f->request.payload = std::move(buf);
+  f->payload = ucx_.ReceiveAmData(data, length, param, f->request.payload);
   ex_.Spawn([this, f] { Serve(f); });
   return UCS_OK;
 }
@@ -389,23 +376,15 @@ void RpcServer::Admit(Connection* c, const WireHeader& h, std::span<const std::b
     return;
   }
   if (c->ep == nullptr) {
-    ucp_ep_params_t p{};
-    p.field_mask = UCP_EP_PARAM_FIELD_REMOTE_ADDRESS | UCP_EP_PARAM_FIELD_ERR_HANDLER |
-                   UCP_EP_PARAM_FIELD_ERR_HANDLING_MODE;
-    p.address = reinterpret_cast<const ucp_address_t*>(c->client_address.data());
     // Shared-memory transports cannot detect a dead peer in UCX 1.13: ask
     // for it only when both sides have other transports.
-    p.err_mode = hello->peer_failure_detection && !ucx_.config().SharedMemoryOnly() ? UCP_ERR_HANDLING_MODE_PEER
-                                                                                   : UCP_ERR_HANDLING_MODE_NONE;
-    p.err_handler.cb = &RpcServer::OnEpError;
-    p.err_handler.arg = c;
-    ucp_ep_h ep = nullptr;
-    const ucs_status_t st = ucp_ep_create(ucx_.worker(), &p, &ep);
-    if (st != UCS_OK) {
-      ReplyLater(incoming, 0, h, FromUcs(st, "connecting back to the client's worker address"));
+    auto ep = ucx_.CreateEndpoint(c->client_address, hello->peer_failure_detection && !ucx_.config().SharedMemoryOnly(),
+                                  &RpcServer::OnEpError, c, "connecting back to the client's worker address");
+    if (!ep.ok()) {
+      ReplyLater(incoming, 0, h, ep.status());
       return;
     }
-    c->ep = ep;
+    c->ep = *ep;
   }
   c->authenticated = true;
   ReplyLater(c, h, Status());
@@ -425,8 +404,7 @@ void RpcServer::FreeInFlight(InFlight* f) {
   f->conn = nullptr;
   f->traced = false;
   f->request.timing = nullptr;
-  f->recv_op = nullptr;
-  f->recv_request = nullptr;
+  f->payload = {};
   f->request.header.clear();
   f->request.payload.Reset();
   f->request.payload_len = 0;
@@ -436,13 +414,11 @@ void RpcServer::FreeInFlight(InFlight* f) {
 void RpcServer::Serve(InFlight* f) {
   Response response;
   bool have_payload = true;
-  if (f->recv_op != nullptr) {
-    UcxOp* op = f->recv_op;
-    f->recv_op = nullptr;
-    auto r = ucx_.Await(op, f->recv_request, WaitOptions::Within(config_.reply_timeout),
-                        "receiving a request payload", &f->request.payload);
+  if (f->payload.pending()) {
+    Status r = ucx_.AwaitReceive(f->payload, WaitOptions::Within(config_.reply_timeout),
+                                 "receiving a request payload", &f->request.payload);
     if (!r.ok()) {
-      response = Response::Error(r.status());
+      response = Response::Error(r);
       have_payload = false;
     }
   }
@@ -498,10 +474,8 @@ void RpcServer::SendReply(InFlight* f, Response& response) {
   } else {
     std::memcpy(op->header.data() + kWireHeaderSize, response.status.message().data(), h.header_len);
   }
-  ucp_request_param_t p = ucx_.SendParams(op, AmSendFlags(config_.protocol));
-  ucs_status_ptr_t req = ucp_am_send_nbx(c->ep, kAmReply, op->header.data(), op->header.size(),
-                                         payload_len > 0 ? op->buffer.data() : nullptr, payload_len, &p);
-  auto r = ucx_.Await(op, req, WaitOptions::Within(config_.reply_timeout), "sending a reply");
+  Status r = ucx_.SendAm(c->ep, kAmReply, op, payload_len, AmSendFlags(config_.protocol),
+                         WaitOptions::Within(config_.reply_timeout), "sending a reply");
   if (!r.ok()) {
     ++stats_.replies_dropped;
     CloseConnection(c);  // the client went away

@@ -4,6 +4,7 @@
 
 #include <cassert>
 #include <cstdlib>
+#include <cstring>
 
 #include "runtime/executor.h"
 
@@ -174,6 +175,10 @@ bool UcxReactor::ArmForPark() {
 }
 
 Status UcxReactor::SetAmHandler(unsigned id, ucp_am_recv_callback_t cb, void* arg) {
+  return benchfs::SetAmHandler(worker_, id, cb, arg);
+}
+
+Status SetAmHandler(ucp_worker_h worker, unsigned id, ucp_am_recv_callback_t cb, void* arg) {
   ucp_am_handler_param_t p{};
   p.field_mask = UCP_AM_HANDLER_PARAM_FIELD_ID | UCP_AM_HANDLER_PARAM_FIELD_CB |
                  UCP_AM_HANDLER_PARAM_FIELD_ARG | UCP_AM_HANDLER_PARAM_FIELD_FLAGS;
@@ -181,15 +186,40 @@ Status UcxReactor::SetAmHandler(unsigned id, ucp_am_recv_callback_t cb, void* ar
   p.cb = cb;
   p.arg = arg;
   p.flags = cb != nullptr ? UCP_AM_FLAG_WHOLE_MSG : 0;
-  ucs_status_t st = ucp_worker_set_am_recv_handler(worker_, &p);
+  ucs_status_t st = ucp_worker_set_am_recv_handler(worker, &p);
   return st == UCS_OK ? Status() : FromUcs(st, "registering the handler of active message " + std::to_string(id));
 }
 
-ucs_status_ptr_t UcxReactor::CloseEndpoint(ucp_ep_h ep, UcxOp* op) {
+Result<ucp_ep_h> UcxReactor::CreateEndpoint(std::span<const std::byte> address, bool peer_failure_detection,
+                                            ucp_err_handler_cb_t on_error, void* arg, std::string_view what) {
+  ucp_ep_params_t p{};
+  p.field_mask = UCP_EP_PARAM_FIELD_REMOTE_ADDRESS | UCP_EP_PARAM_FIELD_ERR_HANDLER |
+                 UCP_EP_PARAM_FIELD_ERR_HANDLING_MODE;
+  p.address = reinterpret_cast<const ucp_address_t*>(address.data());
+  p.err_mode = peer_failure_detection ? UCP_ERR_HANDLING_MODE_PEER : UCP_ERR_HANDLING_MODE_NONE;
+  p.err_handler.cb = on_error;
+  p.err_handler.arg = arg;
+  ucp_ep_h ep = nullptr;
+  const ucs_status_t st = ucp_ep_create(worker_, &p, &ep);
+  if (st != UCS_OK) return FromUcs(st, std::string(what));
+  return ep;
+}
+
+ucs_status_ptr_t UcxReactor::StartClose(ucp_ep_h ep, UcxOp* op) {
   ucp_request_param_t p = SendParams(op);
   p.op_attr_mask |= UCP_OP_ATTR_FIELD_FLAGS;
   p.flags = UCP_EP_CLOSE_FLAG_FORCE;
   return ucp_ep_close_nbx(ep, &p);
+}
+
+void UcxReactor::CloseEndpoint(ucp_ep_h ep) {
+  UcxOp* op = NewOp();
+  Detach(op, StartClose(ep, op));
+}
+
+Status UcxReactor::CloseEndpointAndWait(ucp_ep_h ep, const WaitOptions& w) {
+  UcxOp* op = NewOp();
+  return Await(op, StartClose(ep, op), w, "closing a connection").status();
 }
 
 UcxOp* UcxReactor::NewOp() {
@@ -235,6 +265,47 @@ ucp_request_param_t UcxReactor::RecvParams(UcxOp* op) {
   p.cb.recv_am = &UcxReactor::OnRecv;
   p.user_data = op;
   return p;
+}
+
+ucs_status_ptr_t UcxReactor::StartAmSend(ucp_ep_h ep, unsigned id, UcxOp* op, size_t payload_len,
+                                         uint32_t flags) {
+  ucp_request_param_t p = SendParams(op, flags);
+  return ucp_am_send_nbx(ep, id, op->header.empty() ? nullptr : op->header.data(), op->header.size(),
+                         payload_len > 0 ? op->buffer.data() : nullptr, payload_len, &p);
+}
+
+Status UcxReactor::SendAm(ucp_ep_h ep, unsigned id, UcxOp* op, size_t payload_len, uint32_t flags,
+                          const WaitOptions& w, std::string_view what, IoBuffer* payload_back) {
+  return Await(op, StartAmSend(ep, id, op, payload_len, flags), w, what, payload_back).status();
+}
+
+void UcxReactor::PostAm(ucp_ep_h ep, unsigned id, UcxOp* op, size_t payload_len, uint32_t flags) {
+  Detach(op, StartAmSend(ep, id, op, payload_len, flags));
+}
+
+UcxReceive UcxReactor::ReceiveAmData(void* data, size_t length, const ucp_am_recv_param_t* param,
+                                     IoBuffer& dest) {
+  if (length == 0) return {};
+  if (!(param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV)) {
+    std::memcpy(dest.data(), data, length);
+    return {};
+  }
+  UcxOp* op = NewOp();
+  op->buffer = std::move(dest);
+  ucp_request_param_t p = RecvParams(op);
+  return {op, ucp_am_recv_data_nbx(worker_, data, op->buffer.data(), length, &p)};
+}
+
+Status UcxReactor::AwaitReceive(UcxReceive& r, const WaitOptions& w, std::string_view what, IoBuffer* dest) {
+  if (!r.pending()) return Status();
+  const UcxReceive pending = r;
+  r = {};
+  return Await(pending.op, pending.request, w, what, dest).status();
+}
+
+void UcxReactor::Abandon(UcxReceive& r) {
+  if (r.pending()) Detach(r.op, r.request);
+  r = {};
 }
 
 void UcxReactor::OnSend(void*, ucs_status_t status, void* user_data) {

@@ -9,6 +9,8 @@
 // bytes, the payload IoBuffer) until UCX reports completion, so a fiber that
 // stops waiting (deadline, cancellation) never frees memory UCX still uses:
 // the op is orphaned and released by its completion callback instead.
+// Endpoints, active-message sends and rendezvous receives are typed
+// operations here, so callers never set up UCX request parameters.
 // Transports are UCX's choice; UcxConfig::tls (or UCX_TLS) narrows them.
 #pragma once
 
@@ -17,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,6 +61,11 @@ struct UcxConfig {
 // context BenchFS creates uses it.
 void ApplyUcxDefaults(ucp_config_t* config, const std::string& tls);
 
+// Routes active messages `id` on `worker` to `cb(arg, ...)` (whole
+// messages); a null cb removes the handler. For workers of their own as well
+// as the reactor's.
+Status SetAmHandler(ucp_worker_h worker, unsigned id, ucp_am_recv_callback_t cb, void* arg);
+
 class UcxReactor;
 
 // One UCX operation a fiber waits for (or that runs detached).
@@ -71,6 +79,14 @@ struct UcxOp {
   size_t length = 0;        // received length (receive operations)
   std::vector<std::byte> header;  // bytes UCX may read until completion
   IoBuffer buffer;                // payload UCX may read or write until completion
+};
+
+// A message payload still arriving by rendezvous (UcxReactor::ReceiveAmData);
+// empty when there is none. Ended by AwaitReceive or Abandon.
+struct UcxReceive {
+  UcxOp* op = nullptr;
+  ucs_status_ptr_t request = nullptr;
+  bool pending() const { return op != nullptr; }
 };
 
 class UcxReactor : public Poller {
@@ -103,14 +119,60 @@ class UcxReactor : public Poller {
   // Routes active messages `id` to `cb(arg, ...)` (whole messages); a null
   // cb removes the handler.
   Status SetAmHandler(unsigned id, ucp_am_recv_callback_t cb, void* arg);
-  // Starts a forced close of `ep`; returns the request for Await/Detach.
-  ucs_status_ptr_t CloseEndpoint(ucp_ep_h ep, UcxOp* op);
 
-  // --- Operations ---
+  // --- Endpoints ---
+  // Connects to the worker at `address`. `on_error(arg, ep, status)` hears
+  // of the endpoint's failure; with `peer_failure_detection` UCX also watches
+  // the peer (UCP_ERR_HANDLING_MODE_PEER). Errors name `what`.
+  Result<ucp_ep_h> CreateEndpoint(std::span<const std::byte> address, bool peer_failure_detection,
+                                  ucp_err_handler_cb_t on_error, void* arg, std::string_view what);
+  // Starts a forced close of `ep`, which finishes on its own.
+  void CloseEndpoint(ucp_ep_h ep);
+  // From a fiber: a forced close of `ep`, waited for within `w`.
+  Status CloseEndpointAndWait(ucp_ep_h ep, const WaitOptions& w);
+
+  // --- Active messages ---
+  // An op from NewOp carries an outgoing message: its `header` is the AM
+  // header and the first `payload_len` bytes of its `buffer` the payload; UCX
+  // reads both until the send completes. `flags` are UCP_AM_SEND_FLAG_*.
   UcxOp* NewOp();
+  // Returns an op that was never handed to UCX.
+  void ReleaseOp(UcxOp* op);
+  // From a fiber: sends active message `id` on `ep` and waits within `w`;
+  // the op is released. If the send completed, the payload buffer is handed
+  // back in *payload_back when given. If the wait ends first (TIMED_OUT /
+  // CANCELLED) the op stays with UCX until the send completes. Errors name
+  // `what`.
+  Status SendAm(ucp_ep_h ep, unsigned id, UcxOp* op, size_t payload_len, uint32_t flags,
+                const WaitOptions& w, std::string_view what, IoBuffer* payload_back = nullptr);
+  // Sends active message `id` on `ep` without waiting; the op is released
+  // when the send completes. Not from inside a UCX callback (Defer it).
+  void PostAm(ucp_ep_h ep, unsigned id, UcxOp* op, size_t payload_len, uint32_t flags = 0);
+  // From an AM callback: delivers the `length`-byte payload `data` of the
+  // message `param` describes to `dest` (at least `length` bytes). An eager
+  // payload is copied at once and the result is empty; a rendezvous one is
+  // fetched by UCX straight into `dest`, which the returned receive holds
+  // until AwaitReceive hands it back.
+  UcxReceive ReceiveAmData(void* data, size_t length, const ucp_am_recv_param_t* param, IoBuffer& dest);
+  // From a fiber: waits for `r` (if pending) within `w` and empties it; `dest` gets the
+  // buffer back if the receive completed. If the wait ends first the op
+  // stays with UCX until the receive completes. Errors name `what`.
+  Status AwaitReceive(UcxReceive& r, const WaitOptions& w, std::string_view what, IoBuffer* dest);
+  // Gives up on `r` (if pending) and empties it: the receive finishes on its
+  // own and its op is released then.
+  void Abandon(UcxReceive& r);
+
+  // Ops allocated and not yet released (tests check this returns to zero).
+  size_t live_ops() const { return live_ops_; }
+
+ private:
+  UcxReactor(Executor& ex, const UcxConfig& config) : ex_(ex), config_(config) {}
+  Status Init();
   // Parameters for an nbx call whose completion is reported to `op`.
   ucp_request_param_t SendParams(UcxOp* op, uint32_t am_flags = 0);
   ucp_request_param_t RecvParams(UcxOp* op);
+  ucs_status_ptr_t StartAmSend(ucp_ep_h ep, unsigned id, UcxOp* op, size_t payload_len, uint32_t flags);
+  ucs_status_ptr_t StartClose(ucp_ep_h ep, UcxOp* op);
   // From a fiber: waits for the request an nbx call returned for `op`, then
   // releases the op and returns the received length (receives) or 0. If the
   // operation completed, its payload buffer is moved to *buffer_back when
@@ -120,14 +182,6 @@ class UcxReactor : public Poller {
                        std::string_view what, IoBuffer* buffer_back = nullptr);
   // Lets the operation finish on its own; the op is released on completion.
   void Detach(UcxOp* op, ucs_status_ptr_t request);
-  void ReleaseOp(UcxOp* op);
-
-  // Ops allocated and not yet released (tests check this returns to zero).
-  size_t live_ops() const { return live_ops_; }
-
- private:
-  UcxReactor(Executor& ex, const UcxConfig& config) : ex_(ex), config_(config) {}
-  Status Init();
   static void OnSend(void* request, ucs_status_t status, void* user_data);
   static void OnRecv(void* request, ucs_status_t status, size_t length, void* user_data);
   void Complete(UcxOp* op, ucs_status_t status, size_t length);

@@ -23,7 +23,6 @@
 #include "measure/compare.h"
 #include "measure/report.h"
 #include "measure/rounds.h"
-#include "rpc/raw_ping.h"
 #include "rpc/registry.h"
 #include "runtime/executor.h"
 #include "runtime/unique_fd.h"

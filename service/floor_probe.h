@@ -8,8 +8,8 @@
 //   mixed SIZE      the mean of the write and read floors
 //   ping SIZE       bare UCX round trip SIZE/SIZE
 // The UCX round trip is a UCP context of the probe's own that busy-polls
-// (rpc/raw_ping.h); the storage parts come from the server itself (FLOOR,
-// measure/storage_baseline.h), on its disk with its ring set-up. Every block
+// (floor/network_floor.h); the storage parts come from the server itself
+// (FLOOR, floor/storage_floor.h), on its disk with its ring set-up. Every block
 // is kept, so the run can report each floor's median and spread.
 #pragma once
 
@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "measure/report.h"
-#include "rpc/raw_ping.h"
+#include "floor/network_floor.h"
 #include "service/fs_client.h"
 
 namespace benchfs {

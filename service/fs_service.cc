@@ -3,7 +3,7 @@
 
 #include <cstring>
 
-#include "measure/storage_baseline.h"
+#include "floor/storage_floor.h"
 #include "runtime/uring_reactor.h"
 #include "service/ops.h"
 

@@ -68,7 +68,7 @@ struct RemoveCounts {
   uint64_t files = 0;
 };
 
-// FLOOR: the server measures its own bare storage (measure/storage_baseline.h).
+// FLOOR: the server measures its own bare storage (floor/storage_floor.h).
 enum class FloorKind : uint8_t { kData = 1, kLogAppend = 2 };
 inline constexpr uint32_t kMaxFloorCount = 100000;
 

@@ -24,31 +24,21 @@ class RawPeer {
     auto e = Executor::Create({});
     ex_ = std::move(e.value());
     ucx_ = ex_->EnableUcx({}).value();
-    ucp_am_handler_param_t p{};
-    p.field_mask = UCP_AM_HANDLER_PARAM_FIELD_ID | UCP_AM_HANDLER_PARAM_FIELD_CB |
-                   UCP_AM_HANDLER_PARAM_FIELD_ARG | UCP_AM_HANDLER_PARAM_FIELD_FLAGS;
-    p.id = kAmReply;
-    p.flags = UCP_AM_FLAG_WHOLE_MSG;
-    p.arg = this;
-    p.cb = [](void* arg, const void* header, size_t len, void*, size_t,
-              const ucp_am_recv_param_t*) -> ucs_status_t {
+    auto on_reply = [](void* arg, const void* header, size_t len, void*, size_t,
+                       const ucp_am_recv_param_t*) -> ucs_status_t {
       auto* self = static_cast<RawPeer*>(arg);
       self->replies_.push_back(DecodeHeader({static_cast<const std::byte*>(header), len}, 0, {}));
       self->messages_.emplace_back(static_cast<const char*>(header) + kWireHeaderSize,
                                    len - kWireHeaderSize);
       return UCS_OK;
     };
-    EXPECT_EQ(ucp_worker_set_am_recv_handler(ucx_->worker(), &p), UCS_OK);
+    EXPECT_TRUE(ucx_->SetAmHandler(kAmReply, on_reply, this).ok());
     // The server's worker address from its bootstrap listener, as clients get it.
     auto addr = ResolveAddress("127.0.0.1", port).value();
     address_ = FetchWorkerAddressBlocking(addr, "", Now() + 10s).value();
-    ucp_ep_params_t ep{};
-    ep.field_mask = UCP_EP_PARAM_FIELD_REMOTE_ADDRESS | UCP_EP_PARAM_FIELD_ERR_HANDLING_MODE |
-                    UCP_EP_PARAM_FIELD_ERR_HANDLER;
-    ep.address = reinterpret_cast<const ucp_address_t*>(address_.data());
-    ep.err_mode = UCP_ERR_HANDLING_MODE_PEER;
-    ep.err_handler.cb = [](void*, ucp_ep_h, ucs_status_t) {};
-    EXPECT_EQ(ucp_ep_create(ucx_->worker(), &ep, &ep_), UCS_OK);
+    auto ep = ucx_->CreateEndpoint(address_, true, [](void*, ucp_ep_h, ucs_status_t) {}, nullptr, "raw peer");
+    EXPECT_TRUE(ep.ok()) << ep.status().ToString();
+    if (ep.ok()) ep_ = *ep;
   }
   ~RawPeer() {
     ucp_request_param_t p{};
@@ -66,10 +56,13 @@ class RawPeer {
     std::vector<std::byte> data(payload, std::byte{1});
     ex_->Run([&] {
       UcxOp* op = ucx_->NewOp();
-      ucp_request_param_t p = ucx_->SendParams(op, UCP_AM_SEND_FLAG_REPLY);
-      ucs_status_ptr_t r = ucp_am_send_nbx(ep_, kAmRequest, header.data(), header.size(),
-                                           payload ? data.data() : nullptr, payload, &p);
-      EXPECT_TRUE(ucx_->Await(op, r, WaitOptions::For(5s), "raw send").ok());
+      op->header = std::move(header);
+      if (payload > 0) {
+        op->buffer = IoBuffer::Allocate(payload);
+        std::memcpy(op->buffer.data(), data.data(), payload);
+      }
+      EXPECT_TRUE(
+          ucx_->SendAm(ep_, kAmRequest, op, payload, UCP_AM_SEND_FLAG_REPLY, WaitOptions::For(5s), "raw send").ok());
     });
   }
   // Progresses until `n` replies have arrived or the time runs out.

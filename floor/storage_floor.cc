@@ -1,5 +1,5 @@
 // Raw io_uring QD1 loops over a scratch file.
-#include "measure/storage_baseline.h"
+#include "floor/storage_floor.h"
 
 #include <fcntl.h>
 #include <liburing.h>

@@ -1,7 +1,7 @@
-// The storage floors BenchFS reports beside chunk writes and reads and
+// The storage floor BenchFS reports beside chunk writes and reads and
 // metadata creates: bare liburing at queue depth 1 (no runtime, no store),
-// run by the server in its own data dir with its own ring set-up, shaped like
-// the operations they bound:
+// run by the server in its own data dir with its own ring set-up (FLOOR,
+// service/fs_service.h), shaped like the operations it bounds:
 //   - data: `size`-byte writes overwriting `files` files in turn, each written
 //     once beforehand (as the benchmark overwrites its pre-written chunk
 //     files: the number of files matters, since a file whose time stamps
