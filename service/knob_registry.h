@@ -8,7 +8,7 @@
 
 #include "runtime/executor_config.h"
 #include "runtime/ucx_reactor.h"
-#include "service/client_commands.h"
+#include "service/client_options.h"
 #include "service/daemon.h"
 #include "service/knobs.h"
 
