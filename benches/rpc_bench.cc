@@ -34,7 +34,7 @@ class TempRegistry {
     if (mkdtemp(tmpl) != nullptr) dir_ = tmpl;
   }
   ~TempRegistry() {
-    UnpublishAddress(dir_, "server");
+    UnpublishAddress(dir_, "server").IgnoreError();  // a scratch directory, removed next
     rmdir(dir_.c_str());
   }
   const std::string& dir() const { return dir_; }

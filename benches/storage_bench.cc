@@ -195,7 +195,7 @@ void ChunkQD1(benchmark::State& state, ChunkBackendKind backend, DurabilityPolic
       }
     }
     buf.Reset();
-    store->Close();
+    if (!store->Close().ok()) state.SkipWithError("closing the store failed");
   });
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * kBlock));
 }
@@ -246,13 +246,13 @@ void ChunkWrite4kQD32(benchmark::State& state, const ExecutorConfig& cfg) {
     const TimePoint t0 = Now();
     for (auto _ : state) {
       slots.Acquire();
-      ops.Send(i++);
+      if (!ops.Send(i++).ok()) break;  // closed only after this loop
     }
     ops.Close();
     for (auto& h : workers) ex->Join(h);
     wall_s = std::chrono::duration<double>(Now() - t0).count();
     if (failed) state.SkipWithError("a write failed");
-    store->Close();
+    if (!store->Close().ok()) state.SkipWithError("closing the store failed");
   });
   // Wall-clock IOPS (Google Benchmark's rates divide by CPU time).
   state.counters["iops"] = wall_s > 0 ? static_cast<double>(state.iterations()) / wall_s : 0;

@@ -122,8 +122,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (app.get_subcommands().empty()) {
-    return usage(Status(benchfs::StatusCode::kInvalidArgument,
-                        "give a command: bench, status, shutdown, put, get, stat, rm, gc, compare or sweep (see --help)"));
+    return usage(Status::InvalidArgument("give a command: bench, status, shutdown, put, get, stat, rm, gc, compare or sweep (see --help)"));
   }
   if (!client.token_file.empty()) {
     auto token = benchfs::LoadTokenFile(client.token_file);
@@ -149,20 +148,20 @@ int main(int argc, char** argv) {
   if (status->parsed()) return per_server(benchfs::RunStatus(client, status_json));
   if (shutdown->parsed()) return per_server(benchfs::RunShutdown(client));
   if (put->parsed()) {
-    if (put_size == 0 && file.empty()) return usage(Status(benchfs::StatusCode::kInvalidArgument, "put: give --size or --from"));
+    if (put_size == 0 && file.empty()) return usage(Status::InvalidArgument("put: give --size or --from"));
     return finish(benchfs::RunPut(client, path, put_size, file));
   }
   if (get->parsed()) return finish(benchfs::RunGet(client, path, file));
   if (stat->parsed()) return finish(benchfs::RunStat(client, path));
   if (rm->parsed()) {
     if (path.empty() == prefix.empty()) {
-      return usage(Status(benchfs::StatusCode::kInvalidArgument, "rm: give a PATH or --prefix PREFIX (one of them)"));
+      return usage(Status::InvalidArgument("rm: give a PATH or --prefix PREFIX (one of them)"));
     }
     return finish(prefix.empty() ? benchfs::RunRemove(client, path) : benchfs::RunRemovePrefix(client, prefix));
   }
   if (gc->parsed()) {
     if (gc_client.find('/') != std::string::npos) {
-      return usage(Status(benchfs::StatusCode::kInvalidArgument, "--client-id must not contain '/'"));
+      return usage(Status::InvalidArgument("--client-id must not contain '/'"));
     }
     return finish(benchfs::RunRemovePrefix(client, gc_client.empty() ? "/bench/" : "/bench/" + gc_client + "/"));
   }

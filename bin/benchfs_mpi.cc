@@ -82,8 +82,7 @@ int main(int argc, char** argv) {
   }
   Status s = knobs.Apply("");
   if (s.ok() && (servers < 1 || servers >= size)) {
-    s = Status(benchfs::StatusCode::kInvalidArgument,
-               "--servers " + std::to_string(servers) + " needs 1.." + std::to_string(size - 1) +
+    s = Status::InvalidArgument("--servers " + std::to_string(servers) + " needs 1.." + std::to_string(size - 1) +
                    " so at least one rank is a client (this job has " + std::to_string(size) + " ranks)");
   }
   char host[128] = {};

@@ -111,11 +111,11 @@ Status RawPingClient::RoundTrip(size_t send_len, size_t reply_len, TimePoint dea
   while (!got_ && !failed_) {
     ucp_worker_progress(w_.worker());
     if (++spins % 1024 == 0 && Now() > deadline) {
-      return Status(StatusCode::kTimedOut, "raw ping: no echo before the deadline");
+      return Status::TimedOut("raw ping: no echo before the deadline");
     }
   }
-  if (failed_) return Status(StatusCode::kUnavailable, "raw ping: the connection failed");
-  if (got_len_ != reply_len) return Status(StatusCode::kProtocolError, "raw ping: echo of the wrong length");
+  if (failed_) return Status::Unavailable("raw ping: the connection failed");
+  if (got_len_ != reply_len) return Status::ProtocolError("raw ping: echo of the wrong length");
   return Status();
 }
 

@@ -82,7 +82,7 @@ class FloorRing {
 
 Status IoError(int res, size_t size, const std::string& dir) {
   return res < 0 ? Status::FromErrno(-res, "storage floor I/O in " + dir)
-                 : Status(StatusCode::kIoError, "storage floor: short I/O in " + dir + " (" + std::to_string(res) +
+                 : Status::IoError("storage floor: short I/O in " + dir + " (" + std::to_string(res) +
                                                     " of " + std::to_string(size) + " bytes)");
 }
 

@@ -42,12 +42,11 @@ Result<std::vector<CompareRow>> ParseCompareRows(const std::string& json_text, c
   try {
     doc = json::parse(json_text);
   } catch (const json::exception& e) {
-    return Status(StatusCode::kInvalidArgument, name + " is not JSON: " + e.what());
+    return Status::InvalidArgument(name + " is not JSON: " + e.what());
   }
   const std::string schema = doc.value("schema", "");
   if (schema != "benchfs.result/1" && schema != "benchfs.result/2") {
-    return Status(StatusCode::kInvalidArgument,
-                  name + " is not a benchfs result (schema '" + schema + "'; expected benchfs.result/1 or /2)");
+    return Status::InvalidArgument(name + " is not a benchfs result (schema '" + schema + "'; expected benchfs.result/1 or /2)");
   }
   std::vector<CompareRow> rows;
   try {
@@ -70,7 +69,7 @@ Result<std::vector<CompareRow>> ParseCompareRows(const std::string& json_text, c
       rows.push_back(std::move(row));
     }
   } catch (const json::exception& e) {
-    return Status(StatusCode::kInvalidArgument, name + ": a result row is malformed: " + e.what());
+    return Status::InvalidArgument(name + ": a result row is malformed: " + e.what());
   }
   return rows;
 }

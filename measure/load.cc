@@ -10,7 +10,7 @@
 namespace benchfs {
 
 Status LoadSpec::Validate() const {
-  auto bad = [](const std::string& m) { return Status(StatusCode::kInvalidArgument, m); };
+  auto bad = [](const std::string& m) { return Status::InvalidArgument(m); };
   if (rate == 0 && (qd == 0 || qd > kMaxQueueDepth)) {
     return bad("qd = " + std::to_string(qd) + " is out of range: allowed 1.." + std::to_string(kMaxQueueDepth) +
                " (each operation in flight runs on a fiber stack of its own)");

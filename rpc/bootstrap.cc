@@ -89,8 +89,7 @@ Result<std::vector<std::byte>> Exchange(const NetAddress& addr, std::string_view
   ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   if (::connect(fd.get(), addr.sockaddr_ptr(), addr.length) != 0) {
     if (errno != EINPROGRESS) {
-      return Status(StatusCode::kUnavailable,
-                    "cannot connect to " + addr.ToString() + ": " + std::strerror(errno) +
+      return Status::Unavailable("cannot connect to " + addr.ToString() + ": " + std::strerror(errno) +
                         " (is benchfsd running and listening there?)",
                     errno);
     }
@@ -100,8 +99,7 @@ Result<std::vector<std::byte>> Exchange(const NetAddress& addr, std::string_view
     socklen_t len = sizeof(err);
     ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
     if (err != 0) {
-      return Status(StatusCode::kUnavailable,
-                    "cannot connect to " + addr.ToString() + ": " + std::strerror(err) +
+      return Status::Unavailable("cannot connect to " + addr.ToString() + ": " + std::strerror(err) +
                         " (is benchfsd running and listening there?)",
                     err);
     }
@@ -116,8 +114,7 @@ Result<std::vector<std::byte>> Exchange(const NetAddress& addr, std::string_view
       Status s = wait(fd.get(), POLLOUT, deadline);
       if (!s.ok()) return WithPeer(addr, s);
     } else {
-      return Status(StatusCode::kUnavailable,
-                    "bootstrap " + addr.ToString() + ": sending the request failed: " + std::strerror(errno));
+      return Status::Unavailable("bootstrap " + addr.ToString() + ": sending the request failed: " + std::strerror(errno));
     }
   }
   std::vector<std::byte> in;
@@ -130,14 +127,12 @@ Result<std::vector<std::byte>> Exchange(const NetAddress& addr, std::string_view
       continue;
     }
     if (n < 0) {
-      return Status(StatusCode::kUnavailable,
-                    "bootstrap " + addr.ToString() + ": receiving the reply failed: " + std::strerror(errno));
+      return Status::Unavailable("bootstrap " + addr.ToString() + ": receiving the reply failed: " + std::strerror(errno));
     }
     in.insert(in.end(), buf, buf + n);
     BootstrapFrame f = DecodeBootstrapReply(in);
     if (f.state == BootstrapFrame::State::kInvalid) {
-      return Status(StatusCode::kUnavailable,
-                    addr.ToString() + " is not a BenchFS daemon's --listen port: " + f.error);
+      return Status::Unavailable(addr.ToString() + " is not a BenchFS daemon's --listen port: " + f.error);
     }
     if (f.state == BootstrapFrame::State::kComplete) {
       if (f.status != 0) {
@@ -146,20 +141,19 @@ Result<std::vector<std::byte>> Exchange(const NetAddress& addr, std::string_view
         return Status(code, std::string(f.body));
       }
       if (f.body.empty()) {
-        return Status(StatusCode::kProtocolError, "bootstrap " + addr.ToString() + ": empty worker address");
+        return Status::ProtocolError("bootstrap " + addr.ToString() + ": empty worker address");
       }
       const auto* p = reinterpret_cast<const std::byte*>(f.body.data());
       return std::vector<std::byte>(p, p + f.body.size());
     }
     if (n == 0) {
-      return Status(StatusCode::kUnavailable,
-                    "bootstrap " + addr.ToString() + ": the server closed the connection after " +
+      return Status::Unavailable("bootstrap " + addr.ToString() + ": the server closed the connection after " +
                         std::to_string(in.size()) + " bytes of its reply");
     }
   }
 }
 
-Status DeadlinePassed() { return Status(StatusCode::kTimedOut, "no answer before the connect deadline"); }
+Status DeadlinePassed() { return Status::TimedOut("no answer before the connect deadline"); }
 
 }  // namespace
 

@@ -74,14 +74,14 @@ void ServeOne(Executor& ex, const std::shared_ptr<BootstrapListener::State>& st,
   if (f.state == BootstrapFrame::State::kInvalid) {
     ++st->stats.rejected;
     // A peer that speaks the protocol learns why; garbage gets the same bytes.
-    SendAll(ex, fd.get(), EncodeBootstrapReply(Status(StatusCode::kProtocolError, f.error), {}), deadline);
+    SendAll(ex, fd.get(), EncodeBootstrapReply(Status::ProtocolError(f.error), {}), deadline);
     return;
   }
   if (!st->options.token.empty() && !TokensEqual(f.body, st->options.token)) {
     ++st->stats.denied;
     const char* why = f.body.empty() ? "this daemon requires a token (benchfs --token-file FILE)"
                                      : "wrong token (check --token-file)";
-    SendAll(ex, fd.get(), EncodeBootstrapReply(Status(StatusCode::kPermissionDenied, why), {}), deadline);
+    SendAll(ex, fd.get(), EncodeBootstrapReply(Status::PermissionDenied(why), {}), deadline);
     return;
   }
   if (SendAll(ex, fd.get(), EncodeBootstrapReply(Status(), st->worker_address), deadline)) {

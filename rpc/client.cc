@@ -45,7 +45,7 @@ Result<std::unique_ptr<RpcClient>> RpcClient::Create(UcxReactor& ucx, const RpcC
 Status RpcClient::Init() { return ucx_.SetAmHandler(kAmReply, &RpcClient::OnReplyAm, this); }
 
 RpcClient::~RpcClient() {
-  ucx_.SetAmHandler(kAmReply, nullptr, nullptr);
+  ucx_.SetAmHandler(kAmReply, nullptr, nullptr).IgnoreError();  // teardown: nothing left to tell
   for (auto& c : connections_) {
     if (!c->dead_) ucx_.CloseEndpoint(c->ep_);
   }
@@ -148,7 +148,7 @@ void RpcClient::Disconnect(Connection* c) {
   if (c->dead_) return;
   c->dead_ = true;
   c->error_ = "closed by the client";
-  FailPending(c, Status(StatusCode::kCancelled, "connection to " + c->peer_ + " was closed"));
+  FailPending(c, Status::Cancelled("connection to " + c->peer_ + " was closed"));
   if (ex_.InFiber()) {
     (void)ucx_.CloseEndpointAndWait(c->ep_, WaitOptions::For(config_.connect_timeout));
   } else {
@@ -162,8 +162,7 @@ void RpcClient::OnEpError(void* arg, ucp_ep_h ep, ucs_status_t status) {
     if (c->ep_ != ep || c->dead_) continue;
     c->dead_ = true;
     c->error_ = UcsStatusText(status);
-    self->FailPending(c.get(), Status(StatusCode::kUnavailable,
-                                      "connection to " + c->peer_ + " lost: " + c->error_));
+    self->FailPending(c.get(), Status::Unavailable("connection to " + c->peer_ + " lost: " + c->error_));
     Connection* raw = c.get();
     self->ucx_.Defer([self, raw] { self->ucx_.CloseEndpoint(raw->ep_); });
   }
@@ -227,7 +226,7 @@ void RpcClient::OnReply(std::span<const std::byte> header, void* data, size_t le
                         const ucp_am_recv_param_t* param) {
   DecodedHeader d = DecodeHeader(header, length, config_.limits);
   if (d.status.ok() && !d.header.is_reply()) {
-    d.status = Status(StatusCode::kProtocolError, "a request arrived at the reply handler");
+    d.status = Status::ProtocolError("a request arrived at the reply handler");
   }
   PendingCall* pc = d.identified ? FindPending(d.header.correlation_id) : nullptr;
   if (pc == nullptr) {
@@ -240,13 +239,12 @@ void RpcClient::OnReply(std::span<const std::byte> header, void* data, size_t le
   }
   RemovePending(pc->id);
   if (d.status.ok() && d.header.opcode != static_cast<uint8_t>(pc->opcode)) {
-    d.status = Status(StatusCode::kProtocolError,
-                      "reply opcode " + OpcodeName(d.header.opcode) + " does not match the call's " +
+    d.status = Status::ProtocolError("reply opcode " + OpcodeName(d.header.opcode) + " does not match the call's " +
                           std::string(OpcodeName(pc->opcode)));
   }
   if (!d.status.ok()) {
     ++stats_.malformed_replies;
-    pc->status = Status(StatusCode::kProtocolError, "bad reply from " + pc->conn->peer_ + ": " +
+    pc->status = Status::ProtocolError("bad reply from " + pc->conn->peer_ + ": " +
                                                         d.status.message());
     Finish(pc);
     return;
@@ -262,7 +260,7 @@ void RpcClient::OnReply(std::span<const std::byte> header, void* data, size_t le
   if (d.header.flags & kWireFlagTrace) {
     if (op_len < kTraceBlockSize) {
       ++stats_.malformed_replies;
-      pc->status = Status(StatusCode::kProtocolError, "bad reply from " + pc->conn->peer_ +
+      pc->status = Status::ProtocolError("bad reply from " + pc->conn->peer_ +
                                                           ": a traced reply without its trace block");
       Finish(pc);
       return;
@@ -285,14 +283,13 @@ void RpcClient::OnReply(std::span<const std::byte> header, void* data, size_t le
 
 Result<Reply> RpcClient::CallOnce(Connection* c, CallArgs& args, TimePoint deadline) {
   if (c->dead_) {
-    return Status(StatusCode::kUnavailable, "connection to " + c->peer_ + " is down: " + c->error_);
+    return Status::Unavailable("connection to " + c->peer_ + " is down: " + c->error_);
   }
   // UCX 1.13 crashes rather than fail on an active-message header larger than
   // its limit, and the server would refuse one beyond max_header anyway.
   const size_t max_header = std::min<size_t>(config_.limits.max_header, ucx_.max_am_header() - kWireHeaderSize);
   if (args.header.size() > max_header) {
-    return Status(StatusCode::kInvalidArgument,
-                  std::string(OpcodeName(args.opcode)) + " to " + c->peer_ + ": operation header of " +
+    return Status::InvalidArgument(std::string(OpcodeName(args.opcode)) + " to " + c->peer_ + ": operation header of " +
                       std::to_string(args.header.size()) + " bytes exceeds the limit of " +
                       std::to_string(max_header) + " bytes");
   }
@@ -343,9 +340,9 @@ Result<Reply> RpcClient::CallOnce(Connection* c, CallArgs& args, TimePoint deadl
     if (why == WakeReason::kNotified) continue;
     if (why == WakeReason::kTimedOut) {
       ++stats_.timeouts;
-      return Status(StatusCode::kTimedOut, what() + ": no reply before the deadline");
+      return Status::TimedOut(what() + ": no reply before the deadline");
     }
-    return Status(StatusCode::kCancelled, what() + " was cancelled");
+    return Status::Cancelled(what() + " was cancelled");
   }
   if (pc.payload.pending()) {
     IoBuffer& dest = pc.into_caller ? pc.caller_buffer : pc.target;
@@ -372,11 +369,10 @@ Result<Reply> RpcClient::Call(Connection* c, CallArgs& args) {
       ++stats_.failed;
       const std::string what = std::string(OpcodeName(args.opcode)) + " to " + c->peer_;
       if (args.cancel != nullptr && args.cancel->cancelled()) {
-        return Status(StatusCode::kCancelled, what + " was cancelled");
+        return Status::Cancelled(what + " was cancelled");
       }
       ++stats_.timeouts;
-      return Status(StatusCode::kTimedOut,
-                    what + ": no reply before the deadline (still waiting for one of the " +
+      return Status::TimedOut(what + ": no reply before the deadline (still waiting for one of the " +
                         std::to_string(c->window_.inflight()) +
                         " call slots this client keeps for a server that answered BUSY)");
     }
@@ -412,7 +408,7 @@ Status RpcClient::Ping(Connection* c, IoBuffer* payload, size_t len, IoBuffer* r
   auto r = Call(c, args);
   if (!r.ok()) return r.status();
   if (r->payload_len != len) {
-    return Status(StatusCode::kProtocolError, "ping echoed " + std::to_string(r->payload_len) +
+    return Status::ProtocolError("ping echoed " + std::to_string(r->payload_len) +
                                                   " bytes, sent " + std::to_string(len));
   }
   return Status();

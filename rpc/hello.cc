@@ -32,20 +32,20 @@ Result<Hello> DecodeHello(std::span<const std::byte> header) {
   uint32_t len = 0;
   uint8_t flags = 0;
   if (!r.GetString(&h.token) || !r.Get(&flags) || !r.Get(&len)) {
-    return Status(StatusCode::kProtocolError, "malformed hello header: truncated");
+    return Status::ProtocolError("malformed hello header: truncated");
   }
-  if (flags > 1) return Status(StatusCode::kProtocolError, "malformed hello header: flags " + std::to_string(flags));
+  if (flags > 1) return Status::ProtocolError("malformed hello header: flags " + std::to_string(flags));
   h.peer_failure_detection = flags == 1;
   if (h.token.size() > kMaxTokenLength) {
-    return Status(StatusCode::kProtocolError, "malformed hello header: token longer than " +
+    return Status::ProtocolError("malformed hello header: token longer than " +
                                                   std::to_string(kMaxTokenLength) + " bytes");
   }
   if (len == 0 || len > kMaxHelloAddress) {
-    return Status(StatusCode::kProtocolError, "malformed hello header: a worker address of " + std::to_string(len) +
+    return Status::ProtocolError("malformed hello header: a worker address of " + std::to_string(len) +
                                                   " bytes (1.." + std::to_string(kMaxHelloAddress) + ")");
   }
   if (r.remaining() != len) {
-    return Status(StatusCode::kProtocolError, "malformed hello header: " + std::to_string(r.remaining()) +
+    return Status::ProtocolError("malformed hello header: " + std::to_string(r.remaining()) +
                                                   " address bytes where " + std::to_string(len) + " were declared");
   }
   const std::byte* p = header.data() + (header.size() - len);
@@ -65,27 +65,24 @@ Result<std::string> LoadTokenFile(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
   if (!fd.valid()) {
     if (errno == ELOOP) {
-      return Status(StatusCode::kPermissionDenied, what + " is a symbolic link; give the file itself");
+      return Status::PermissionDenied(what + " is a symbolic link; give the file itself");
     }
     return Status::FromErrno(errno, what);
   }
   struct stat st{};
   if (::fstat(fd.get(), &st) != 0) return Status::FromErrno(errno, what);
-  if (!S_ISREG(st.st_mode)) return Status(StatusCode::kInvalidArgument, what + " is not a regular file");
+  if (!S_ISREG(st.st_mode)) return Status::InvalidArgument(what + " is not a regular file");
   if (st.st_uid != ::geteuid()) {
-    return Status(StatusCode::kPermissionDenied,
-                  what + " is owned by uid " + std::to_string(st.st_uid) + ", not by this user (uid " +
+    return Status::PermissionDenied(what + " is owned by uid " + std::to_string(st.st_uid) + ", not by this user (uid " +
                       std::to_string(::geteuid()) + "); chown it");
   }
   if ((st.st_mode & 077) != 0) {
     char mode[8];
     std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return Status(StatusCode::kPermissionDenied,
-                  what + " has mode " + mode + ": others can read the token; run chmod 600 " + path);
+    return Status::PermissionDenied(what + " has mode " + mode + ": others can read the token; run chmod 600 " + path);
   }
   if (st.st_size > static_cast<off_t>(kMaxTokenLength + 2)) {
-    return Status(StatusCode::kInvalidArgument,
-                  what + " is " + std::to_string(st.st_size) + " bytes; a token is at most " +
+    return Status::InvalidArgument(what + " is " + std::to_string(st.st_size) + " bytes; a token is at most " +
                       std::to_string(kMaxTokenLength) + " bytes");
   }
   std::string token(kMaxTokenLength + 3, '\0');
@@ -94,10 +91,9 @@ Result<std::string> LoadTokenFile(const std::string& path) {
   token.resize(static_cast<size_t>(n));
   if (!token.empty() && token.back() == '\n') token.pop_back();
   if (!token.empty() && token.back() == '\r') token.pop_back();
-  if (token.empty()) return Status(StatusCode::kInvalidArgument, what + " is empty; put the shared token in it");
+  if (token.empty()) return Status::InvalidArgument(what + " is empty; put the shared token in it");
   if (token.size() > kMaxTokenLength) {
-    return Status(StatusCode::kInvalidArgument,
-                  what + ": the token is longer than " + std::to_string(kMaxTokenLength) + " bytes");
+    return Status::InvalidArgument(what + ": the token is longer than " + std::to_string(kMaxTokenLength) + " bytes");
   }
   return token;
 }

@@ -20,15 +20,14 @@ Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& text) 
   if (!text.empty() && text[0] == '[') {
     size_t close = text.find(']');
     if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-      return Status(StatusCode::kInvalidArgument,
-                    "address '" + text + "': expected [ipv6]:port");
+      return Status::InvalidArgument("address '" + text + "': expected [ipv6]:port");
     }
     host = text.substr(1, close - 1);
     port = text.substr(close + 2);
   } else {
     size_t colon = text.rfind(':');
     if (colon == std::string::npos || colon == 0) {
-      return Status(StatusCode::kInvalidArgument, "address '" + text + "': expected host:port");
+      return Status::InvalidArgument("address '" + text + "': expected host:port");
     }
     host = text.substr(0, colon);
     port = text.substr(colon + 1);
@@ -36,8 +35,7 @@ Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& text) 
   unsigned value = 0;
   auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
   if (port.empty() || ec != std::errc() || ptr != port.data() + port.size() || value > 65535) {
-    return Status(StatusCode::kInvalidArgument,
-                  "address '" + text + "': port '" + port + "' is not a number in 0..65535");
+    return Status::InvalidArgument("address '" + text + "': port '" + port + "' is not a number in 0..65535");
   }
   return std::make_pair(host, static_cast<uint16_t>(value));
 }
@@ -51,8 +49,7 @@ Result<NetAddress> ResolveAddress(const std::string& host, uint16_t port) {
   const std::string service = std::to_string(port);
   int rc = getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints, &res);
   if (rc != 0 || res == nullptr) {
-    return Status(StatusCode::kInvalidArgument,
-                  "cannot resolve host '" + host + "': " + gai_strerror(rc));
+    return Status::InvalidArgument("cannot resolve host '" + host + "': " + gai_strerror(rc));
   }
   NetAddress a;
   a.host = host;

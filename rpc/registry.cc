@@ -32,12 +32,12 @@ uint32_t Fnv1a(std::span<const std::byte> bytes) {
 Result<std::vector<std::byte>> ParseEntry(std::span<const std::byte> in, const std::string& path) {
   const std::byte* p = in.data();
   if (in.size() < kPrefix || std::memcmp(p, kMagic, sizeof(kMagic)) != 0) {
-    return Status(StatusCode::kCorruption, "registry entry " + path + " is not a BenchFS address");
+    return Status::Corruption("registry entry " + path + " is not a BenchFS address");
   }
   const uint32_t len = GetLE<uint32_t>(p + 8);
   if (len > kMaxAddress || in.size() != kPrefix + len ||
       Fnv1a({p + kPrefix, len}) != GetLE<uint32_t>(p + 12)) {
-    return Status(StatusCode::kCorruption, "registry entry " + path + " is truncated or damaged");
+    return Status::Corruption("registry entry " + path + " is truncated or damaged");
   }
   return std::vector<std::byte>(p + kPrefix, p + kPrefix + len);
 }
@@ -50,8 +50,7 @@ Status ValidateRegistryName(const std::string& name) {
     ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-');
   }
   if (ok) return Status();
-  return Status(StatusCode::kInvalidArgument,
-                "registry name '" + name + "' must be 1..128 characters of [A-Za-z0-9._-]");
+  return Status::InvalidArgument("registry name '" + name + "' must be 1..128 characters of [A-Za-z0-9._-]");
 }
 
 std::string RegistryPath(const std::string& dir, const std::string& name) {
@@ -132,7 +131,7 @@ Result<std::vector<std::byte>> WaitForAddress(Executor& ex, const std::string& d
     auto r = ReadAddress(ex, dir, name);
     if (r.ok() || r.status().code() != StatusCode::kNotFound) return r;
     if (Now() >= deadline) {
-      return Status(StatusCode::kTimedOut, "registry entry " + RegistryPath(dir, name) +
+      return Status::TimedOut("registry entry " + RegistryPath(dir, name) +
                                                " did not appear before the deadline");
     }
     ex.SleepFor(std::chrono::milliseconds(10));

@@ -23,8 +23,7 @@ Result<DataProtocol> ParseDataProtocol(std::string_view text) {
   if (text == "auto") return DataProtocol::kAuto;
   if (text == "eager") return DataProtocol::kEager;
   if (text == "rndv") return DataProtocol::kRndv;
-  return Status(StatusCode::kInvalidArgument,
-                "protocol '" + std::string(text) + "' is unknown: use auto, eager or rndv");
+  return Status::InvalidArgument("protocol '" + std::string(text) + "' is unknown: use auto, eager or rndv");
 }
 
 uint32_t AmSendFlags(DataProtocol p) {
@@ -40,14 +39,14 @@ namespace {
 
 Status Range(std::string_view knob, uint64_t v, uint64_t lo, uint64_t hi) {
   if (v >= lo && v <= hi) return Status();
-  return Status(StatusCode::kInvalidArgument, std::string(knob) + " = " + std::to_string(v) +
+  return Status::InvalidArgument(std::string(knob) + " = " + std::to_string(v) +
                                                   " is out of range: allowed " +
                                                   std::to_string(lo) + ".." + std::to_string(hi));
 }
 
 Status DurationRange(std::string_view knob, Duration v, Duration lo, Duration hi) {
   if (v >= lo && v <= hi) return Status();
-  return Status(StatusCode::kInvalidArgument, std::string(knob) + " = " + FormatDuration(v) +
+  return Status::InvalidArgument(std::string(knob) + " = " + FormatDuration(v) +
                                                   " is out of range: allowed " + FormatDuration(lo) +
                                                   ".." + FormatDuration(hi));
 }
@@ -60,7 +59,7 @@ Status CheckLimits(const WireLimits& l) {
 
 Status CheckToken(const std::string& token) {
   if (token.size() <= kMaxTokenLength) return Status();
-  return Status(StatusCode::kInvalidArgument, "token is " + std::to_string(token.size()) +
+  return Status::InvalidArgument("token is " + std::to_string(token.size()) +
                                                   " bytes; at most " + std::to_string(kMaxTokenLength) +
                                                   " are allowed");
 }

@@ -60,7 +60,7 @@ Result<std::vector<std::pair<std::string, uint64_t>>> DecodeCounters(std::span<c
     uint64_t value = 0;
     if (r.GetString(&name) && r.Get(&value)) kv.emplace_back(std::move(name), value);
   }
-  if (!r.ok()) return Status(StatusCode::kProtocolError, "STATUS payload is truncated");
+  if (!r.ok()) return Status::ProtocolError("STATUS payload is truncated");
   return kv;
 }
 
@@ -98,7 +98,7 @@ Status RpcServer::Init() {
 
 RpcServer::~RpcServer() {
   StopListening();
-  ucx_.SetAmHandler(kAmRequest, nullptr, nullptr);
+  ucx_.SetAmHandler(kAmRequest, nullptr, nullptr).IgnoreError();  // teardown: nothing left to tell
   for (auto& [id, c] : connections_) CloseEndpoint(c.get());
 }
 
@@ -138,7 +138,7 @@ std::vector<std::pair<std::string, uint64_t>> RpcServer::StatusCounters() const 
 
 Result<NetAddress> RpcServer::Listen(const std::string& host, uint16_t port) {
   if (bootstrap_ != nullptr) {
-    return Status(StatusCode::kInvalidArgument, "the server is already listening");
+    return Status::InvalidArgument("the server is already listening");
   }
   auto addr = ResolveAddress(host, port);
   if (!addr.ok()) return addr.status();
@@ -260,12 +260,12 @@ ucs_status_t RpcServer::OnRequest(std::span<const std::byte> header, void* data,
   ucp_ep_h reply_ep = (param->recv_attr & UCP_AM_RECV_ATTR_FIELD_REPLY_EP) ? param->reply_ep : nullptr;
   DecodedHeader d = DecodeHeader(header, length, config_.limits);
   if (d.status.ok() && d.header.is_reply()) {
-    d.status = Status(StatusCode::kProtocolError, "a reply was sent to the request handler");
+    d.status = Status::ProtocolError("a reply was sent to the request handler");
   }
   const uint8_t raw_op = d.header.opcode;
   const bool hello = raw_op == static_cast<uint8_t>(Opcode::kHello);
   if (d.status.ok() && !hello && (raw_op >= kOpcodeSlots || !handlers_[raw_op])) {
-    d.status = Status(StatusCode::kProtocolError, "unknown " + OpcodeName(raw_op));
+    d.status = Status::ProtocolError("unknown " + OpcodeName(raw_op));
   }
   if (!d.status.ok()) {
     ++stats_.malformed;
@@ -284,8 +284,7 @@ ucs_status_t RpcServer::OnRequest(std::span<const std::byte> header, void* data,
   if (!c->authenticated) {
     ++stats_.denied;
     ReplyLater(reply_ep, 0, d.header,
-               Status(StatusCode::kPermissionDenied,
-                      c->refused ? "this connection presented a wrong token and is refused; reconnect with the right one"
+               Status::PermissionDenied(c->refused ? "this connection presented a wrong token and is refused; reconnect with the right one"
                       : !config_.token.empty()
                           ? "this server requires a token: the first request of a connection must be a HELLO "
                             "with the shared token (benchfs --token-file FILE)"
@@ -294,7 +293,7 @@ ucs_status_t RpcServer::OnRequest(std::span<const std::byte> header, void* data,
     return UCS_OK;
   }
   if (draining_) {
-    ReplyLater(c, d.header, Status(StatusCode::kUnavailable, "server is shutting down"));
+    ReplyLater(c, d.header, Status::Unavailable("server is shutting down"));
     return UCS_OK;
   }
   if (c->dead) {
@@ -304,7 +303,7 @@ ucs_status_t RpcServer::OnRequest(std::span<const std::byte> header, void* data,
   if (stats_.inflight >= config_.max_inflight || c->inflight >= config_.per_conn_limit()) {
     ++stats_.rejected_busy;
     ReplyLater(c, d.header,
-               Status(StatusCode::kBusy, "server busy: " + std::to_string(stats_.inflight) +
+               Status::Busy("server busy: " + std::to_string(stats_.inflight) +
                                              " requests in flight (max_inflight " +
                                              std::to_string(config_.max_inflight) + ")"));
     return UCS_OK;
@@ -315,7 +314,7 @@ ucs_status_t RpcServer::OnRequest(std::span<const std::byte> header, void* data,
                     : IoBuffer::AllocateUninitialized(length, 64);
     if (buf.size() < length) {
       ++stats_.rejected_busy;
-      ReplyLater(c, d.header, Status(StatusCode::kBusy, "server busy: no receive buffer free"));
+      ReplyLater(c, d.header, Status::Busy("server busy: no receive buffer free"));
       return UCS_OK;
     }
   }

@@ -49,7 +49,7 @@ DecodedHeader DecodeHeader(std::span<const std::byte> am, size_t am_payload_len,
                            const WireLimits& limits) {
   DecodedHeader d;
   auto fail = [&](std::string msg) {
-    d.status = Status(StatusCode::kProtocolError, std::move(msg));
+    d.status = Status::ProtocolError(std::move(msg));
     return d;
   };
   if (am.size() < kWireHeaderSize) {

@@ -47,9 +47,9 @@ Result<IoBuffer> BufferPool::Acquire(const WaitOptions& w) {
   while (free_.empty()) {
     WakeReason r = ex_.Wait(&waiters_, w);
     if (r == WakeReason::kTimedOut)
-      return Status(StatusCode::kTimedOut, "no registered buffer became free before the deadline");
+      return Status::TimedOut("no registered buffer became free before the deadline");
     if (r == WakeReason::kCancelled)
-      return Status(StatusCode::kCancelled, "waiting for a registered buffer was cancelled");
+      return Status::Cancelled("waiting for a registered buffer was cancelled");
   }
   return TryAcquire();
 }

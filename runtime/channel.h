@@ -24,10 +24,10 @@ class Channel {
   Status Send(T value, const WaitOptions& w = {}) {
     while (!closed_ && items_.size() >= capacity_) {
       WakeReason r = ex_.Wait(&senders_, w);
-      if (r == WakeReason::kTimedOut) return Status(StatusCode::kTimedOut, "channel send timed out");
-      if (r == WakeReason::kCancelled) return Status(StatusCode::kCancelled, "channel send cancelled");
+      if (r == WakeReason::kTimedOut) return Status::TimedOut("channel send timed out");
+      if (r == WakeReason::kCancelled) return Status::Cancelled("channel send cancelled");
     }
-    if (closed_) return Status(StatusCode::kCancelled, "channel is closed");
+    if (closed_) return Status::Cancelled("channel is closed");
     items_.push_back(std::move(value));
     ex_.WakeOne(receivers_);
     return Status();

@@ -9,8 +9,7 @@ namespace benchfs {
 namespace {
 
 Status OutOfRange(std::string_view knob, const std::string& value, const std::string& range) {
-  return Status(StatusCode::kInvalidArgument,
-                std::string(knob) + " = " + value + " is out of range: allowed " + range);
+  return Status::InvalidArgument(std::string(knob) + " = " + value + " is out of range: allowed " + range);
 }
 
 Status CheckDuration(std::string_view knob, Duration v, Duration lo, Duration hi) {
@@ -68,8 +67,7 @@ std::string_view RingSetupName(RingSetup s) {
 Result<ReactorMode> ParseReactorMode(std::string_view text) {
   if (text == "polled") return ReactorMode::kPolled;
   if (text == "gated") return ReactorMode::kGated;
-  return Status(StatusCode::kInvalidArgument,
-                "reactor_mode '" + std::string(text) + "' is unknown: use polled or gated");
+  return Status::InvalidArgument("reactor_mode '" + std::string(text) + "' is unknown: use polled or gated");
 }
 
 Result<RingSetup> ParseRingSetup(std::string_view text) {
@@ -78,15 +76,13 @@ Result<RingSetup> ParseRingSetup(std::string_view text) {
   if (text == "single_issuer_defer_taskrun" || text == "defer_taskrun")
     return RingSetup::kSingleIssuerDeferTaskrun;
   if (text == "sqpoll") return RingSetup::kSqpoll;
-  return Status(StatusCode::kInvalidArgument,
-                "ring_setup '" + std::string(text) +
+  return Status::InvalidArgument("ring_setup '" + std::string(text) +
                     "' is unknown: use none, coop_taskrun, single_issuer_defer_taskrun or sqpoll");
 }
 
 Result<Duration> ParseDuration(std::string_view text) {
   auto bad = [&](std::string_view why) {
-    return Status(StatusCode::kInvalidArgument,
-                  "bad duration '" + std::string(text) + "': " + std::string(why) +
+    return Status::InvalidArgument("bad duration '" + std::string(text) + "': " + std::string(why) +
                       " (examples: 0, 500ns, 10us, 1.5ms, 2s)");
   };
   size_t i = 0;

@@ -33,7 +33,7 @@ enum class StatusCode : unsigned char {
 // Short stable name of a code, e.g. "TIMED_OUT".
 std::string_view StatusCodeName(StatusCode code);
 
-class Status {
+class [[nodiscard]] Status {
  public:
   Status() = default;
   Status(StatusCode code, std::string message, int sys_errno = 0)
@@ -89,6 +89,9 @@ class Status {
   const std::string& message() const { return message_; }
   // "OK" or "<CODE>: <message>".
   std::string ToString() const;
+  // Drops the status on purpose, where an error cannot change what happens
+  // next (say why at the call).
+  void IgnoreError() const {}
 
  private:
   StatusCode code_ = StatusCode::kOk;
@@ -100,7 +103,7 @@ class Status {
 std::string ErrnoName(int err);
 
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design

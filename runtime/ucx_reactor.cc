@@ -41,8 +41,7 @@ Status FromUcs(ucs_status_t s, const std::string& context) {
 
 Status UcxConfig::Validate() const {
   if (progress_cap == 0 || progress_cap > 1u << 20) {
-    return Status(StatusCode::kInvalidArgument,
-                  "ucx progress_cap = " + std::to_string(progress_cap) +
+    return Status::InvalidArgument("ucx progress_cap = " + std::to_string(progress_cap) +
                       " is out of range: allowed 1..1048576");
   }
   return Status();
@@ -356,9 +355,9 @@ Result<size_t> UcxReactor::Await(UcxOp* op, ucs_status_ptr_t request, const Wait
     op->orphaned = true;
     ucp_request_cancel(worker_, op->request);
     if (why == WakeReason::kTimedOut) {
-      return Status(StatusCode::kTimedOut, std::string(what) + " did not complete before its deadline");
+      return Status::TimedOut(std::string(what) + " did not complete before its deadline");
     }
-    return Status(StatusCode::kCancelled, std::string(what) + " was cancelled");
+    return Status::Cancelled(std::string(what) + " was cancelled");
   }
   const ucs_status_t st = op->status;
   const size_t length = op->length;

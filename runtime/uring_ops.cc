@@ -50,9 +50,9 @@ class UringReactor::SlotLease {
       r_.CancelUserData(user_data);
       std::string msg = std::string("io_uring ") + op;
       if (why == WakeReason::kTimedOut) {
-        return Status(StatusCode::kTimedOut, msg + " did not complete before its deadline");
+        return Status::TimedOut(msg + " did not complete before its deadline");
       }
-      return Status(StatusCode::kCancelled, msg + " was cancelled");
+      return Status::Cancelled(msg + " was cancelled");
     }
     if (s.result < 0) return Status::FromErrno(-s.result, std::string("io_uring ") + op);
     return s.result;
@@ -99,7 +99,7 @@ Result<size_t> UringReactor::Transfer(bool write, FileRef f, IoBuffer& buf, size
                                       const WaitOptions& w) {
   const char* op = write ? "write" : "read";
   if (len > buf.size()) {
-    return Status(StatusCode::kInvalidArgument, std::string(op) + " of " + std::to_string(len) + " bytes " +
+    return Status::InvalidArgument(std::string(op) + " of " + std::to_string(len) + " bytes " +
                                                     (write ? "from" : "into") + " a buffer of " +
                                                     std::to_string(buf.size()));
   }
@@ -175,7 +175,7 @@ Status UringReactor::Fdatasync(FileRef f, const WaitOptions& w) {
 Result<size_t> UringReactor::WriteDurable(FileRef f, IoBuffer& buf, size_t len, uint64_t offset,
                                           const WaitOptions& w) {
   if (len > buf.size()) {
-    return Status(StatusCode::kInvalidArgument, "write of " + std::to_string(len) +
+    return Status::InvalidArgument("write of " + std::to_string(len) +
                                                     " bytes from a buffer of " +
                                                     std::to_string(buf.size()));
   }
@@ -207,10 +207,9 @@ Result<size_t> UringReactor::WriteDurable(FileRef f, IoBuffer& buf, size_t len, 
     sync_lease.Abandon();
     if (write_lease.ok()) buf = std::move(ws.buffer);
     if (why == WakeReason::kTimedOut) {
-      return Status(StatusCode::kTimedOut,
-                    "io_uring write+fdatasync did not complete before its deadline");
+      return Status::TimedOut("io_uring write+fdatasync did not complete before its deadline");
     }
-    return Status(StatusCode::kCancelled, "io_uring write+fdatasync was cancelled");
+    return Status::Cancelled("io_uring write+fdatasync was cancelled");
   }
   buf = std::move(ws.buffer);
   const int32_t wres = ws.result;

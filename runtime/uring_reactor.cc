@@ -35,31 +35,26 @@ Status SetupError(int err, const ExecutorConfig& c) {
       std::string why = disabled.empty() || disabled == "0"
                             ? "a seccomp filter or container policy blocks io_uring_setup"
                             : "sysctl kernel.io_uring_disabled = " + disabled;
-      return Status(StatusCode::kUnavailable,
-                    "io_uring is not permitted for this process (io_uring_setup: EPERM): " + why +
+      return Status::Unavailable("io_uring is not permitted for this process (io_uring_setup: EPERM): " + why +
                         "; allow io_uring (e.g. kernel.io_uring_disabled=0) or run elsewhere",
                     err);
     }
     case ENOSYS:
-      return Status(StatusCode::kUnavailable,
-                    "this kernel does not provide io_uring (io_uring_setup: ENOSYS); "
+      return Status::Unavailable("this kernel does not provide io_uring (io_uring_setup: ENOSYS); "
                     "BenchFS needs Linux 5.11 or newer",
                     err);
     case EINVAL:
       if (c.ring_setup != RingSetup::kNone) {
-        return Status(StatusCode::kInvalidArgument,
-                      "ring_setup = " + setup +
+        return Status::InvalidArgument("ring_setup = " + setup +
                           " is not supported by this kernel (io_uring_setup: EINVAL); "
                           "try ring_setup = none",
                       err);
       }
-      return Status(StatusCode::kInvalidArgument,
-                    "ring_entries = " + std::to_string(c.ring_entries) +
+      return Status::InvalidArgument("ring_entries = " + std::to_string(c.ring_entries) +
                         " was rejected by io_uring_setup (EINVAL)",
                     err);
     case ENOMEM:
-      return Status(StatusCode::kResourceExhausted,
-                    "io_uring_setup: ENOMEM for a ring of " + std::to_string(c.ring_entries) +
+      return Status::ResourceExhausted("io_uring_setup: ENOMEM for a ring of " + std::to_string(c.ring_entries) +
                         " entries; lower ring_entries or raise the locked-memory limit (ulimit -l)",
                     err);
     default:
@@ -101,8 +96,7 @@ Status UringReactor::Init() {
   ring_ready_ = true;
   setup_flags_ = p.flags;
   if (!(p.features & IORING_FEAT_EXT_ARG) || !(p.features & IORING_FEAT_NODROP)) {
-    return Status(StatusCode::kUnavailable,
-                  "this kernel's io_uring lacks IORING_FEAT_EXT_ARG/NODROP; "
+    return Status::Unavailable("this kernel's io_uring lacks IORING_FEAT_EXT_ARG/NODROP; "
                   "BenchFS needs Linux 5.11 or newer");
   }
 
@@ -176,16 +170,16 @@ uint32_t UringReactor::AcquireSlot(const WaitOptions& w, Status* why) {
     ++ex_.mutable_stats().slot_waits;
     WakeReason r = ex_.Wait(&slot_waiters_, w);
     if (r == WakeReason::kTimedOut) {
-      *why = Status(StatusCode::kTimedOut, "io_uring: no in-flight slot became free before the deadline");
+      *why = Status::TimedOut("io_uring: no in-flight slot became free before the deadline");
       return kNoSlot;
     }
     if (r == WakeReason::kCancelled) {
-      *why = Status(StatusCode::kCancelled, "io_uring: cancelled while waiting for an in-flight slot");
+      *why = Status::Cancelled("io_uring: cancelled while waiting for an in-flight slot");
       return kNoSlot;
     }
   }
   if (ex_.shutting_down()) {
-    *why = Status(StatusCode::kCancelled, "io_uring: the executor is shutting down");
+    *why = Status::Cancelled("io_uring: the executor is shutting down");
     return kNoSlot;
   }
   uint32_t idx = free_slots_.back();

@@ -12,11 +12,10 @@ namespace benchfs {
 
 Status UringReactor::RegisterBuffers(uint32_t count, size_t size) {
   if (buffers_) {
-    return Status(StatusCode::kInvalidArgument, "registered buffers are already set up for this ring");
+    return Status::InvalidArgument("registered buffers are already set up for this ring");
   }
   if (count == 0 || count > 16384 || size == 0 || size > (1u << 30)) {
-    return Status(StatusCode::kInvalidArgument,
-                  "registered buffers: count " + std::to_string(count) + " x size " +
+    return Status::InvalidArgument("registered buffers: count " + std::to_string(count) + " x size " +
                       std::to_string(size) + " out of range (count 1..16384, size 1 B..1 GiB)");
   }
   auto pool = std::make_unique<BufferPool>(ex_, count, size);
@@ -36,8 +35,7 @@ Status UringReactor::RegisterBuffers(uint32_t count, size_t size) {
 
 Result<FixedFile> UringReactor::RegisterFile(int fd) {
   if (free_fixed_.empty()) {
-    return Status(StatusCode::kResourceExhausted,
-                  "all " + std::to_string(config_.fixed_files) +
+    return Status::ResourceExhausted("all " + std::to_string(config_.fixed_files) +
                       " fixed-file slots are in use (knob fixed_files)");
   }
   int idx = free_fixed_.back();

@@ -43,13 +43,13 @@ namespace {
 // knob the kernel refuses, a server that is not there) is one too: only bad
 // arguments carry kInvalidArgument (client_commands.h).
 Status Failure(const Status& s) {
-  return s.code() == StatusCode::kInvalidArgument ? Status(StatusCode::kUnavailable, s.message()) : s;
+  return s.code() == StatusCode::kInvalidArgument ? Status::Unavailable(s.message()) : s;
 }
 
-Status Failure(const std::string& what) { return Status(StatusCode::kUnavailable, what); }
+Status Failure(const std::string& what) { return Status::Unavailable(what); }
 
 // Bad arguments, some found only once the servers are known.
-Status UsageError(const std::string& what) { return Status(StatusCode::kInvalidArgument, what); }
+Status UsageError(const std::string& what) { return Status::InvalidArgument(what); }
 
 Result<std::vector<ServerRef>> ServerRefs(const ClientOptions& o) {
   std::vector<ServerRef> refs = o.refs;
@@ -69,7 +69,7 @@ Result<std::vector<ServerRef>> ServerRefs(const ClientOptions& o) {
     }
     if (!listed.ok()) return listed.status();
     if (o.expect_servers > 0 && listed->size() < o.expect_servers) {
-      return Status(StatusCode::kTimedOut, "registry " + o.registry_dir + " lists " +
+      return Status::TimedOut("registry " + o.registry_dir + " lists " +
                                                std::to_string(listed->size()) + " servers after " +
                                                FormatDuration(o.registry_wait) + ", expected " +
                                                std::to_string(o.expect_servers));
@@ -77,7 +77,7 @@ Result<std::vector<ServerRef>> ServerRefs(const ClientOptions& o) {
     refs.insert(refs.end(), listed->begin(), listed->end());
   }
   if (refs.empty()) {
-    return Status(StatusCode::kInvalidArgument, "no server given: use --server host:port or --registry DIR");
+    return Status::InvalidArgument("no server given: use --server host:port or --registry DIR");
   }
   return refs;
 }
@@ -134,7 +134,7 @@ Status WriteFile(const std::string& path, const std::string& text) {
   std::ofstream f(path, std::ios::trunc);
   f << text;
   f.close();
-  if (!f) return Status(StatusCode::kIoError, "cannot write " + path);
+  if (!f) return Status::IoError("cannot write " + path);
   return Status();
 }
 
@@ -315,7 +315,7 @@ Status Plot(const std::string& json, const std::string& png) {
   ::close(fd);
   if (!written) {
     ::unlink(tmp);
-    return Status(StatusCode::kIoError, "--plot: writing a temporary file failed");
+    return Status::IoError("--plot: writing a temporary file failed");
   }
   std::string script = kPlotBreakdownScript;
   // Debian's interpreter first: python3-matplotlib installs for it.
@@ -329,7 +329,7 @@ Status Plot(const std::string& json, const std::string& png) {
   ::unlink(tmp);
   if (err != 0) return Status::FromErrno(err, "--plot: starting python3");
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return Status(StatusCode::kInternal, "--plot: the plot script failed (see its message above)");
+    return Status::Internal("--plot: the plot script failed (see its message above)");
   }
   return Status();
 }
@@ -413,7 +413,7 @@ Result<uint64_t> ChunkSize(FsClient& c) {
   auto kv = c.ServerStatus(0);
   if (!kv.ok()) return kv.status();
   uint64_t cs = Value(*kv, "chunk_size");
-  if (cs == 0) return Status(StatusCode::kProtocolError, "server did not report its chunk size");
+  if (cs == 0) return Status::ProtocolError("server did not report its chunk size");
   return cs;
 }
 
@@ -432,7 +432,7 @@ Status ReadFully(Executor& ex, int fd, IoBuffer& buf, size_t n, uint64_t offset,
     if (got.ok()) done += *got;
   }
   if (!got.ok()) return Status(got.status().code(), what + ": " + got.status().message());
-  if (done < n) return Status(StatusCode::kIoError, what + " ended early (did it change during the put?)");
+  if (done < n) return Status::IoError(what + " ended early (did it change during the put?)");
   return Status();
 }
 

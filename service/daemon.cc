@@ -38,7 +38,7 @@ namespace benchfs {
 
 namespace {
 
-Status Invalid(const std::string& what) { return Status(StatusCode::kInvalidArgument, what); }
+Status Invalid(const std::string& what) { return Status::InvalidArgument(what); }
 
 std::string HostName() {
   char host[256] = {};
@@ -52,12 +52,11 @@ Status WritePidFile(const std::string& path) {
   std::ifstream in(path);
   long old = 0;
   if (in >> old && old > 0 && old != getpid() && ::kill(static_cast<pid_t>(old), 0) == 0) {
-    return Status(StatusCode::kAlreadyExists,
-                  "pid file " + path + " names a running process (" + std::to_string(old) + ")");
+    return Status::AlreadyExists("pid file " + path + " names a running process (" + std::to_string(old) + ")");
   }
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd.valid()) {
-    if (errno == ELOOP) return Status(StatusCode::kPermissionDenied, "pid file " + path + " is a symbolic link");
+    if (errno == ELOOP) return Status::PermissionDenied("pid file " + path + " is a symbolic link");
     return Status::FromErrno(errno, "pid file " + path);
   }
   // An existing file keeps its mode on open: narrow it.
@@ -165,8 +164,7 @@ Status Daemon::SetUp() {
 
 Status Daemon::CheckConfig() {
   if (::geteuid() == 0 && !cfg_.allow_root) {
-    return Status(StatusCode::kPermissionDenied,
-                  "refusing to run as root: benchfsd needs no privileges, so run it as an ordinary user "
+    return Status::PermissionDenied("refusing to run as root: benchfsd needs no privileges, so run it as an ordinary user "
                   "(or pass --allow-root to run it as root anyway)");
   }
   if (!cfg_.token_file.empty()) {
@@ -395,7 +393,10 @@ int Daemon::Drain() {
   SPDLOG_INFO("shutting down: {} requests in flight", server_->stats().inflight);
   server_->StopListening();
   server_->BeginDrain();
-  if (!cfg_.registry_dir.empty()) UnpublishAddress(cfg_.registry_dir, registry_name_);
+  if (!cfg_.registry_dir.empty()) {
+    Status s = UnpublishAddress(cfg_.registry_dir, registry_name_);
+    if (!s.ok()) SPDLOG_WARN("the registry entry stays behind: {}", s.message());
+  }
   const TimePoint give_up = Now() + cfg_.drain_timeout;
   while (server_->stats().inflight > 0 && Now() < give_up) ex_->SleepFor(std::chrono::milliseconds(1));
   if (server_->stats().inflight > 0) {

@@ -15,7 +15,7 @@ Result<ServerRef> ServerRef::Parse(const std::string& host_port) {
   auto hp = SplitHostPort(host_port);
   if (!hp.ok()) return hp.status();
   if (hp->second == 0) {
-    return Status(StatusCode::kInvalidArgument, "server '" + host_port + "': port 0 is not a server's port");
+    return Status::InvalidArgument("server '" + host_port + "': port 0 is not a server's port");
   }
   ServerRef r;
   r.host = hp->first;
@@ -48,7 +48,7 @@ Result<std::vector<ServerRef>> ListRegistry(const std::string& dir) {
     refs.push_back(r);
   }
   if (refs.empty()) {
-    return Status(StatusCode::kNotFound, "registry directory " + dir + " has no server entries (*.addr)");
+    return Status::NotFound("registry directory " + dir + " has no server entries (*.addr)");
   }
   return refs;
 }
@@ -60,7 +60,7 @@ FsClient::~FsClient() = default;
 
 Result<std::unique_ptr<FsClient>> FsClient::Connect(UcxReactor& ucx, const std::vector<ServerRef>& servers,
                                                     const RpcClientConfig& config) {
-  if (servers.empty()) return Status(StatusCode::kInvalidArgument, "no servers given");
+  if (servers.empty()) return Status::InvalidArgument("no servers given");
   auto rpc = RpcClient::Create(ucx, config);
   if (!rpc.ok()) return rpc.status();
   std::unique_ptr<FsClient> c(new FsClient(std::move(rpc.value()), servers));
@@ -183,7 +183,7 @@ Status FsClient::WriteChunk(const std::string& path, uint64_t index, uint64_t of
   auto n = DecodeCount(r->header, "write_chunk reply");
   if (!n.ok()) return n.status();
   if (*n != len) {
-    return Status(StatusCode::kIoError, "write of " + std::to_string(len) + " bytes to " + path + " stored " +
+    return Status::IoError("write of " + std::to_string(len) + " bytes to " + path + " stored " +
                                             std::to_string(*n));
   }
   return Status();
@@ -192,14 +192,14 @@ Status FsClient::WriteChunk(const std::string& path, uint64_t index, uint64_t of
 Result<size_t> FsClient::ReadChunk(const std::string& path, uint64_t index, uint64_t offset, IoBuffer& buf,
                                    size_t len) {
   if (len > buf.size()) {
-    return Status(StatusCode::kInvalidArgument, "read of " + std::to_string(len) + " bytes into a " +
+    return Status::InvalidArgument("read of " + std::to_string(len) + " bytes into a " +
                                                     std::to_string(buf.size()) + "-byte buffer");
   }
   auto r = Call(placement_.ChunkOwner(path, index), Opcode::kReadChunk,
                 EncodeReadChunk({{path, index, offset}, static_cast<uint32_t>(len)}), nullptr, 0, &buf);
   if (!r.ok()) return r.status();
   if (r->payload_len > len) {
-    return Status(StatusCode::kProtocolError, "read reply of " + std::to_string(r->payload_len) +
+    return Status::ProtocolError("read reply of " + std::to_string(r->payload_len) +
                                                   " bytes for a read of " + std::to_string(len));
   }
   return r->payload_len;

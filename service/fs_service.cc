@@ -74,8 +74,7 @@ Response FsService::ReadChunk(Request& req) {
   if (!a.ok()) return Response::Error(a.status());
   const uint64_t limit = server_.config().limits.max_payload;
   if (a->length > limit) {
-    return Response::Error(Status(StatusCode::kInvalidArgument,
-                                  "read of " + std::to_string(a->length) + " bytes exceeds max_payload " +
+    return Response::Error(Status::InvalidArgument("read of " + std::to_string(a->length) + " bytes exceeds max_payload " +
                                       std::to_string(limit)));
   }
   IoBuffer buf = chunks_.AcquireBuffer(a->length);
@@ -129,7 +128,7 @@ Response FsService::Floor(Request& req) {
   auto a = DecodeFloor(req.header);
   if (!a.ok()) return Response::Error(a.status());
   if (a->size == 0 || a->size > chunks_.options().chunk_size) {
-    return Response::Error(Status(StatusCode::kInvalidArgument, "floor: size " + std::to_string(a->size) +
+    return Response::Error(Status::InvalidArgument("floor: size " + std::to_string(a->size) +
                                                                     " is out of range 1.." +
                                                                     std::to_string(chunks_.options().chunk_size)));
   }
@@ -169,7 +168,7 @@ Response FsService::Remove(Request& req) {
   auto a = DecodeRemove(req.header);
   if (!a.ok()) return Response::Error(a.status());
   if (a->prefix && (a->path.empty() || a->path[0] != '/')) {
-    return Response::Error(Status(StatusCode::kInvalidArgument, "remove: a prefix must start with '/'"));
+    return Response::Error(Status::InvalidArgument("remove: a prefix must start with '/'"));
   }
   RemoveCounts counts;
   std::vector<std::string> files;

@@ -18,10 +18,10 @@ Result<uint64_t> ParseUint(const std::string& text, uint64_t lo, uint64_t hi) {
   uint64_t v = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (text.empty() || ec != std::errc() || p != text.data() + text.size()) {
-    return Status(StatusCode::kInvalidArgument, "'" + text + "' is not a whole number");
+    return Status::InvalidArgument("'" + text + "' is not a whole number");
   }
   if (v < lo || v > hi) {
-    return Status(StatusCode::kInvalidArgument, text + " is out of range: allowed " +
+    return Status::InvalidArgument(text + " is out of range: allowed " +
                                                     std::to_string(lo) + ".." + std::to_string(hi));
   }
   return v;
@@ -32,8 +32,7 @@ Result<uint64_t> ParseSize(const std::string& text) {
   while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
   auto n = ParseUint(text.substr(0, i), 0, UINT64_MAX);
   if (i == 0 || !n.ok()) {
-    return Status(StatusCode::kInvalidArgument,
-                  "bad size '" + text + "': expected a number with an optional unit (B, KiB, MiB, GiB)");
+    return Status::InvalidArgument("bad size '" + text + "': expected a number with an optional unit (B, KiB, MiB, GiB)");
   }
   const std::string unit = text.substr(i);
   uint64_t mult;
@@ -42,10 +41,9 @@ Result<uint64_t> ParseSize(const std::string& text) {
   else if (unit == "MiB" || unit == "M") mult = 1ull << 20;
   else if (unit == "GiB" || unit == "G") mult = 1ull << 30;
   else {
-    return Status(StatusCode::kInvalidArgument,
-                  "bad size '" + text + "': unknown unit '" + unit + "' (use B, KiB, MiB or GiB)");
+    return Status::InvalidArgument("bad size '" + text + "': unknown unit '" + unit + "' (use B, KiB, MiB or GiB)");
   }
-  if (*n > UINT64_MAX / mult) return Status(StatusCode::kInvalidArgument, "size '" + text + "' is too large");
+  if (*n > UINT64_MAX / mult) return Status::InvalidArgument("size '" + text + "' is too large");
   return *n * mult;
 }
 
@@ -75,14 +73,14 @@ Result<std::vector<uint64_t>> ParseSizeList(const std::string& text) {
     if (!s.ok()) return s.status();
     sizes.push_back(*s);
   }
-  if (sizes.empty()) return Status(StatusCode::kInvalidArgument, "give at least one size");
+  if (sizes.empty()) return Status::InvalidArgument("give at least one size");
   return sizes;
 }
 
 Result<bool> ParseBool(const std::string& text) {
   if (text == "true" || text == "1" || text == "yes" || text == "on") return true;
   if (text == "false" || text == "0" || text == "no" || text == "off") return false;
-  return Status(StatusCode::kInvalidArgument, "'" + text + "' is not true or false");
+  return Status::InvalidArgument("'" + text + "' is not true or false");
 }
 
 void Knobs::Add(std::string key, std::string flag, std::string help, std::string values, Setter set,
@@ -148,7 +146,7 @@ void Knobs::AddSize(std::string key, std::string flag, std::string help, uint64_
         auto n = ParseSize(v);
         if (!n.ok()) return n.status();
         if (*n < lo || *n > hi) {
-          return Status(StatusCode::kInvalidArgument, v + " is out of range: allowed " +
+          return Status::InvalidArgument(v + " is out of range: allowed " +
                                                           FormatSize(lo) + ".." + FormatSize(hi));
         }
         *t = *n;
@@ -199,7 +197,7 @@ Status Knobs::Apply(const std::string& toml_path) {
     std::ifstream in(toml_path, std::ios::binary);
     std::stringstream text;
     text << in.rdbuf();
-    if (!in) return Status(StatusCode::kInvalidArgument, "cannot read the configuration file " + toml_path);
+    if (!in) return Status::InvalidArgument("cannot read the configuration file " + toml_path);
     Status s = ApplyToml(text.str(), toml_path);
     if (!s.ok()) return s;
   }
@@ -217,23 +215,21 @@ Status Knobs::ApplyToml(std::string_view text, const std::string& source) {
     root = toml::parse(text, source);
   } catch (const toml::parse_error& e) {
     const auto& where = e.source().begin;
-    return Status(StatusCode::kInvalidArgument, source + ":" + std::to_string(where.line) + ":" +
+    return Status::InvalidArgument(source + ":" + std::to_string(where.line) + ":" +
                                                     std::to_string(where.column) + ": " +
                                                     std::string(e.description()));
   }
   return Walk(root, "", source, [&](const std::string& key, const toml::node& node) {
     Knob* k = Find(key);
     if (k == nullptr) {
-      return Status(StatusCode::kInvalidArgument,
-                    source + ": unknown key '" + key + "' (see --print-config for the known keys)");
+      return Status::InvalidArgument(source + ": unknown key '" + key + "' (see --print-config for the known keys)");
     }
     std::string value;
     if (const auto* str = node.as_string()) value = str->get();
     else if (const auto* b = node.as_boolean()) value = b->get() ? "true" : "false";
     else if (const auto* i = node.as_integer()) value = std::to_string(i->get());
     else {
-      return Status(StatusCode::kInvalidArgument,
-                    source + ": key '" + key + "' must be a string, integer or boolean");
+      return Status::InvalidArgument(source + ": key '" + key + "' must be a string, integer or boolean");
     }
     Status set = k->set(value);
     if (!set.ok()) return Status(set.code(), source + ": " + key + ": " + set.message());

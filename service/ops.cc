@@ -7,7 +7,7 @@ namespace benchfs {
 namespace {
 
 Status Malformed(const char* op, const char* what) {
-  return Status(StatusCode::kProtocolError, std::string("malformed ") + op + " header: " + what);
+  return Status::ProtocolError(std::string("malformed ") + op + " header: " + what);
 }
 
 // Decoded field by field; `Done` insists every byte was consumed.
@@ -180,7 +180,7 @@ Result<RemoveArgs> DecodeRemove(std::span<const std::byte> in) {
   r.GetString(&a.path);
   Status s = Done(r, "remove");
   if (!s.ok()) return s;
-  if (flags & ~3u) return Status(StatusCode::kProtocolError, "remove: unknown flags " + std::to_string(flags));
+  if (flags & ~3u) return Status::ProtocolError("remove: unknown flags " + std::to_string(flags));
   a.prefix = (flags & 1) != 0;
   a.metadata = (flags & 2) != 0;
   return a;
@@ -224,15 +224,13 @@ Result<FloorArgs> DecodeFloor(std::span<const std::byte> in) {
   r.Get(&a.files);
   Status s = Done(r, "floor");
   if (!s.ok()) return s;
-  if (kind != 1 && kind != 2) return Status(StatusCode::kProtocolError, "floor: unknown kind " + std::to_string(kind));
+  if (kind != 1 && kind != 2) return Status::ProtocolError("floor: unknown kind " + std::to_string(kind));
   a.kind = static_cast<FloorKind>(kind);
   if (a.count == 0 || a.count > kMaxFloorCount) {
-    return Status(StatusCode::kInvalidArgument,
-                  "floor: count " + std::to_string(a.count) + " is out of range 1.." + std::to_string(kMaxFloorCount));
+    return Status::InvalidArgument("floor: count " + std::to_string(a.count) + " is out of range 1.." + std::to_string(kMaxFloorCount));
   }
   if (a.files == 0 || a.files > kMaxFloorFiles) {
-    return Status(StatusCode::kInvalidArgument,
-                  "floor: files " + std::to_string(a.files) + " is out of range 1.." + std::to_string(kMaxFloorFiles));
+    return Status::InvalidArgument("floor: files " + std::to_string(a.files) + " is out of range 1.." + std::to_string(kMaxFloorFiles));
   }
   return a;
 }

@@ -117,16 +117,15 @@ Status ValidateSmallBench(const SmallBenchConfig& c) {
   for (const std::string& op : c.ops) {
     if (op != "create" && op != "stat" && op != "delete" && op != "write" && op != "read" && op != "mixed" &&
         op != "ping") {
-      return Status(StatusCode::kInvalidArgument,
-                    "unknown operation '" + op + "': use create, stat, delete, write, read, mixed or ping");
+      return Status::InvalidArgument("unknown operation '" + op + "': use create, stat, delete, write, read, mixed or ping");
     }
   }
   for (uint64_t s : c.sizes) {
     if (s == 0 || s > (64u << 20)) {
-      return Status(StatusCode::kInvalidArgument, "size " + std::to_string(s) + " is out of range: 1 B..64 MiB");
+      return Status::InvalidArgument("size " + std::to_string(s) + " is out of range: 1 B..64 MiB");
     }
   }
-  if (c.files == 0) return Status(StatusCode::kInvalidArgument, "files must be at least 1");
+  if (c.files == 0) return Status::InvalidArgument("files must be at least 1");
   return c.load.Validate();
 }
 
@@ -187,12 +186,11 @@ std::vector<OpResult> RunSmallBench(Executor& ex, FsClient& client, const SmallB
       auto n = client.ReadChunk(Path(c, "f", size, f), 0, 0, b, size);
       Status s = n.status();
       if (s.ok() && *n != size) {
-        s = Status(StatusCode::kIoError, "short read of " + Path(c, "f", size, f) + ": " + std::to_string(*n) +
+        s = Status::IoError("short read of " + Path(c, "f", size, f) + ": " + std::to_string(*n) +
                                              " of " + std::to_string(size) + " bytes");
       }
       if (s.ok() && c.verify && !patterns.Matches(b.data(), f, expect)) {
-        s = Status(StatusCode::kCorruption,
-                   "data read from " + Path(c, "f", size, f) + " differs from what was written");
+        s = Status::Corruption("data read from " + Path(c, "f", size, f) + " differs from what was written");
       }
       buffers.Give(std::move(b));
       return s;

@@ -60,7 +60,7 @@ void AddSmallBenchFlags(CLI::App& app, SmallBenchCommand command, SmallBenchFlag
 
 Status ResolveSmallBenchFlags(const CLI::App& app, SmallBenchCommand command, const SmallBenchFlags& f,
                               const std::string& default_client_id, SmallBenchConfig* cfg, OutputOptions* out) {
-  auto bad = [](const std::string& message) { return Status(StatusCode::kInvalidArgument, message); };
+  auto bad = [](const std::string& message) { return Status::InvalidArgument(message); };
   if (!f.duration.empty()) {
     auto d = ParseDuration(f.duration);
     if (!d.ok()) return Status(d.status().code(), "--duration: " + d.status().message());

@@ -75,8 +75,7 @@ Result<UniqueFd> PrepareDataDir(const std::string& data_dir, bool direct_io) {
   if (!fd.valid()) {
     const int err = errno;
     if (direct_io && err == EINVAL) {
-      return Status(StatusCode::kInvalidArgument,
-                    "data_dir '" + data_dir + "' does not support O_DIRECT (open: EINVAL); "
+      return Status::InvalidArgument("data_dir '" + data_dir + "' does not support O_DIRECT (open: EINVAL); "
                     "set direct_io = false or use another file system", err);
     }
     return Unusable(data_dir, "creating a probe file in " + chunks, err);

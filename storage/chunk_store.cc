@@ -62,18 +62,17 @@ Status ChunkStore::CheckRange(const char* op, const std::string& path, uint64_t 
                               uint64_t offset, size_t len, size_t buf_size) const {
   Status s = ValidatePath(path, options_.max_path_length);
   if (!s.ok()) return s;
-  if (closed_) return Status(StatusCode::kUnavailable, "chunk store is closed");
+  if (closed_) return Status::Unavailable("chunk store is closed");
   if (len > buf_size) {
-    return Status(StatusCode::kInvalidArgument, std::string(op) + " of " + std::to_string(len) +
+    return Status::InvalidArgument(std::string(op) + " of " + std::to_string(len) +
                                                     " bytes with a buffer of " + std::to_string(buf_size));
   }
   if (index == kOwnerRecordIndex) {
-    return Status(StatusCode::kInvalidArgument, std::string(op) + ": chunk index " +
+    return Status::InvalidArgument(std::string(op) + ": chunk index " +
                                                     std::to_string(index) + " is reserved");
   }
   if (offset > options_.chunk_size || len > options_.chunk_size - offset) {
-    return Status(StatusCode::kInvalidArgument,
-                  std::string(op) + " of " + std::to_string(len) + " bytes at offset " +
+    return Status::InvalidArgument(std::string(op) + " of " + std::to_string(len) + " bytes at offset " +
                       std::to_string(offset) + " in chunk " + std::to_string(index) + " of '" + path +
                       "' crosses the chunk's end (chunk_size = " + std::to_string(options_.chunk_size) +
                       "); split it at the chunk boundary");
@@ -82,8 +81,7 @@ Status ChunkStore::CheckRange(const char* op, const std::string& path, uint64_t 
 }
 
 Status ChunkStore::Collision(const std::string& path, uint64_t id, const std::string& owner) const {
-  return Status(StatusCode::kAlreadyExists,
-                "'" + path + "' cannot use file id " + FileIdHex(id) + ": it belongs to '" + owner +
+  return Status::AlreadyExists("'" + path + "' cannot use file id " + FileIdHex(id) + ": it belongs to '" + owner +
                     "' (a 64-bit hash collision); chunks are never shared, so use another name");
 }
 
@@ -94,7 +92,7 @@ Status ChunkStore::Claim(const std::string& path, uint64_t id, bool create) {
     if (it->second.path != path) return Collision(path, id, it->second.path);
     if (it->second.ready) return Status();
     std::shared_ptr<Event> done = it->second.done;  // another fiber is claiming it
-    if (!done->Wait()) return Status(StatusCode::kCancelled, "waiting for an owner record was cancelled");
+    if (!done->Wait()) return Status::Cancelled("waiting for an owner record was cancelled");
   }
   if (owners_.size() >= kMaxCachedOwners) {
     for (auto it = owners_.begin(); it != owners_.end();) {
@@ -115,7 +113,7 @@ Status ChunkStore::Claim(const std::string& path, uint64_t id, bool create) {
   } else if (loaded.status().code() != StatusCode::kNotFound) {
     s = loaded.status();
   } else if (!create) {
-    s = Status(StatusCode::kNotFound, "'" + path + "' has no chunks here");
+    s = Status::NotFound("'" + path + "' has no chunks here");
   } else {
     s = backend_->StoreOwner(id, path);
   }
@@ -157,8 +155,7 @@ Result<size_t> ChunkStore::Read(const std::string& path, uint64_t index, uint64_
   s = Claim(path, id, false);
   if (!s.ok()) {
     if (s.code() == StatusCode::kNotFound) {
-      return Status(StatusCode::kNotFound,
-                    "chunk " + std::to_string(index) + " of '" + path + "' does not exist");
+      return Status::NotFound("chunk " + std::to_string(index) + " of '" + path + "' does not exist");
     }
     return s;
   }
@@ -172,7 +169,7 @@ Result<size_t> ChunkStore::Read(const std::string& path, uint64_t index, uint64_
 Status ChunkStore::Remove(const std::string& path) {
   Status s = ValidatePath(path, options_.max_path_length);
   if (!s.ok()) return s;
-  if (closed_) return Status(StatusCode::kUnavailable, "chunk store is closed");
+  if (closed_) return Status::Unavailable("chunk store is closed");
   const uint64_t id = options_.file_id(path);
   s = Claim(path, id, false);
   if (!s.ok()) return s;
@@ -182,7 +179,7 @@ Status ChunkStore::Remove(const std::string& path) {
 }
 
 Result<std::vector<std::string>> ChunkStore::PathsWithPrefix(const std::string& prefix) {
-  if (closed_) return Status(StatusCode::kUnavailable, "chunk store is closed");
+  if (closed_) return Status::Unavailable("chunk store is closed");
   auto all = backend_->OwnedPaths();
   if (!all.ok()) return all.status();
   std::vector<std::string> out;
@@ -195,7 +192,7 @@ Result<std::vector<std::string>> ChunkStore::PathsWithPrefix(const std::string& 
 Status ChunkStore::Fsync(const std::string& path) {
   Status s = ValidatePath(path, options_.max_path_length);
   if (!s.ok()) return s;
-  if (closed_) return Status(StatusCode::kUnavailable, "chunk store is closed");
+  if (closed_) return Status::Unavailable("chunk store is closed");
   const uint64_t id = options_.file_id(path);
   s = Claim(path, id, false);
   if (s.code() == StatusCode::kNotFound) return Status();  // nothing written: nothing to sync

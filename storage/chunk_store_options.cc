@@ -7,8 +7,7 @@ namespace benchfs {
 namespace {
 
 Status OutOfRange(std::string_view knob, uint64_t v, const std::string& range) {
-  return Status(StatusCode::kInvalidArgument,
-                std::string(knob) + " = " + std::to_string(v) + " is out of range: allowed " + range);
+  return Status::InvalidArgument(std::string(knob) + " = " + std::to_string(v) + " is out of range: allowed " + range);
 }
 
 bool IsPowerOfTwo(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
@@ -28,21 +27,19 @@ Result<ChunkBackendKind> ParseChunkBackend(std::string_view text) {
   if (text == "uring") return ChunkBackendKind::kUring;
   if (text == "posix") return ChunkBackendKind::kPosix;
   if (text == "memory") return ChunkBackendKind::kMemory;
-  return Status(StatusCode::kInvalidArgument,
-                "backend '" + std::string(text) + "' is unknown: use uring, posix or memory");
+  return Status::InvalidArgument("backend '" + std::string(text) + "' is unknown: use uring, posix or memory");
 }
 
 Status ChunkStoreOptions::Validate() const {
   if (backend != ChunkBackendKind::kMemory && data_dir.empty()) {
-    return Status(StatusCode::kInvalidArgument,
-                  "data_dir is not set: backend " + std::string(ChunkBackendName(backend)) +
+    return Status::InvalidArgument("data_dir is not set: backend " + std::string(ChunkBackendName(backend)) +
                       " needs a directory for its chunk files");
   }
   if (chunk_size < 4096 || chunk_size > (1ull << 30) || chunk_size % 4096 != 0) {
     return OutOfRange("chunk_size", chunk_size, "4096..1073741824, a multiple of 4096");
   }
   if (group_interval < std::chrono::microseconds(1) || group_interval > std::chrono::seconds(1)) {
-    return Status(StatusCode::kInvalidArgument, "group_interval = " + FormatDuration(group_interval) +
+    return Status::InvalidArgument("group_interval = " + FormatDuration(group_interval) +
                                                     " is out of range: allowed 1us..1s");
   }
   if (!IsPowerOfTwo(direct_io_alignment) || direct_io_alignment < 512 ||
@@ -50,8 +47,7 @@ Status ChunkStoreOptions::Validate() const {
     return OutOfRange("direct_io_alignment", direct_io_alignment, "a power of two in 512..65536");
   }
   if (direct_io && backend != ChunkBackendKind::kUring) {
-    return Status(StatusCode::kInvalidArgument,
-                  "direct_io = true needs backend = uring (backend is " +
+    return Status::InvalidArgument("direct_io = true needs backend = uring (backend is " +
                       std::string(ChunkBackendName(backend)) + ")");
   }
   if (max_open_files < 1 || max_open_files > 65536) {
@@ -62,8 +58,7 @@ Status ChunkStoreOptions::Validate() const {
     return OutOfRange("registered_buffer_size", registered_buffer_size, "512..1073741824");
   }
   if (backend == ChunkBackendKind::kMemory && durability != DurabilityPolicy::kNone) {
-    return Status(StatusCode::kInvalidArgument,
-                  "durability = " + std::string(DurabilityPolicyName(durability)) +
+    return Status::InvalidArgument("durability = " + std::string(DurabilityPolicyName(durability)) +
                       " is impossible with backend = memory (nothing reaches a disk): use durability = none");
   }
   if (memory_limit < chunk_size) {
@@ -72,7 +67,7 @@ Status ChunkStoreOptions::Validate() const {
   if (max_path_length < 2 || max_path_length > kMaxPathLengthLimit) {
     return OutOfRange("max_path_length", max_path_length, "2..65535");
   }
-  if (file_id == nullptr) return Status(StatusCode::kInvalidArgument, "file_id function is not set");
+  if (file_id == nullptr) return Status::InvalidArgument("file_id function is not set");
   return Status();
 }
 

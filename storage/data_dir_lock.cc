@@ -24,8 +24,7 @@ Result<DataDirLock> DataDirLock::Acquire(const std::string& data_dir) {
     const std::string pid = n > 0 ? std::string(text, static_cast<size_t>(n)) : std::string();
     const std::string holder = pid.empty() || pid.back() != '\n' ? std::string("another process")
                                                                  : "process " + pid.substr(0, pid.size() - 1);
-    return Status(StatusCode::kAlreadyExists,
-                  "data_dir '" + data_dir + "' is in use by " + holder + " (it holds " + path +
+    return Status::AlreadyExists("data_dir '" + data_dir + "' is in use by " + holder + " (it holds " + path +
                       "); stop that benchfsd or choose another --data-dir");
   }
   const std::string mine = std::to_string(::getpid()) + "\n";

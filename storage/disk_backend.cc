@@ -68,10 +68,10 @@ Result<DiskBackend::ChunkPtr> DiskBackend::Get(const std::string& path, ChunkId 
     if (ch.lru != lru_.begin()) lru_.splice(lru_.begin(), lru_, ch.lru);
     return it->second;
   }
-  if (closed_) return Status(StatusCode::kUnavailable, "chunk store is closed");
+  if (closed_) return Status::Unavailable("chunk store is closed");
   const std::string name = ChunkFileName(c.file_id, c.index);
   const bool track_new = create && options_.durability != DurabilityPolicy::kNone;
-  Result<int> fd = Status(StatusCode::kInternal, "unset");
+  Result<int> fd = Status::Internal("unset");
   bool created = false;
   if (track_new) {
     // O_EXCL first, to know whether the directory entry is new and must be synced.
@@ -87,7 +87,7 @@ Result<DiskBackend::ChunkPtr> DiskBackend::Get(const std::string& path, ChunkId 
     if (fd.status().sys_errno() == ENOENT) {
       std::string what = c.index == kOwnerRecordIndex ? std::string("owner record")
                                                        : "chunk " + std::to_string(c.index);
-      return Status(StatusCode::kNotFound, what + " of '" + path + "' does not exist");
+      return Status::NotFound(what + " of '" + path + "' does not exist");
     }
     return Annotate(fd.status(), "open", path, c);
   }
@@ -106,7 +106,8 @@ Result<DiskBackend::ChunkPtr> DiskBackend::Get(const std::string& path, ChunkId 
   for (;;) {
     it = cache_.find(c);
     if (it != cache_.end()) {
-      io_->Close(ch->fd.release());
+      // Nothing was written through this fd: a failed close loses nothing.
+      io_->Close(ch->fd.release()).IgnoreError();
       lru_.splice(lru_.begin(), lru_, it->second->lru);
       return it->second;
     }
@@ -129,7 +130,7 @@ Status DiskBackend::OpenDirect(const std::string& path, OpenChunk& ch) {
                         O_RDWR | O_DIRECT, 0);
   if (!fd.ok()) return Annotate(fd.status(), "open (O_DIRECT)", path, ch.id);
   if (ch.direct_fd.valid()) {  // another fiber got there first
-    io_->Close(*fd);
+    io_->Close(*fd).IgnoreError();  // unused: a failed close loses nothing
     return Status();
   }
   ch.direct_fd.reset(*fd);
@@ -175,7 +176,7 @@ Status DiskBackend::WriteRest(const std::string& path, OpenChunk& ch, const IoBu
   // Rare (a full disk, a signal): the rest goes through a copy on the buffered fd.
   const bool durable = options_.durability == DurabilityPolicy::kFsync;
   while (done < len) {
-    if (data.empty()) return Status(StatusCode::kInternal, "write: buffer lost after a short write");
+    if (data.empty()) return Status::Internal("write: buffer lost after a short write");
     IoBuffer rest = IoBuffer::Allocate(len - done);
     std::memcpy(rest.data(), data.data() + done, len - done);
     auto n = durable ? io_->WriteDurable(ch.ref(), rest, len - done, offset + done)
@@ -225,7 +226,7 @@ Status DiskBackend::SyncShard(unsigned shard) {
   auto fd = io_->OpenAt(chunks_dir_.get(), ShardDirName(shard), O_RDONLY | O_DIRECTORY, 0);
   if (!fd.ok()) return fd.status();
   Status s = io_->Fsync(*fd);
-  io_->Close(*fd);
+  io_->Close(*fd).IgnoreError();  // a directory fd: the fsync's status is the one that counts
   if (!s.ok()) {
     return Status(s.code(), "fsync of directory " + options_.data_dir + "/chunks/" + ShardDirName(shard) +
                                 ": " + s.message(), s.sys_errno());
@@ -247,8 +248,10 @@ Status DiskBackend::Retire(ChunkPtr ch, bool sync) {
   if (ch.use_count() == 1) {  // nobody else holds it: close through the FileIo
     ch->fixed = FixedFile();
     ch->direct_fixed = FixedFile();
-    if (ch->direct_fd.valid()) io_->Close(ch->direct_fd.release());
-    io_->Close(ch->fd.release());
+    Status d = ch->direct_fd.valid() ? io_->Close(ch->direct_fd.release()) : Status();
+    Status c = io_->Close(ch->fd.release());
+    if (s.ok() && !d.ok()) s = Annotate(d, "close (O_DIRECT)", "file id " + FileIdHex(ch->id.file_id), ch->id);
+    if (s.ok() && !c.ok()) s = Annotate(c, "close", "file id " + FileIdHex(ch->id.file_id), ch->id);
   }
   return s;
 }
@@ -328,7 +331,8 @@ Status DiskBackend::Remove(const std::string& path, uint64_t file_id) {
       ++it;
     }
   }
-  for (ChunkPtr& ch : gone) Retire(std::move(ch), false);
+  // The file is gone: what its chunks' fds report on close no longer matters.
+  for (ChunkPtr& ch : gone) Retire(std::move(ch), false).IgnoreError();
   failed_files_.erase(file_id);
 
   // io_uring has no getdents: list the file's shard directory with readdir.
@@ -378,7 +382,10 @@ Status DiskBackend::Close() {
   for (auto& [id, ch] : cache_) all.push_back(std::move(ch));
   cache_.clear();
   lru_.clear();
-  for (ChunkPtr& ch : all) Retire(std::move(ch), false);
+  for (ChunkPtr& ch : all) {
+    Status s = Retire(std::move(ch), false);
+    if (first.ok()) first = s;
+  }
   return first;
 }
 
@@ -393,7 +400,7 @@ Result<std::string> DiskBackend::LoadOwner(uint64_t file_id) {
   if (!n.ok()) return Annotate(n.status(), "read", "file id " + FileIdHex(file_id), c);
   const char* p = reinterpret_cast<const char*>(buf.data());
   const void* nl = std::memchr(p, '\n', *n);
-  if (nl == nullptr) return Status(StatusCode::kNotFound, "owner record is torn");
+  if (nl == nullptr) return Status::NotFound("owner record is torn");
   return std::string(p, static_cast<const char*>(nl) - p);
 }
 

@@ -20,7 +20,7 @@ Result<DurabilityPolicy> ParseDurabilityPolicy(std::string_view text) {
   if (text == "fsync") return DurabilityPolicy::kFsync;
   if (text == "close") return DurabilityPolicy::kClose;
   if (text == "group") return DurabilityPolicy::kGroup;
-  return Status(StatusCode::kInvalidArgument, "durability '" + std::string(text) +
+  return Status::InvalidArgument("durability '" + std::string(text) +
                                                   "' is unknown: use none, fsync, close or group");
 }
 

@@ -13,8 +13,7 @@ Status MemoryBackend::Write(const std::string& path, ChunkId c, uint64_t offset,
   if (end > v.size()) {
     if (bytes_ + (end - v.size()) > options_.memory_limit) {
       if (v.empty()) chunks_.erase(c);
-      return Status(StatusCode::kResourceExhausted,
-                    "write chunk " + std::to_string(c.index) + " of '" + path +
+      return Status::ResourceExhausted("write chunk " + std::to_string(c.index) + " of '" + path +
                         "' (memory backend): memory_limit of " + std::to_string(options_.memory_limit) +
                         " bytes reached (like ENOSPC); raise memory_limit",
                     ENOSPC);
@@ -30,8 +29,7 @@ Result<size_t> MemoryBackend::Read(const std::string& path, ChunkId c, uint64_t 
                                    size_t len) {
   auto it = chunks_.find(c);
   if (it == chunks_.end()) {
-    return Status(StatusCode::kNotFound,
-                  "chunk " + std::to_string(c.index) + " of '" + path + "' does not exist");
+    return Status::NotFound("chunk " + std::to_string(c.index) + " of '" + path + "' does not exist");
   }
   const std::vector<std::byte>& v = it->second;
   if (offset >= v.size()) return size_t{0};
@@ -55,7 +53,7 @@ Status MemoryBackend::Remove(const std::string&, uint64_t file_id) {
 
 Result<std::string> MemoryBackend::LoadOwner(uint64_t file_id) {
   auto it = owners_.find(file_id);
-  if (it == owners_.end()) return Status(StatusCode::kNotFound, "no owner record");
+  if (it == owners_.end()) return Status::NotFound("no owner record");
   return it->second;
 }
 

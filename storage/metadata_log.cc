@@ -65,8 +65,7 @@ Status MetadataLog::Replay(const ApplyFn& apply, LogRecovery* rec) {
   if (got < 0) return Status::FromErrno(errno, "metadata log: reading " + path_);
   if (static_cast<size_t>(got) < kMetaLogMagic.size()) {
     if (std::string_view(magic, static_cast<size_t>(got)) != kMetaLogMagic.substr(0, static_cast<size_t>(got))) {
-      return Status(StatusCode::kCorruption,
-                    "metadata log " + path_ + " is not a BenchFS metadata log (bad header); "
+      return Status::Corruption("metadata log " + path_ + " is not a BenchFS metadata log (bad header); "
                     "move it away or set another log_path");
     }
     if (::ftruncate(fd_.get(), 0) != 0 ||
@@ -84,8 +83,7 @@ Status MetadataLog::Replay(const ApplyFn& apply, LogRecovery* rec) {
     return Status();
   }
   if (std::string_view(magic, sizeof(magic)) != kMetaLogMagic) {
-    return Status(StatusCode::kCorruption,
-                  "metadata log " + path_ + " is not a BenchFS metadata log (bad magic); "
+    return Status::Corruption("metadata log " + path_ + " is not a BenchFS metadata log (bad magic); "
                   "move it away or set another log_path");
   }
 
@@ -103,8 +101,7 @@ Status MetadataLog::Replay(const ApplyFn& apply, LogRecovery* rec) {
     if (out == DecodeOutcome::kOk) {
       Status applied = apply(r);
       if (!applied.ok()) {
-        return Status(StatusCode::kCorruption,
-                      "metadata log " + path_ + ": the record at offset " + std::to_string(buf_offset + pos) +
+        return Status::Corruption("metadata log " + path_ + ": the record at offset " + std::to_string(buf_offset + pos) +
                           " is intact but invalid (" + applied.message() +
                           "); the log is damaged or was written with other settings: restore it or move it "
                           "away, then restart");
@@ -161,7 +158,7 @@ Status MetadataLog::Wait(uint64_t seq) {
       continue;
     }
     if (ex_.Wait(&waiters_) != WakeReason::kNotified) {
-      return Status(StatusCode::kCancelled, "metadata log: waiting for a record to be written was cancelled");
+      return Status::Cancelled("metadata log: waiting for a record to be written was cancelled");
     }
   }
   return error_;
@@ -170,7 +167,7 @@ Status MetadataLog::Wait(uint64_t seq) {
 Status MetadataLog::Sync() {
   while (writing_ && error_.ok()) {
     if (ex_.Wait(&waiters_) != WakeReason::kNotified) {
-      return Status(StatusCode::kCancelled, "metadata log: sync was cancelled");
+      return Status::Cancelled("metadata log: sync was cancelled");
     }
   }
   if (!error_.ok()) return error_;
@@ -241,7 +238,7 @@ Status MetadataLog::WriteAt(std::string_view bytes, uint64_t offset) {
                     r.status().sys_errno());
     }
     if (*r == 0) {
-      return Status(StatusCode::kIoError, "metadata log: appending to " + path_ + " wrote 0 bytes");
+      return Status::IoError("metadata log: appending to " + path_ + " wrote 0 bytes");
     }
     bytes.remove_prefix(*r);
     offset += *r;
@@ -249,12 +246,11 @@ Status MetadataLog::WriteAt(std::string_view bytes, uint64_t offset) {
   return Status();
 }
 
-Status MetadataLog::Fail(Status s) {
+void MetadataLog::Fail(Status s) {
   error_ = Status(s.code(), s.message() + " (the log now refuses further records; restart to recover)",
                   s.sys_errno());
   acked_ = staged_;  // wake everyone: they all see the error
   ex_.WakeAll(waiters_);
-  return error_;
 }
 
 }  // namespace benchfs

@@ -74,7 +74,7 @@ class MetadataLog {
   // fdatasync even if the policy would not). Caller holds the writer role.
   void WriteBatches(uint64_t seq, bool force_sync);
   Status WriteAt(std::string_view bytes, uint64_t offset);
-  Status Fail(Status s);
+  void Fail(Status s);
 
   Executor& ex_;
   std::string path_;

@@ -18,19 +18,18 @@ int64_t WallNowNs() {
 }
 
 Status NotFound(const std::string& path) {
-  return Status(StatusCode::kNotFound, "'" + path + "' does not exist");
+  return Status::NotFound("'" + path + "' does not exist");
 }
 
 Status OutOfRange(std::string_view knob, uint64_t v, const std::string& range) {
-  return Status(StatusCode::kInvalidArgument,
-                std::string(knob) + " = " + std::to_string(v) + " is out of range: allowed " + range);
+  return Status::InvalidArgument(std::string(knob) + " = " + std::to_string(v) + " is out of range: allowed " + range);
 }
 
 }  // namespace
 
 Status MetadataStoreOptions::Validate() const {
   if (group_interval < std::chrono::microseconds(1) || group_interval > std::chrono::seconds(1)) {
-    return Status(StatusCode::kInvalidArgument, "group_interval = " + FormatDuration(group_interval) +
+    return Status::InvalidArgument("group_interval = " + FormatDuration(group_interval) +
                                                     " is out of range: allowed 1us..1s");
   }
   if (max_path_length < 2 || max_path_length > kMaxPathLengthLimit) {
@@ -39,7 +38,7 @@ Status MetadataStoreOptions::Validate() const {
   if (max_list_page < 1 || max_list_page > 1000000) {
     return OutOfRange("max_list_page", max_list_page, "1..1000000");
   }
-  if (file_id == nullptr) return Status(StatusCode::kInvalidArgument, "file_id function is not set");
+  if (file_id == nullptr) return Status::InvalidArgument("file_id function is not set");
   return Status();
 }
 
@@ -67,14 +66,14 @@ Status MetadataStore::Apply(const MetaRecord& r) {
   Status s = ValidatePath(r.path, options_.max_path_length);
   if (!s.ok()) return s;
   if (options_.file_id(r.path) != r.inode.id) {
-    return Status(StatusCode::kCorruption, "the id " + std::to_string(r.inode.id) + " of '" + r.path +
+    return Status::Corruption("the id " + std::to_string(r.inode.id) + " of '" + r.path +
                                                "' is not its file id");
   }
   if (r.type == MetaRecordType::kPut) {
     Entry* existing = nullptr;
     Entry* e = Insert(r.inode.id, &existing);
     if (e == nullptr) e = existing;
-    if (e == nullptr) return Status(StatusCode::kResourceExhausted, "the metadata index is full");
+    if (e == nullptr) return Status::ResourceExhausted("the metadata index is full");
     e->path = r.path;
     e->inode = r.inode;
   } else {
@@ -134,16 +133,15 @@ Result<Inode> MetadataStore::Create(const std::string& path, InodeType type, uin
   index_.Prefetch(id);  // overlaps the index's cache miss with the validation below
   Status s = ValidatePath(path, options_.max_path_length);
   if (!s.ok()) return s;
-  if (closed_) return Status(StatusCode::kUnavailable, "metadata store is closed");
+  if (closed_) return Status::Unavailable("metadata store is closed");
   Entry* existing = nullptr;
   Entry* slot = Insert(id, &existing);
   if (slot == nullptr) {
     if (existing == nullptr) {
-      return Status(StatusCode::kResourceExhausted, "metadata store is full (4G entries)");
+      return Status::ResourceExhausted("metadata store is full (4G entries)");
     }
-    if (existing->path == path) return Status(StatusCode::kAlreadyExists, "'" + path + "' already exists");
-    return Status(StatusCode::kAlreadyExists,
-                  "'" + path + "' cannot be created: its file id " + FileIdHex(id) +
+    if (existing->path == path) return Status::AlreadyExists("'" + path + "' already exists");
+    return Status::AlreadyExists("'" + path + "' cannot be created: its file id " + FileIdHex(id) +
                       " is already used by '" + existing->path +
                       "' (a 64-bit hash collision); ids are never shared, so use another name");
   }
@@ -169,7 +167,7 @@ Result<Inode> MetadataStore::Stat(const std::string& path) const {
 Status MetadataStore::Delete(const std::string& path, Duration* log_time) {
   Status s = ValidatePath(path, options_.max_path_length);
   if (!s.ok()) return s;
-  if (closed_) return Status(StatusCode::kUnavailable, "metadata store is closed");
+  if (closed_) return Status::Unavailable("metadata store is closed");
   const uint64_t id = options_.file_id(path);
   const uint32_t idx = index_.Find(id, is_id_);
   if (idx == IdIndex::kNone || entries_[idx].path != path) return NotFound(path);
@@ -182,9 +180,9 @@ Status MetadataStore::Delete(const std::string& path, Duration* log_time) {
 Result<Inode> MetadataStore::Update(const std::string& path, const InodeUpdate& u, Duration* log_time) {
   Status s = ValidatePath(path, options_.max_path_length);
   if (!s.ok()) return s;
-  if (closed_) return Status(StatusCode::kUnavailable, "metadata store is closed");
+  if (closed_) return Status::Unavailable("metadata store is closed");
   if (u.truncate && !u.size) {
-    return Status(StatusCode::kInvalidArgument, "update of '" + path + "': truncate needs a size");
+    return Status::InvalidArgument("update of '" + path + "': truncate needs a size");
   }
   Entry* e = Find(path);
   if (e == nullptr) return NotFound(path);
@@ -200,8 +198,7 @@ Result<Inode> MetadataStore::Update(const std::string& path, const InodeUpdate& 
 Result<ListPage> MetadataStore::List(const std::string& prefix, const std::string& start_after,
                                      size_t limit) {
   if (prefix.empty() || prefix[0] != '/' || prefix.find('\0') != std::string::npos) {
-    return Status(StatusCode::kInvalidArgument,
-                  "list prefix '" + prefix + "' is invalid: it must start with / and contain no NUL");
+    return Status::InvalidArgument("list prefix '" + prefix + "' is invalid: it must start with / and contain no NUL");
   }
   if (limit == 0 || limit > options_.max_list_page) limit = options_.max_list_page;
   if (!sorted_valid_) {

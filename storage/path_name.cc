@@ -14,7 +14,7 @@ std::string Shown(std::string_view path) {
 }
 
 Status Bad(std::string_view path, const char* rule) {
-  return Status(StatusCode::kInvalidArgument, "path " + Shown(path) + " is invalid: " + rule);
+  return Status::InvalidArgument("path " + Shown(path) + " is invalid: " + rule);
 }
 
 }  // namespace
@@ -22,8 +22,7 @@ Status Bad(std::string_view path, const char* rule) {
 Status ValidatePath(std::string_view path, size_t max_length) {
   if (path.empty()) return Bad(path, "it is empty; use an absolute path such as /dir/file");
   if (path.size() > max_length) {
-    return Status(StatusCode::kInvalidArgument,
-                  "path " + Shown(path) + " is invalid: " + std::to_string(path.size()) +
+    return Status::InvalidArgument("path " + Shown(path) + " is invalid: " + std::to_string(path.size()) +
                       " bytes, longer than the limit of " + std::to_string(max_length));
   }
   if (path[0] != '/') return Bad(path, "it must be absolute (start with /)");

@@ -22,7 +22,7 @@ Status PosixFileIo::Close(int fd) {
 }
 
 Result<size_t> PosixFileIo::Read(FileRef f, IoBuffer& buf, size_t len, uint64_t offset) {
-  if (len > buf.size()) return Status(StatusCode::kInvalidArgument, "pread longer than its buffer");
+  if (len > buf.size()) return Status::InvalidArgument("pread longer than its buffer");
   ssize_t n;
   do n = ::pread(f.index, buf.data(), len, static_cast<off_t>(offset));
   while (n < 0 && errno == EINTR);
@@ -31,7 +31,7 @@ Result<size_t> PosixFileIo::Read(FileRef f, IoBuffer& buf, size_t len, uint64_t 
 }
 
 Result<size_t> PosixFileIo::Write(FileRef f, IoBuffer& buf, size_t len, uint64_t offset) {
-  if (len > buf.size()) return Status(StatusCode::kInvalidArgument, "pwrite longer than its buffer");
+  if (len > buf.size()) return Status::InvalidArgument("pwrite longer than its buffer");
   ssize_t n;
   do n = ::pwrite(f.index, buf.data(), len, static_cast<off_t>(offset));
   while (n < 0 && errno == EINTR);

@@ -68,7 +68,7 @@ std::string_view ObjectiveName(Objective o) { return o == Objective::kP50 ? "p50
 Result<Objective> ParseObjective(std::string_view text) {
   if (text == "p50") return Objective::kP50;
   if (text == "p99") return Objective::kP99;
-  return Status(StatusCode::kInvalidArgument, "objective '" + std::string(text) + "' is unknown: use p50 or p99");
+  return Status::InvalidArgument("objective '" + std::string(text) + "' is unknown: use p50 or p99");
 }
 
 std::string CpuBudget::Text() const {
@@ -95,8 +95,7 @@ Result<std::vector<CpuBudget>> ParseCpuBudgets(const std::string& text) {
       char* rest = nullptr;
       b.cores = std::strtod(item.c_str(), &rest);
       if (item.empty() || rest == nullptr || *rest != '\0' || !(b.cores > 0) || !std::isfinite(b.cores)) {
-        return Status(StatusCode::kInvalidArgument,
-                      "CPU budget '" + item + "' is not a positive number of cores, idle or inf");
+        return Status::InvalidArgument("CPU budget '" + item + "' is not a positive number of cores, idle or inf");
       }
     }
     out.push_back(b);

@@ -83,8 +83,7 @@ Result<std::unique_ptr<DaemonProcess>> DaemonProcess::Start(const std::string& b
   }
   d->Stop(std::chrono::seconds(1));
   std::string why = Tail(log_path);
-  return Status(StatusCode::kUnavailable,
-                "benchfsd did not become ready" + (why.empty() ? std::string() : ": " + why) + " (log: " + log_path + ")");
+  return Status::Unavailable("benchfsd did not become ready" + (why.empty() ? std::string() : ": " + why) + " (log: " + log_path + ")");
 }
 
 bool DaemonProcess::WaitExit(Duration timeout) {

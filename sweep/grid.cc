@@ -32,13 +32,13 @@ Result<std::vector<T>> ParseList(const std::string& text, const std::string& fla
   std::vector<T> out;
   for (const std::string& item : SplitComma(text)) {
     if (item.empty()) {
-      return Status(StatusCode::kInvalidArgument, flag + ": empty element in '" + text + "'");
+      return Status::InvalidArgument(flag + ": empty element in '" + text + "'");
     }
     Result<T> v = parse(item);
-    if (!v.ok()) return Status(StatusCode::kInvalidArgument, flag + ": " + v.status().message());
+    if (!v.ok()) return Status::InvalidArgument(flag + ": " + v.status().message());
     if (std::find(out.begin(), out.end(), *v) == out.end()) out.push_back(*v);
   }
-  if (out.empty()) return Status(StatusCode::kInvalidArgument, flag + ": give at least one value");
+  if (out.empty()) return Status::InvalidArgument(flag + ": give at least one value");
   return out;
 }
 
@@ -78,7 +78,7 @@ SweepAxes SweepAxes::Quick() {
 
 Status SweepAxes::Validate() const {
   auto empty = [](const char* axis) {
-    return Status(StatusCode::kInvalidArgument, std::string("the sweep axis ") + axis + " has no values");
+    return Status::InvalidArgument(std::string("the sweep axis ") + axis + " has no values");
   };
   if (modes.empty()) return empty("modes");
   if (submit_timeouts.empty()) return empty("submit_timeouts");
@@ -90,22 +90,22 @@ Status SweepAxes::Validate() const {
   if (workloads.empty()) return empty("workloads");
   for (Duration d : submit_timeouts) {
     if (d < Duration(0) || d > kMaxTimeoutKnob) {
-      return Status(StatusCode::kInvalidArgument, "submit timeout " + Us(d) + " is out of range: allowed 0..10s");
+      return Status::InvalidArgument("submit timeout " + Us(d) + " is out of range: allowed 0..10s");
     }
   }
   for (Duration d : complete_timeouts) {
     if (d < Duration(0) || d > kMaxTimeoutKnob) {
-      return Status(StatusCode::kInvalidArgument, "complete timeout " + Us(d) + " is out of range: allowed 0..10s");
+      return Status::InvalidArgument("complete timeout " + Us(d) + " is out of range: allowed 0..10s");
     }
   }
   for (Duration d : idle_spins) {
     if (d < Duration(0) || d > kMaxTimeoutKnob) {
-      return Status(StatusCode::kInvalidArgument, "idle spin " + Us(d) + " is out of range: allowed 0..10s");
+      return Status::InvalidArgument("idle spin " + Us(d) + " is out of range: allowed 0..10s");
     }
   }
   for (uint32_t q : qds) {
     if (q == 0 || q > 4096) {
-      return Status(StatusCode::kInvalidArgument, "qd " + std::to_string(q) + " is out of range: allowed 1..4096");
+      return Status::InvalidArgument("qd " + std::to_string(q) + " is out of range: allowed 1..4096");
     }
   }
   return Status();

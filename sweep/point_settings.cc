@@ -12,8 +12,7 @@ std::string_view ServerModeName(ServerMode m) { return m == ServerMode::kInProce
 Result<ServerMode> ParseServerMode(std::string_view text) {
   if (text == "inprocess") return ServerMode::kInProcess;
   if (text == "process") return ServerMode::kProcess;
-  return Status(StatusCode::kInvalidArgument,
-                "server mode '" + std::string(text) + "' is unknown: use inprocess or process");
+  return Status::InvalidArgument("server mode '" + std::string(text) + "' is unknown: use inprocess or process");
 }
 
 PointPlan PlanFor(const SweepPoint& p, const PointSettings& s) {

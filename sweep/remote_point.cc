@@ -38,7 +38,7 @@ std::function<Status(uint64_t)> MakeOp(const SweepPoint& p, const PointSettings&
         auto n = client.ReadChunk(EndToEndFile(seq % files), 0, 0, b, size);
         Status st = n.status();
         if (st.ok() && *n != size) {
-          st = Status(StatusCode::kIoError, "short read of " + EndToEndFile(seq % files) + ": " +
+          st = Status::IoError("short read of " + EndToEndFile(seq % files) + ": " +
                                                 std::to_string(*n) + " of " + std::to_string(size) + " bytes");
         }
         buffers.Give(b);
@@ -47,7 +47,7 @@ std::function<Status(uint64_t)> MakeOp(const SweepPoint& p, const PointSettings&
     case Workload::kE2eCreate:
       return [&](uint64_t seq) { return client.Create(EndToEndCreatePath(seq)).status(); };
     default:
-      return [](uint64_t) { return Status(StatusCode::kInternal, "not a remote workload"); };
+      return [](uint64_t) { return Status::Internal("not a remote workload"); };
   }
 }
 

@@ -48,7 +48,10 @@ class InProcessServer : public ServerSide {
       so.teardown = [this, gated] {
         // Gated, Close() would wait for both gates once per open file; with
         // durability none there is nothing to flush, so the stores are dropped.
-        if (!gated && fs_) fs_->Close();
+        if (!gated && fs_) {
+          Status s = fs_->Close();
+          if (!s.ok()) std::fprintf(stderr, "benchfs sweep: closing the server's stores: %s\n", s.ToString().c_str());
+        }
         fs_.reset();
       };
     }
@@ -128,7 +131,7 @@ Result<std::unique_ptr<ServerSide>> StartServer(const SweepPoint& p, const Point
   if (s.server == ServerMode::kInProcess) {
     auto srv = std::make_unique<InProcessServer>(p, s);
     const std::string err = srv->error();
-    if (!err.empty()) return Status(StatusCode::kUnavailable, "in-process server: " + err);
+    if (!err.empty()) return Status::Unavailable("in-process server: " + err);
     return std::unique_ptr<ServerSide>(std::move(srv));
   }
   const std::string dir = EndToEndDataDir(s.data_dir);

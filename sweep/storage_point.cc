@@ -62,8 +62,7 @@ PointMeasurement RunStoragePoint(const SweepPoint& p, const PointSettings& s) {
         buffers.Give(b);
         if (!n.ok()) return n.status();
         if (*n != s.io_size) {
-          return Status(StatusCode::kIoError,
-                        "short read: " + std::to_string(*n) + " of " + std::to_string(s.io_size) + " bytes");
+          return Status::IoError("short read: " + std::to_string(*n) + " of " + std::to_string(s.io_size) + " bytes");
         }
         return Status();
       };
@@ -71,7 +70,10 @@ PointMeasurement RunStoragePoint(const SweepPoint& p, const PointSettings& s) {
     m = MeasureOps(**ex, plan, p.qd, op, nullptr);
     // A gated Close() would wait for both gates once per open file; the store
     // holds nothing to flush (durability none), so it is simply destroyed.
-    if (p.knobs.reactor_mode == ReactorMode::kPolled) cs.Close();
+    if (p.knobs.reactor_mode == ReactorMode::kPolled) {
+      Status s = cs.Close();
+      if (!s.ok() && m.error.empty()) m.error = "closing the chunk store: " + s.ToString();
+    }
   });
   store.value().reset();
   m.wall_s = std::chrono::duration<double>(Now() - t0).count();

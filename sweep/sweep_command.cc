@@ -36,7 +36,7 @@ Status WriteAtomically(const std::string& path, const std::string& text) {
     std::ofstream f(tmp, std::ios::trunc);
     f << text;
     f.close();
-    if (!f) return Status(StatusCode::kIoError, "cannot write " + tmp);
+    if (!f) return Status::IoError("cannot write " + tmp);
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) return Status::FromErrno(errno, "rename to " + path);
   return Status();
@@ -44,8 +44,8 @@ Status WriteAtomically(const std::string& path, const std::string& text) {
 
 Result<Duration> FlagDuration(const std::string& flag, const std::string& text) {
   auto d = ParseDuration(text);
-  if (!d.ok()) return Status(StatusCode::kInvalidArgument, flag + ": " + d.status().message());
-  if (*d <= Duration(0)) return Status(StatusCode::kInvalidArgument, flag + ": must be longer than 0");
+  if (!d.ok()) return Status::InvalidArgument(flag + ": " + d.status().message());
+  if (*d <= Duration(0)) return Status::InvalidArgument(flag + ": must be longer than 0");
   return *d;
 }
 
@@ -214,26 +214,25 @@ int RunSweepCommand(const SweepCommandOptions& o, const ExecutorConfig& base, co
 
   PointSettings& ps = c.settings;
   auto server = ParseServerMode(o.server);
-  if (!server.ok()) return Usage(Status(StatusCode::kInvalidArgument, "--server: " + server.status().message()));
+  if (!server.ok()) return Usage(Status::InvalidArgument("--server: " + server.status().message()));
   ps.server = *server;
   ps.benchfsd = o.benchfsd.empty() ? BesideThisBinary("benchfsd") : o.benchfsd;
   ps.allow_root = o.allow_root;
   if (ps.server == ServerMode::kProcess && ::access(ps.benchfsd.c_str(), X_OK) != 0) {
-    return Usage(Status(StatusCode::kInvalidArgument,
-                        "--server process: benchfsd not found at " + ps.benchfsd + " (give --benchfsd PATH)"));
+    return Usage(Status::InvalidArgument("--server process: benchfsd not found at " + ps.benchfsd + " (give --benchfsd PATH)"));
   }
   ps.ucx = ucx;
   ps.rpc = rpc;
   auto io = ParseSize(o.io_size);
   if (!io.ok() || *io == 0 || *io > kStorageChunkSize) {
-    return Usage(Status(StatusCode::kInvalidArgument, "--io-size: '" + o.io_size + "' must be 1 B..4 MiB"));
+    return Usage(Status::InvalidArgument("--io-size: '" + o.io_size + "' must be 1 B..4 MiB"));
   }
   ps.io_size = *io;
   ps.baseline = o.baseline;
   ps.breakdown = o.breakdown;
   auto ping = ParseSize(o.ping_size);
   if (!ping.ok() || *ping > (16u << 20)) {
-    return Usage(Status(StatusCode::kInvalidArgument, "--ping-size: '" + o.ping_size + "' must be 0..16 MiB"));
+    return Usage(Status::InvalidArgument("--ping-size: '" + o.ping_size + "' must be 0..16 MiB"));
   }
   ps.ping_size = *ping;
   auto pt = FlagDuration("--point-time", o.point_time.empty() ? (o.quick ? "300ms" : "1s") : o.point_time);
@@ -243,16 +242,16 @@ int RunSweepCommand(const SweepCommandOptions& o, const ExecutorConfig& base, co
   if (!mpt.ok()) return Usage(mpt.status());
   ps.max_point_time = *mpt;
   auto idle = ParseDuration(o.idle_window);
-  if (!idle.ok()) return Usage(Status(StatusCode::kInvalidArgument, "--idle-window: " + idle.status().message()));
+  if (!idle.ok()) return Usage(Status::InvalidArgument("--idle-window: " + idle.status().message()));
   ps.idle_window = *idle;
   ps.warmup_ops = o.warmup_ops != 0 ? o.warmup_ops : (o.quick ? 100 : 200);
-  if (o.min_ops == 0) return Usage(Status(StatusCode::kInvalidArgument, "--min-ops: must be at least 1"));
+  if (o.min_ops == 0) return Usage(Status::InvalidArgument("--min-ops: must be at least 1"));
   ps.min_ops = o.min_ops;
   auto budgets = ParseCpuBudgets(o.budgets);
-  if (!budgets.ok()) return Usage(Status(StatusCode::kInvalidArgument, "--cpu-budgets: " + budgets.status().message()));
+  if (!budgets.ok()) return Usage(Status::InvalidArgument("--cpu-budgets: " + budgets.status().message()));
   c.budgets = *budgets;
   auto objective = ParseObjective(o.objective);
-  if (!objective.ok()) return Usage(Status(StatusCode::kInvalidArgument, "--objective: " + objective.status().message()));
+  if (!objective.ok()) return Usage(Status::InvalidArgument("--objective: " + objective.status().message()));
   c.objective = *objective;
 
   if (o.dry_run) {

@@ -19,7 +19,7 @@ Result<SweepRun> RunSweep(const SweepConfig& c, const std::function<void(const S
   if (!v.ok()) return v;
   v = c.base.Validate();
   if (!v.ok()) return v;
-  if (c.settings.data_dir.empty()) return Status(StatusCode::kInvalidArgument, "the sweep needs a data directory");
+  if (c.settings.data_dir.empty()) return Status::InvalidArgument("the sweep needs a data directory");
 
   SweepRun run;
   run.info.manifest = BaseManifest();

@@ -36,8 +36,7 @@ Result<Workload> ParseWorkload(std::string_view text) {
     if (text == i.name) return i.workload;
     allowed += (allowed.empty() ? "" : ", ") + std::string(i.name);
   }
-  return Status(StatusCode::kInvalidArgument,
-                "workload '" + std::string(text) + "' is unknown: use " + allowed);
+  return Status::InvalidArgument("workload '" + std::string(text) + "' is unknown: use " + allowed);
 }
 
 }  // namespace benchfs

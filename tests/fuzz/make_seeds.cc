@@ -177,7 +177,7 @@ void BootstrapSeeds(const Corpus& corpus) {
   save("request_no_token", 0, EncodeBootstrapRequest(""));
   save("request_token", 0, EncodeBootstrapRequest("s3cret-token"));
   save("reply_address", 1, EncodeBootstrapReply(Status(), Text(std::string(180, 'a'))));
-  save("reply_denied", 1, EncodeBootstrapReply(Status(StatusCode::kPermissionDenied, "wrong token"), {}));
+  save("reply_denied", 1, EncodeBootstrapReply(Status::PermissionDenied("wrong token"), {}));
   std::vector<std::byte> ucx_abort(64, std::byte{0});
   for (int i = 0; i < 8; ++i) ucx_abort[i] = std::byte{0xff};
   save("ucx_listener_abort", 0, ucx_abort);

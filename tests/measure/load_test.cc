@@ -42,7 +42,7 @@ TEST(Load, ErrorsAreCountedWithTheFirstOneKept) {
     spec.qd = 1;
     spec.iterations = 10;
     r = RunLoad(*ex, spec, [&](uint64_t i) {
-      return i % 2 ? Status(StatusCode::kIoError, "op " + std::to_string(i)) : Status();
+      return i % 2 ? Status::IoError("op " + std::to_string(i)) : Status();
     });
   });
   EXPECT_EQ(r.ok, 5u);

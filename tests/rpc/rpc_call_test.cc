@@ -32,7 +32,7 @@ class RpcTransport : public ::testing::TestWithParam<std::string> {
     ASSERT_FALSE(registry_.empty());
   }
   void TearDown() override {
-    UnpublishAddress(registry_, "server");
+    EXPECT_TRUE(UnpublishAddress(registry_, "server").ok());
     rmdir(registry_.c_str());
   }
   ServerOptions Server() const {
@@ -162,7 +162,7 @@ TEST(RpcCall, HandlerErrorReachesCallerWithMessage) {
   so.setup = [](RpcServer& s, Executor&) {
     s.Handle(Opcode::kMetaStat, [](Request& req) {
       std::string path(reinterpret_cast<const char*>(req.header.data()), req.header.size());
-      return Response::Error(Status(StatusCode::kNotFound, "no such file: " + path));
+      return Response::Error(Status::NotFound("no such file: " + path));
     });
   };
   ServerThread server(so);
@@ -398,7 +398,7 @@ TEST(RpcCall, ConnectThroughRegistry) {
     EXPECT_NE(missing.status().message().find("nobody.addr"), std::string::npos);
   });
   server.Stop();
-  UnpublishAddress(dir, "server");
+  EXPECT_TRUE(UnpublishAddress(dir, "server").ok());
   rmdir(dir.c_str());
 }
 

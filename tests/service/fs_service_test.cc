@@ -35,7 +35,9 @@ class FsServiceTest : public ::testing::TestWithParam<ChunkBackendKind> {
       fs_ = std::move(f.value());
     };
     so.teardown = [this] {
-      if (fs_) fs_->Close();
+      if (fs_) {
+        EXPECT_TRUE(fs_->Close().ok());
+      }
       fs_.reset();
     };
     server_ = std::make_unique<ServerThread>(so);

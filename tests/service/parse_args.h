@@ -17,7 +17,7 @@ inline Status ParseArgs(CLI::App& app, const std::vector<std::string>& args) {
   try {
     app.parse(static_cast<int>(argv.size()), argv.data());
   } catch (const CLI::ParseError& e) {
-    return Status(StatusCode::kInvalidArgument, e.what());
+    return Status::InvalidArgument(e.what());
   }
   return Status();
 }
