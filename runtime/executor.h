@@ -166,4 +166,25 @@ class Executor {
   std::atomic<bool> remote_pending_{false};
 };
 
+// The ready queue is on every fiber switch: defined here so both halves of
+// the executor inline it.
+inline void Executor::PushReady(Fiber* f) {
+  f->next_ready = nullptr;
+  if (ready_tail_ != nullptr) {
+    ready_tail_->next_ready = f;
+  } else {
+    ready_head_ = f;
+  }
+  ready_tail_ = f;
+  ++ready_count_;
+}
+
+inline Fiber* Executor::PopReady() {
+  Fiber* f = ready_head_;
+  ready_head_ = f->next_ready;
+  if (ready_head_ == nullptr) ready_tail_ = nullptr;
+  --ready_count_;
+  return f;
+}
+
 }  // namespace benchfs

@@ -1,7 +1,8 @@
 // ReactorBackend: what the executor's loop asks of its kernel event source,
-// and nothing else. The loop calls SubmitWork() and ReapCompletions() every
-// tick, PollWhenIdle() when a tick found nothing to do, and, when it decides
-// to sleep, asks CanSleep() and NextWake() and then WaitForEvents(). The
+// and nothing else. The loop calls Poll() every tick (submit the work that is
+// due, reap what has completed: one call, so a tick pays one indirect call),
+// PollWhenIdle() when a tick found nothing to do, and, when it decides to
+// sleep, asks CanSleep() and NextWake() and then WaitForEvents(). The
 // backend suspends and wakes fibers through the executor; the executor knows
 // the backend only through this interface (the io_uring reactor implements
 // it), so the two never include each other.
@@ -15,12 +16,11 @@ class ReactorBackend {
  public:
   virtual ~ReactorBackend() = default;
 
-  // Submits prepared work if the policy says it is due; true if anything was submitted.
-  // `fibers_runnable`: other fibers may still add work in this tick.
-  virtual bool SubmitWork(bool fibers_runnable) = 0;
-  // Completes what the kernel has finished (a memory read when nothing has);
-  // true if anything completed.
-  virtual bool ReapCompletions() = 0;
+  // Submits prepared work if the policy says it is due, then completes what
+  // the kernel has finished (a few memory reads when there is nothing);
+  // true if anything was submitted or completed. `fibers_runnable`: other
+  // fibers may still add work in this tick.
+  virtual bool Poll(bool fibers_runnable) = 0;
   // The costlier poke an idle loop may afford (a syscall for rings that post
   // completions only when entered); true if that completed anything.
   virtual bool PollWhenIdle() = 0;

@@ -112,10 +112,11 @@ class UringReactor final : public ReactorBackend {
   Result<FixedFile> RegisterFile(int fd);
 
   // ---- ReactorBackend: the executor's loop (see reactor_backend.h) ----
-  bool SubmitWork(bool fibers_runnable) override {
-    return io_uring_sq_ready(&ring_) != 0 && SubmitPending(fibers_runnable);
+  bool Poll(bool fibers_runnable) override {
+    bool progress = io_uring_sq_ready(&ring_) != 0 && SubmitPending(fibers_runnable);
+    if (MayReap()) progress |= Reap();
+    return progress;
   }
-  bool ReapCompletions() override { return MayReap() && Reap(); }
   bool PollWhenIdle() override;
   bool CanSleep() const override { return policy_->MaySleepWith(io_uring_cq_ready(&ring_)); }
   TimePoint NextWake() const override {
