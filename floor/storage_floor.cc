@@ -36,6 +36,7 @@ class FloorRing {
     int ret = io_uring_queue_init_params(8, &ring_, &p);
     if (ret < 0) return Status::FromErrno(-ret, "storage floor: io_uring_queue_init");
     ready_ = true;
+    (void)io_uring_register_ring_fd(&ring_);  // as the executor's ring does
     defer_ = (p.flags & (IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_COOP_TASKRUN)) != 0;
     if (s.io_workers > 0) {
       unsigned workers[2] = {s.io_workers, s.io_workers};

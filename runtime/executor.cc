@@ -65,34 +65,62 @@ bool Executor::DrainRemote() {
   return !batch.empty();
 }
 
-void Executor::RunFiber(Fiber* f) {
+void Executor::BeginRun(Fiber* f) {
   current_ = f;
   f->state = Fiber::State::kRunning;
   ++stats_.fibers_run;
+}
+
+void Executor::Landed(boost::context::fiber&& from_context) {
+  Fiber* from = switching_from_;
+  if (from == nullptr) {  // the loop switched to this fiber
+    sched_ = std::move(from_context);
+    return;
+  }
+  from->context = std::move(from_context);
+  if (!from->context) {  // it returned; its stack is back in the pool
+    from->state = Fiber::State::kFree;
+    --live_fibers_;
+    free_fibers_.push_back(from);
+  }
+}
+
+void Executor::RunFiber(Fiber* f) {
+  BeginRun(f);
+  switching_from_ = nullptr;
   AsanStartSwitch(&sched_fake_stack_, f->stack_bottom, f->stack_size);
-  f->context = std::move(f->context).resume();
+  boost::context::fiber from = std::move(f->context).resume();
   AsanFinishSwitch(sched_fake_stack_, nullptr, nullptr);
   current_ = nullptr;
-  if (!f->context) {  // the fiber returned; its stack is back in the pool
-    f->state = Fiber::State::kFree;
-    --live_fibers_;
-    free_fibers_.push_back(f);
-  }
+  Landed(std::move(from));
 }
 
 bool Executor::RunReady() {
   const size_t n = ready_count_;
   if (n == 0) return false;
-  // Only fibers ready at the start of the tick run in it, so a fiber that
-  // yields lets the SQ flush and the CQ reap happen before it runs again.
-  // A large batch is also bounded in time; the clock is read once per 32
-  // fibers and only when the batch is that large.
-  constexpr size_t kCheckEvery = 32;
-  TimePoint budget_end{};
-  if (n > kCheckEvery) budget_end = Now() + config_.task_quota;
-  for (size_t i = 0; i < n; ++i) {
-    if (i > 0 && i % kCheckEvery == 0 && Now() >= budget_end) break;
-    RunFiber(PopReady());
+  // The loop resumes the first ready fiber; each fiber that suspends hands
+  // off straight to the next ready one (one stack switch instead of two
+  // through the loop) until the tick's budget is spent: every fiber ready at
+  // the start of the tick, and at least kMinRunsPerTick runs, so fibers woken
+  // by fibers also run without a trip through the loop. A fiber that yields
+  // still lets the SQ flush and the CQ reap happen before it runs again,
+  // within that bound. A large batch is also bounded in time; the clock is
+  // read once per kCheckEvery runs and only when the batch is that large.
+  handoffs_left_ = std::max(n, kMinRunsPerTick) - 1;
+  runs_in_tick_ = 0;
+  check_budget_ = n > kCheckEvery;
+  if (check_budget_) budget_end_ = Now() + config_.task_quota;
+  RunFiber(PopReady());
+  handoffs_left_ = 0;
+  return true;
+}
+
+bool Executor::MayHandOff() {
+  if (handoffs_left_ == 0 || ready_count_ == 0) return false;
+  --handoffs_left_;
+  if (check_budget_ && ++runs_in_tick_ % kCheckEvery == 0 && Now() >= budget_end_) {
+    handoffs_left_ = 0;
+    return false;
   }
   return true;
 }
@@ -190,6 +218,7 @@ void Executor::Run(std::function<void()> main) {
   stop_ = false;
   idle_ = false;
   FiberHandle h = Spawn(std::move(main));
+  main_fiber_id_ = h.id_;
   while (!h.done() && !stop_) {
     if (Tick()) {
       idle_ = false;
@@ -231,6 +260,7 @@ void Executor::DestroyLiveFibers() {
   // suspended ones are unwound (their destructors run) by Boost.Context.
   ready_head_ = ready_tail_ = nullptr;
   ready_count_ = 0;
+  handoffs_left_ = 0;  // every switch below returns to this loop
   for (auto& owned : fibers_) {
     Fiber* f = owned.get();
     if (f->state != Fiber::State::kReady && f->state != Fiber::State::kWaiting) continue;
@@ -281,9 +311,15 @@ FiberHandle Executor::Spawn(std::function<void()> body) {
   return FiberHandle(f, f->id);
 }
 
-boost::context::fiber Executor::FiberMain(Fiber* f, boost::context::fiber&& sched) {
-  AsanFinishSwitch(nullptr, &sched_stack_bottom_, &sched_stack_size_);
-  sched_ = std::move(sched);
+boost::context::fiber Executor::FiberMain(Fiber* f, boost::context::fiber&& from) {
+  const void* from_bottom = nullptr;
+  size_t from_size = 0;
+  AsanFinishSwitch(nullptr, &from_bottom, &from_size);
+  if (switching_from_ == nullptr) {  // started by the loop: learn its stack
+    sched_stack_bottom_ = from_bottom;
+    sched_stack_size_ = from_size;
+  }
+  Landed(std::move(from));
   f->started = true;
   try {
     if (f->body) f->body();
@@ -300,20 +336,43 @@ boost::context::fiber Executor::FiberMain(Fiber* f, boost::context::fiber&& sche
   f->body = nullptr;  // destroy captured state on the fiber's own stack
   f->state = Fiber::State::kDone;
   WakeAll(f->joiners);
+  if (f->id == main_fiber_id_) handoffs_left_ = 0;  // Run() returns with its main
+  // Boost.Context frees this stack on the side it switches to, which then
+  // lands with an empty continuation (Landed releases the record).
+  switching_from_ = f;
+  if (MayHandOff()) {
+    Fiber* next = PopReady();
+    BeginRun(next);
+    AsanStartSwitch(nullptr, next->stack_bottom, next->stack_size);
+    return std::move(next->context);
+  }
+  current_ = nullptr;
   AsanStartSwitch(nullptr, sched_stack_bottom_, sched_stack_size_);
   return std::move(sched_);
 }
 
-void Executor::SwitchToScheduler() {
-  Fiber* f = current_;
-  AsanStartSwitch(&f->asan_fake_stack, sched_stack_bottom_, sched_stack_size_);
+void Executor::Suspend(bool may_hand_off) {
+  Fiber* self = current_;
+  Fiber* next = may_hand_off && MayHandOff() ? PopReady() : nullptr;
+  boost::context::fiber* target = &sched_;
+  if (next != nullptr) {
+    BeginRun(next);
+    target = &next->context;
+    AsanStartSwitch(&self->asan_fake_stack, next->stack_bottom, next->stack_size);
+  } else {
+    current_ = nullptr;
+    AsanStartSwitch(&self->asan_fake_stack, sched_stack_bottom_, sched_stack_size_);
+  }
+  switching_from_ = self;
+  boost::context::fiber from;
   try {
-    sched_ = std::move(sched_).resume();
+    from = std::move(*target).resume();
   } catch (const ForcedUnwind&) {
-    AsanFinishSwitch(f->asan_fake_stack, &sched_stack_bottom_, &sched_stack_size_);
+    AsanFinishSwitch(self->asan_fake_stack, nullptr, nullptr);
     throw;
   }
-  AsanFinishSwitch(f->asan_fake_stack, &sched_stack_bottom_, &sched_stack_size_);
+  AsanFinishSwitch(self->asan_fake_stack, nullptr, nullptr);
+  Landed(std::move(from));
 }
 
 void Executor::Join(FiberHandle h) {
@@ -324,9 +383,10 @@ void Executor::Join(FiberHandle h) {
 void Executor::Yield() {
   assert(InFiber() && "Yield() must be called from a fiber");
   Fiber* f = current_;
+  const bool others_ready = ready_count_ > 0;  // else go round the loop
   f->state = Fiber::State::kReady;
   PushReady(f);
-  SwitchToScheduler();
+  Suspend(others_ready);
 }
 
 void Executor::SleepFor(Duration d) { SleepUntil(Now() + d); }
@@ -353,7 +413,7 @@ WakeReason Executor::Wait(WaitQueue* q, const WaitOptions& options) {
     f->cancel = w.cancel;
     w.cancel->waiter_ = f;
   }
-  SwitchToScheduler();
+  Suspend(true);
   return f->wake_reason;
 }
 

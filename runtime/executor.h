@@ -1,7 +1,9 @@
 // Executor: one thread's event loop. It runs fibers (Boost.Context, pooled
 // guard-paged stacks) and drives the io_uring reactor. One tick:
 //
-//   run ready fibers   (those ready at the start of the tick, within task_quota)
+//   run ready fibers   (those ready at the start of the tick, and fibers they
+//                       wake, up to 64 runs or task_quota; a suspending fiber
+//                       switches straight to the next one)
 //   flush the SQ       (all SQEs the tick produced: natural batching)
 //   reap the CQ        (a memory read, every tick, no syscall)
 //   poll the pollers   (UCX progress)
@@ -55,7 +57,10 @@ class Executor {
   // Other fibers may outlive it; they are unwound when the executor dies.
   void Run(std::function<void()> main);
   // Makes Run() return after the current tick. Executor thread only.
-  void Stop() { stop_ = true; }
+  void Stop() {
+    stop_ = true;
+    handoffs_left_ = 0;
+  }
 
   // --- Fibers (executor thread) ---
   FiberHandle Spawn(std::function<void()> body);
@@ -116,9 +121,16 @@ class Executor {
   bool RunReady();
   bool ExpireTimers();  // timers_ must not be empty
   bool DrainRemote();   // remote_pending_ must be set
+  // Stack switches. The loop resumes a fiber with RunFiber; a fiber that
+  // suspends (Suspend) or ends (FiberMain) hands off to the next ready fiber
+  // while the tick's budget allows (MayHandOff), else returns to the loop.
+  // Whoever lands stores the switching side's continuation (Landed).
   void RunFiber(Fiber* f);
-  void SwitchToScheduler();
-  boost::context::fiber FiberMain(Fiber* f, boost::context::fiber&& sched);
+  void Suspend(bool may_hand_off);
+  bool MayHandOff();
+  void BeginRun(Fiber* f);
+  void Landed(boost::context::fiber&& from_context);
+  boost::context::fiber FiberMain(Fiber* f, boost::context::fiber&& from);
   void PushReady(Fiber* f);
   Fiber* PopReady();
   Fiber* AllocFiber();
@@ -139,6 +151,14 @@ class Executor {
   TimerHeap timers_;
   Fiber* current_ = nullptr;
   boost::context::fiber sched_;  // the loop's continuation while a fiber runs
+  Fiber* switching_from_ = nullptr;  // the side of the current switch; null: the loop
+  static constexpr size_t kMinRunsPerTick = 64;
+  static constexpr size_t kCheckEvery = 32;
+  size_t handoffs_left_ = 0;  // hand-offs the running tick still allows
+  uint64_t main_fiber_id_ = 0;  // the fiber Run() waits for
+  size_t runs_in_tick_ = 0;
+  bool check_budget_ = false;  // the tick's batch is large: bound it by task_quota
+  TimePoint budget_end_{};
   void* sched_fake_stack_ = nullptr;
   const void* sched_stack_bottom_ = nullptr;
   size_t sched_stack_size_ = 0;
