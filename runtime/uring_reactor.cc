@@ -164,10 +164,6 @@ void UringReactor::CancelAllAndDrain() {
   }
 }
 
-uint64_t UringReactor::UserData(uint32_t idx) const {
-  return (static_cast<uint64_t>(slots_[idx].generation) << 32) | idx;
-}
-
 uint32_t UringReactor::AcquireSlot(const WaitOptions& w, Status* why) {
   while (free_slots_.empty() && !ex_.shutting_down()) {
     ++ex_.mutable_stats().slot_waits;
@@ -224,13 +220,6 @@ void UringReactor::AcquireSqes(io_uring_sqe** out, unsigned n) {
   for (unsigned i = 0; i < n; ++i) out[i] = io_uring_get_sqe(&ring_);
 }
 
-void UringReactor::OnSubmitted() {
-  ++inflight_;
-  ExecutorStats& st = ex_.mutable_stats();
-  st.io_depth = inflight_;
-  if (inflight_ > st.io_depth_max) st.io_depth_max = inflight_;
-}
-
 void UringReactor::CancelUserData(uint64_t user_data) {
   if (!ring_ready_) return;
   io_uring_sqe* sqe = ex_.InFiber() && !ex_.shutting_down() ? AcquireSqe() : io_uring_get_sqe(&ring_);
@@ -257,22 +246,6 @@ bool UringReactor::Flush() {
   policy_->OnSubmit();
   if (!sqe_waiters_.empty()) ex_.WakeAll(sqe_waiters_);
   return ret > 0;
-}
-
-void UringReactor::TryCompleteInline() {
-  // With no other fiber ready, the loop's next tick would do exactly this:
-  // flush the SQ and reap. Doing it here saves two stack switches and a tick
-  // for operations that complete during submission (page-cache reads, NOPs).
-  // Bounded per tick so timers and cross-thread posts are never starved.
-  if (!completes_inline_ || ex_.ready_count() != 0) return;
-  const uint64_t tick = ex_.stats().ticks;
-  if (tick != inline_tick_) {
-    inline_tick_ = tick;
-    inline_in_tick_ = 0;
-  }
-  if (++inline_in_tick_ > kMaxInlinePerTick) return;
-  Flush();
-  if (MayReap()) ReapAll();
 }
 
 bool UringReactor::SubmitPending(bool fibers_runnable) {
