@@ -52,7 +52,7 @@ const std::map<std::string, std::string>& Samples() {
       {"reactor.ring_setup", "sqpoll"},
       {"reactor.sqpoll_idle_ms", "200"},
       {"reactor.fixed_files", "0"},
-      {"reactor.io_workers", "2"},
+      {"reactor.io_workers", "3"},
       {"reactor.stack_size", "256KiB"},
       {"ucx.tls", "tcp"},
       {"ucx.net_devices", "lo"},
