@@ -45,6 +45,12 @@ class DiskBackend final : public ChunkBackend {
                size_t len) override;
   Result<size_t> Read(const std::string& path, ChunkId c, uint64_t offset, IoBuffer& buf,
                       size_t len) override;
+  // The open chunk file (opened on a miss); dropped when it leaves the open-file cache.
+  Result<std::shared_ptr<ResolvedChunk>> Resolve(const std::string& path, ChunkId c, bool create) override;
+  Status WriteResolved(const std::string& path, ResolvedChunk& chunk, uint64_t offset, IoBuffer& data,
+                       size_t len) override;
+  Result<size_t> ReadResolved(const std::string& path, ResolvedChunk& chunk, uint64_t offset, IoBuffer& buf,
+                              size_t len) override;
   Status Remove(const std::string& path, uint64_t file_id) override;
   Status Sync(const std::string& path, uint64_t file_id) override;
   Status Close() override;
@@ -58,7 +64,7 @@ class DiskBackend final : public ChunkBackend {
   uint64_t group_batches() const { return group_.batches(); }
 
  private:
-  struct OpenChunk {
+  struct OpenChunk final : ResolvedChunk, std::enable_shared_from_this<OpenChunk> {
     ChunkId id;
     UniqueFd fd;
     FixedFile fixed;  // declared after fd: unregistered before the fd closes
@@ -66,6 +72,7 @@ class DiskBackend final : public ChunkBackend {
     FixedFile direct_fixed;
     bool dirty = false;
     Status error;  // sticky sync failure
+    bool cached = false;  // in cache_ (and `lru` valid)
     std::list<ChunkId>::iterator lru;
     FileRef ref() const { return fixed.valid() ? FileRef(fixed) : FileRef(fd.get()); }
     FileRef direct_ref() const {
@@ -77,6 +84,14 @@ class DiskBackend final : public ChunkBackend {
   DiskBackend(Executor& ex, std::unique_ptr<FileIo> io, const ChunkStoreOptions& options);
   // The open chunk, opening (and with `create`, creating) it on a miss.
   Result<ChunkPtr> Get(const std::string& path, ChunkId c, bool create);
+  // Makes a cached chunk the most recently used.
+  void Touch(OpenChunk& ch) {
+    if (ch.cached && ch.lru != lru_.begin()) lru_.splice(lru_.begin(), lru_, ch.lru);
+  }
+  // Takes `ch` out of the cache (the caller retires it) and tells the store.
+  ChunkPtr Uncache(std::unordered_map<ChunkId, ChunkPtr, ChunkIdHash>::iterator it);
+  Status WriteOpen(const std::string& path, ChunkPtr ch, uint64_t offset, IoBuffer& data, size_t len);
+  Result<size_t> ReadOpen(const std::string& path, ChunkPtr ch, uint64_t offset, IoBuffer& buf, size_t len);
   Status OpenDirect(const std::string& path, OpenChunk& ch);
   Status WriteRest(const std::string& path, OpenChunk& ch, const IoBuffer& data, size_t done,
                    size_t len, uint64_t offset);
