@@ -7,6 +7,8 @@
 //   BM_ChunkWrite4kQD1/<backend>                  ChunkStore::Write of 4 KiB, backend uring,
 //   BM_ChunkRead4kQD1/<backend>                   posix or memory, same offsets in a 4 MiB chunk
 //   BM_ChunkWrite4kQD1/uring_fsync                the same with durability = fsync
+//   BM_ChunkWrite4kQD1/uring_coop_taskrun,        the uring write on a ring set up with
+//   BM_ChunkWrite4kQD1/uring_defer_taskrun        ring_setup = coop_taskrun / single_issuer_defer_taskrun
 //   BM_ChunkWrite4kQD32/uring                     32 fibers writing 4 KiB in one 16 MiB chunk,
 //                                                 ring_setup = coop_taskrun as fio sets its ring up
 //   BM_ChunkWrite4kQD32/uring_ring_none           the same on the default ring (ring_setup = none)
@@ -169,12 +171,16 @@ void BM_RawUringRead4kQD1(benchmark::State& state) { RawUring(state, false); }
 
 // ---- Chunk store ----
 
-void ChunkQD1(benchmark::State& state, ChunkBackendKind backend, DurabilityPolicy durability, bool write) {
+void ChunkQD1(benchmark::State& state, ChunkBackendKind backend, DurabilityPolicy durability, bool write,
+              const ExecutorConfig& cfg = {}) {
   BenchDir dir;
-  auto ex = MakeExecutor(state);
+  auto ex = MakeExecutor(state, cfg);
   if (!ex) return;
   std::unique_ptr<ChunkStore> store = OpenStore(state, *ex, dir, backend, durability);
   if (!store) return;
+  if (cfg.ring_setup != RingSetup::kNone) {
+    state.SetLabel(store->Describe() + " ring_setup=" + std::string(RingSetupName(cfg.ring_setup)));
+  }
   ex->Run([&] {
     if (!Prefill(*store, 1)) {
       state.SkipWithError("prefill failed");
@@ -204,6 +210,17 @@ void BM_ChunkWrite4kQD1_Uring(benchmark::State& s) { ChunkQD1(s, ChunkBackendKin
 void BM_ChunkWrite4kQD1_Posix(benchmark::State& s) { ChunkQD1(s, ChunkBackendKind::kPosix, DurabilityPolicy::kNone, true); }
 void BM_ChunkWrite4kQD1_Memory(benchmark::State& s) { ChunkQD1(s, ChunkBackendKind::kMemory, DurabilityPolicy::kNone, true); }
 void BM_ChunkWrite4kQD1_UringFsync(benchmark::State& s) { ChunkQD1(s, ChunkBackendKind::kUring, DurabilityPolicy::kFsync, true); }
+// The QD1 write on the other ring set-ups (on ext4 the write completes in an
+// io-wq worker; these change how its completion reaches the executor).
+void ChunkWriteQD1Ring(benchmark::State& s, RingSetup setup) {
+  ExecutorConfig cfg;
+  cfg.ring_setup = setup;
+  ChunkQD1(s, ChunkBackendKind::kUring, DurabilityPolicy::kNone, true, cfg);
+}
+void BM_ChunkWrite4kQD1_UringCoop(benchmark::State& s) { ChunkWriteQD1Ring(s, RingSetup::kCoopTaskrun); }
+void BM_ChunkWrite4kQD1_UringDefer(benchmark::State& s) {
+  ChunkWriteQD1Ring(s, RingSetup::kSingleIssuerDeferTaskrun);
+}
 void BM_ChunkRead4kQD1_Uring(benchmark::State& s) { ChunkQD1(s, ChunkBackendKind::kUring, DurabilityPolicy::kNone, false); }
 void BM_ChunkRead4kQD1_Posix(benchmark::State& s) { ChunkQD1(s, ChunkBackendKind::kPosix, DurabilityPolicy::kNone, false); }
 void BM_ChunkRead4kQD1_Memory(benchmark::State& s) { ChunkQD1(s, ChunkBackendKind::kMemory, DurabilityPolicy::kNone, false); }
@@ -308,6 +325,8 @@ BENCHMARK(benchfs::BM_ChunkWrite4kQD1_Uring)->Name("BM_ChunkWrite4kQD1/uring");
 BENCHMARK(benchfs::BM_ChunkWrite4kQD1_Posix)->Name("BM_ChunkWrite4kQD1/posix");
 BENCHMARK(benchfs::BM_ChunkWrite4kQD1_Memory)->Name("BM_ChunkWrite4kQD1/memory");
 BENCHMARK(benchfs::BM_ChunkWrite4kQD1_UringFsync)->Name("BM_ChunkWrite4kQD1/uring_fsync");
+BENCHMARK(benchfs::BM_ChunkWrite4kQD1_UringCoop)->Name("BM_ChunkWrite4kQD1/uring_coop_taskrun");
+BENCHMARK(benchfs::BM_ChunkWrite4kQD1_UringDefer)->Name("BM_ChunkWrite4kQD1/uring_defer_taskrun");
 BENCHMARK(benchfs::BM_RawUringRead4kQD1)->Name("BM_RawUringRead4kQD1");
 BENCHMARK(benchfs::BM_ChunkRead4kQD1_Uring)->Name("BM_ChunkRead4kQD1/uring");
 BENCHMARK(benchfs::BM_ChunkRead4kQD1_Posix)->Name("BM_ChunkRead4kQD1/posix");
