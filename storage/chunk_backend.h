@@ -14,6 +14,9 @@
 #include <string>
 #include <vector>
 
+#include <boost/smart_ptr/intrusive_ptr.hpp>
+#include <boost/smart_ptr/intrusive_ref_counter.hpp>
+
 #include "runtime/io_buffer.h"
 #include "runtime/status.h"
 
@@ -40,10 +43,12 @@ struct StoreUsage {
 
 // A chunk a backend has resolved for I/O (on disk: its open file), handed to
 // the store so that later operations on it skip the lookup. What it holds is
-// the backend's business.
-struct ResolvedChunk {
+// the backend's business. Reference-counted without atomics: a store and
+// its backend live on one executor thread.
+struct ResolvedChunk : boost::intrusive_ref_counter<ResolvedChunk, boost::thread_unsafe_counter> {
   virtual ~ResolvedChunk() = default;
 };
+using ResolvedChunkPtr = boost::intrusive_ptr<ResolvedChunk>;
 
 class ChunkBackend {
  public:
@@ -54,9 +59,8 @@ class ChunkBackend {
   // does not exist and !create. A null handle means this backend keeps none:
   // the store then uses Read / Write. The handle stays usable until the
   // backend reports it dropped (set_on_drop).
-  virtual Result<std::shared_ptr<ResolvedChunk>> Resolve(const std::string& /*path*/, ChunkId /*c*/,
-                                                         bool /*create*/) {
-    return std::shared_ptr<ResolvedChunk>();
+  virtual Result<ResolvedChunkPtr> Resolve(const std::string& /*path*/, ChunkId /*c*/, bool /*create*/) {
+    return ResolvedChunkPtr();
   }
   // Write / Read through a handle from Resolve (never null).
   virtual Status WriteResolved(const std::string& path, ResolvedChunk& /*chunk*/, uint64_t /*offset*/,

@@ -90,7 +90,7 @@ Result<DiskBackend::ChunkPtr> DiskBackend::Get(const std::string& path, ChunkId 
     }
     return Annotate(fd.status(), "open", path, c);
   }
-  auto ch = std::make_shared<OpenChunk>();
+  ChunkPtr ch(new OpenChunk());
   ch->id = c;
   ch->fd.reset(*fd);
   if (created) {
@@ -132,10 +132,10 @@ DiskBackend::ChunkPtr DiskBackend::Uncache(std::unordered_map<ChunkId, ChunkPtr,
   return ch;
 }
 
-Result<std::shared_ptr<ResolvedChunk>> DiskBackend::Resolve(const std::string& path, ChunkId c, bool create) {
+Result<ResolvedChunkPtr> DiskBackend::Resolve(const std::string& path, ChunkId c, bool create) {
   auto got = Get(path, c, create);
   if (!got.ok()) return got.status();
-  return std::shared_ptr<ResolvedChunk>(std::move(got.value()));
+  return ResolvedChunkPtr(got.value().get());
 }
 
 Status DiskBackend::OpenDirect(const std::string& path, OpenChunk& ch) {
@@ -162,7 +162,7 @@ Status DiskBackend::WriteResolved(const std::string& path, ResolvedChunk& chunk,
                                   IoBuffer& data, size_t len) {
   OpenChunk& ch = static_cast<OpenChunk&>(chunk);
   Touch(ch);
-  return WriteOpen(path, ch.shared_from_this(), offset, data, len);
+  return WriteOpen(path, ChunkPtr(&ch), offset, data, len);
 }
 
 // `ch` is held for the whole operation: evicted meanwhile, it stays open
@@ -228,7 +228,7 @@ Result<size_t> DiskBackend::ReadResolved(const std::string& path, ResolvedChunk&
                                          IoBuffer& buf, size_t len) {
   OpenChunk& ch = static_cast<OpenChunk&>(chunk);
   Touch(ch);
-  return ReadOpen(path, ch.shared_from_this(), offset, buf, len);
+  return ReadOpen(path, ChunkPtr(&ch), offset, buf, len);
 }
 
 Result<size_t> DiskBackend::ReadOpen(const std::string& path, ChunkPtr ch, uint64_t offset, IoBuffer& buf,
@@ -284,7 +284,7 @@ Status DiskBackend::Retire(ChunkPtr ch, bool sync) {
     }
     ch->dirty = false;
   }
-  if (ch.use_count() == 1) {  // nobody else holds it: close through the FileIo
+  if (ch->use_count() == 1) {  // nobody else holds it: close through the FileIo
     ch->fixed = FixedFile();
     ch->direct_fixed = FixedFile();
     Status d = ch->direct_fd.valid() ? io_->Close(ch->direct_fd.release()) : Status();

@@ -46,7 +46,7 @@ class DiskBackend final : public ChunkBackend {
   Result<size_t> Read(const std::string& path, ChunkId c, uint64_t offset, IoBuffer& buf,
                       size_t len) override;
   // The open chunk file (opened on a miss); dropped when it leaves the open-file cache.
-  Result<std::shared_ptr<ResolvedChunk>> Resolve(const std::string& path, ChunkId c, bool create) override;
+  Result<ResolvedChunkPtr> Resolve(const std::string& path, ChunkId c, bool create) override;
   Status WriteResolved(const std::string& path, ResolvedChunk& chunk, uint64_t offset, IoBuffer& data,
                        size_t len) override;
   Result<size_t> ReadResolved(const std::string& path, ResolvedChunk& chunk, uint64_t offset, IoBuffer& buf,
@@ -64,7 +64,7 @@ class DiskBackend final : public ChunkBackend {
   uint64_t group_batches() const { return group_.batches(); }
 
  private:
-  struct OpenChunk final : ResolvedChunk, std::enable_shared_from_this<OpenChunk> {
+  struct OpenChunk final : ResolvedChunk {
     ChunkId id;
     UniqueFd fd;
     FixedFile fixed;  // declared after fd: unregistered before the fd closes
@@ -79,7 +79,7 @@ class DiskBackend final : public ChunkBackend {
       return direct_fixed.valid() ? FileRef(direct_fixed) : FileRef(direct_fd.get());
     }
   };
-  using ChunkPtr = std::shared_ptr<OpenChunk>;
+  using ChunkPtr = boost::intrusive_ptr<OpenChunk>;
 
   DiskBackend(Executor& ex, std::unique_ptr<FileIo> io, const ChunkStoreOptions& options);
   // The open chunk, opening (and with `create`, creating) it on a miss.

@@ -47,7 +47,7 @@ void ResolvedChunkCache::Remove(uint32_t n) {
   --size_;
 }
 
-void ResolvedChunkCache::Insert(ChunkId id, const std::string& path, std::shared_ptr<ResolvedChunk> chunk) {
+void ResolvedChunkCache::Insert(ChunkId id, const std::string& path, ResolvedChunkPtr chunk) {
   if (capacity_ == 0) return;
   Erase(id);
   if (free_.empty()) {

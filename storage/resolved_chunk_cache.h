@@ -30,7 +30,7 @@ class ResolvedChunkCache {
     ChunkId id;
     std::string path;
     // The backend's handle; null when the backend keeps none (memory).
-    std::shared_ptr<ResolvedChunk> chunk;
+    ResolvedChunkPtr chunk;
   };
 
   // The entry for chunk `id` resolved for `path`, made most recently used;
@@ -51,7 +51,7 @@ class ResolvedChunkCache {
   }
   // Adds (or replaces) the entry for `id`, evicting the least recently used
   // one at the bound.
-  void Insert(ChunkId id, const std::string& path, std::shared_ptr<ResolvedChunk> chunk);
+  void Insert(ChunkId id, const std::string& path, ResolvedChunkPtr chunk);
   // Forgets chunk `id` / every chunk of `file_id` / everything.
   void Erase(ChunkId id);
   void EraseFile(uint64_t file_id);

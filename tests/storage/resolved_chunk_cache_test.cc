@@ -15,9 +15,11 @@ struct Tagged : ResolvedChunk {
 
 int TagOf(const ResolvedChunkCache::Entry* e) { return static_cast<const Tagged&>(*e->chunk).tag; }
 
+ResolvedChunkPtr Tag(int t) { return ResolvedChunkPtr(new Tagged(t)); }
+
 TEST(ResolvedChunkCache, HitNeedsTheSameIdAndPath) {
   ResolvedChunkCache c(4);
-  c.Insert({7, 0}, "/a", std::make_shared<Tagged>(1));
+  c.Insert({7, 0}, "/a", Tag(1));
   const auto* e = c.Find({7, 0}, "/a");
   ASSERT_NE(e, nullptr);
   EXPECT_EQ(TagOf(e), 1);
@@ -29,9 +31,9 @@ TEST(ResolvedChunkCache, HitNeedsTheSameIdAndPath) {
 
 TEST(ResolvedChunkCache, EvictsTheLeastRecentlyUsedAtTheBound) {
   ResolvedChunkCache c(3);
-  for (uint64_t i = 0; i < 3; ++i) c.Insert({1, i}, "/f", std::make_shared<Tagged>(static_cast<int>(i)));
+  for (uint64_t i = 0; i < 3; ++i) c.Insert({1, i}, "/f", Tag(static_cast<int>(i)));
   ASSERT_NE(c.Find({1, 0}, "/f"), nullptr);  // 0 becomes the most recent; 1 is now the oldest
-  c.Insert({1, 3}, "/f", std::make_shared<Tagged>(3));
+  c.Insert({1, 3}, "/f", Tag(3));
   EXPECT_EQ(c.size(), 3u);
   EXPECT_EQ(c.evictions(), 1u);
   EXPECT_EQ(c.Find({1, 1}, "/f"), nullptr);
@@ -39,30 +41,30 @@ TEST(ResolvedChunkCache, EvictsTheLeastRecentlyUsedAtTheBound) {
   EXPECT_NE(c.Find({1, 2}, "/f"), nullptr);
   EXPECT_NE(c.Find({1, 3}, "/f"), nullptr);
   // Many more than the bound: never more than 3, and the last three stay.
-  for (uint64_t i = 10; i < 1000; ++i) c.Insert({i, i}, "/g", nullptr);
+  for (uint64_t i = 10; i < 1000; ++i) c.Insert({i, i}, "/g", ResolvedChunkPtr());
   EXPECT_EQ(c.size(), 3u);
   for (uint64_t i = 997; i < 1000; ++i) EXPECT_NE(c.Find({i, i}, "/g"), nullptr) << i;
 }
 
 TEST(ResolvedChunkCache, ReplacingAnEntryKeepsOne) {
   ResolvedChunkCache c(2);
-  c.Insert({1, 0}, "/f", std::make_shared<Tagged>(1));
-  c.Insert({1, 0}, "/f", std::make_shared<Tagged>(2));
+  c.Insert({1, 0}, "/f", Tag(1));
+  c.Insert({1, 0}, "/f", Tag(2));
   EXPECT_EQ(c.size(), 1u);
   EXPECT_EQ(TagOf(c.Find({1, 0}, "/f")), 2);
 }
 
 TEST(ResolvedChunkCache, EraseByChunkFileAndAll) {
   ResolvedChunkCache c(16);
-  auto held = std::make_shared<Tagged>(9);
+  ResolvedChunkPtr held = Tag(9);
   for (uint64_t i = 0; i < 4; ++i) c.Insert({1, i}, "/one", held);
-  for (uint64_t i = 0; i < 4; ++i) c.Insert({2, i}, "/two", nullptr);
-  EXPECT_EQ(held.use_count(), 5);
+  for (uint64_t i = 0; i < 4; ++i) c.Insert({2, i}, "/two", ResolvedChunkPtr());
+  EXPECT_EQ(held->use_count(), 5u);
   c.Erase({1, 2});
   EXPECT_EQ(c.Find({1, 2}, "/one"), nullptr);
   EXPECT_EQ(c.size(), 7u);
   c.EraseFile(1);
-  EXPECT_EQ(held.use_count(), 1);  // the handles are let go
+  EXPECT_EQ(held->use_count(), 1u);  // the handles are let go
   for (uint64_t i = 0; i < 4; ++i) {
     EXPECT_EQ(c.Find({1, i}, "/one"), nullptr);
     EXPECT_NE(c.Find({2, i}, "/two"), nullptr);
@@ -70,13 +72,13 @@ TEST(ResolvedChunkCache, EraseByChunkFileAndAll) {
   c.Clear();
   EXPECT_EQ(c.size(), 0u);
   EXPECT_EQ(c.Find({2, 0}, "/two"), nullptr);
-  c.Insert({3, 0}, "/three", nullptr);  // usable after Clear
+  c.Insert({3, 0}, "/three", ResolvedChunkPtr());  // usable after Clear
   EXPECT_NE(c.Find({3, 0}, "/three"), nullptr);
 }
 
 TEST(ResolvedChunkCache, ZeroCapacityDisablesIt) {
   ResolvedChunkCache c(0);
-  c.Insert({1, 0}, "/f", nullptr);
+  c.Insert({1, 0}, "/f", ResolvedChunkPtr());
   EXPECT_EQ(c.Find({1, 0}, "/f"), nullptr);
   EXPECT_EQ(c.size(), 0u);
 }
