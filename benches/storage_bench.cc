@@ -7,12 +7,18 @@
 //   BM_ChunkWrite4kQD1/<backend>                  ChunkStore::Write of 4 KiB, backend uring,
 //   BM_ChunkRead4kQD1/<backend>                   posix or memory, same offsets in a 4 MiB chunk
 //   BM_ChunkWrite4kQD1/uring_fsync                the same with durability = fsync
+//   BM_ChunkWrite4kQD1/uring_coop_taskrun,        the uring write on a ring set up with
+//   BM_ChunkWrite4kQD1/uring_defer_taskrun        ring_setup = coop_taskrun / single_issuer_defer_taskrun
 //   BM_ChunkWrite4kQD32/uring                     32 fibers writing 4 KiB in one 16 MiB chunk,
 //                                                 ring_setup = coop_taskrun as fio sets its ring up
 //   BM_ChunkWrite4kQD32/uring_ring_none           the same on the default ring (ring_setup = none)
 //   BM_MetaCreateLocal                            MetadataStore::Create in memory (no RPC, no log)
 //                                                 into a namespace growing to 1M entries (then
 //                                                 restarted, untimed)
+//   BM_MetaCreateLogged/fsync_qd1, /fsync_qd32    MetadataStore::Create through the log with
+//                                                 durability = fsync from 1 or 32 fibers
+//                                                 (records of concurrent creates share a write
+//                                                 and an fdatasync); counter creates_per_s
 //
 // Every chunk benchmark's label is the store's Describe(): backend and
 // durability policy travel with the figure.
@@ -169,12 +175,16 @@ void BM_RawUringRead4kQD1(benchmark::State& state) { RawUring(state, false); }
 
 // ---- Chunk store ----
 
-void ChunkQD1(benchmark::State& state, ChunkBackendKind backend, DurabilityPolicy durability, bool write) {
+void ChunkQD1(benchmark::State& state, ChunkBackendKind backend, DurabilityPolicy durability, bool write,
+              const ExecutorConfig& cfg = {}) {
   BenchDir dir;
-  auto ex = MakeExecutor(state);
+  auto ex = MakeExecutor(state, cfg);
   if (!ex) return;
   std::unique_ptr<ChunkStore> store = OpenStore(state, *ex, dir, backend, durability);
   if (!store) return;
+  if (cfg.ring_setup != RingSetup::kNone) {
+    state.SetLabel(store->Describe() + " ring_setup=" + std::string(RingSetupName(cfg.ring_setup)));
+  }
   ex->Run([&] {
     if (!Prefill(*store, 1)) {
       state.SkipWithError("prefill failed");
@@ -204,6 +214,17 @@ void BM_ChunkWrite4kQD1_Uring(benchmark::State& s) { ChunkQD1(s, ChunkBackendKin
 void BM_ChunkWrite4kQD1_Posix(benchmark::State& s) { ChunkQD1(s, ChunkBackendKind::kPosix, DurabilityPolicy::kNone, true); }
 void BM_ChunkWrite4kQD1_Memory(benchmark::State& s) { ChunkQD1(s, ChunkBackendKind::kMemory, DurabilityPolicy::kNone, true); }
 void BM_ChunkWrite4kQD1_UringFsync(benchmark::State& s) { ChunkQD1(s, ChunkBackendKind::kUring, DurabilityPolicy::kFsync, true); }
+// The QD1 write on the other ring set-ups (on ext4 the write completes in an
+// io-wq worker; these change how its completion reaches the executor).
+void ChunkWriteQD1Ring(benchmark::State& s, RingSetup setup) {
+  ExecutorConfig cfg;
+  cfg.ring_setup = setup;
+  ChunkQD1(s, ChunkBackendKind::kUring, DurabilityPolicy::kNone, true, cfg);
+}
+void BM_ChunkWrite4kQD1_UringCoop(benchmark::State& s) { ChunkWriteQD1Ring(s, RingSetup::kCoopTaskrun); }
+void BM_ChunkWrite4kQD1_UringDefer(benchmark::State& s) {
+  ChunkWriteQD1Ring(s, RingSetup::kSingleIssuerDeferTaskrun);
+}
 void BM_ChunkRead4kQD1_Uring(benchmark::State& s) { ChunkQD1(s, ChunkBackendKind::kUring, DurabilityPolicy::kNone, false); }
 void BM_ChunkRead4kQD1_Posix(benchmark::State& s) { ChunkQD1(s, ChunkBackendKind::kPosix, DurabilityPolicy::kNone, false); }
 void BM_ChunkRead4kQD1_Memory(benchmark::State& s) { ChunkQD1(s, ChunkBackendKind::kMemory, DurabilityPolicy::kNone, false); }
@@ -300,6 +321,54 @@ void BM_MetaCreateLocal(benchmark::State& state) {
   });
 }
 
+// Creates through the metadata log with durability = fsync, from `depth`
+// fibers: the log writes and syncs everything staged while the previous
+// batch was in flight as one batch, so creates per second grow with depth.
+void MetaCreateLogged(benchmark::State& state, int depth) {
+  BenchDir dir;
+  auto ex = MakeExecutor(state);
+  if (!ex) return;
+  MetadataStoreOptions o;
+  o.log_path = dir.path() + "/meta.log";
+  o.durability = DurabilityPolicy::kFsync;
+  auto m = MetadataStore::Open(*ex, o);
+  if (!m.ok()) {
+    state.SkipWithError(m.status().ToString().c_str());
+    return;
+  }
+  state.SetLabel("durability=fsync depth=" + std::to_string(depth));
+  double wall_s = 0;
+  ex->Run([&] {
+    Semaphore slots(*ex, depth);
+    Channel<uint64_t> ops(*ex, depth);
+    std::vector<FiberHandle> workers;
+    bool failed = false;
+    for (int w = 0; w < depth; ++w) {
+      workers.push_back(ex->Spawn([&] {
+        while (auto op = ops.Recv()) {
+          if (!(*m)->Create("/bench/log/f" + std::to_string(*op), InodeType::kFile, 0644).ok()) failed = true;
+          slots.Release();
+        }
+      }));
+    }
+    uint64_t i = 0;
+    const TimePoint t0 = Now();
+    for (auto _ : state) {
+      slots.Acquire();
+      if (!ops.Send(i++).ok()) break;
+    }
+    ops.Close();
+    for (auto& h : workers) ex->Join(h);
+    wall_s = std::chrono::duration<double>(Now() - t0).count();
+    if (failed) state.SkipWithError("a create failed");
+    if (!(*m)->Close().ok()) state.SkipWithError("closing the metadata store failed");
+  });
+  state.counters["creates_per_s"] = wall_s > 0 ? static_cast<double>(state.iterations()) / wall_s : 0;
+}
+
+void BM_MetaCreateLoggedQD1(benchmark::State& state) { MetaCreateLogged(state, 1); }
+void BM_MetaCreateLoggedQD32(benchmark::State& state) { MetaCreateLogged(state, 32); }
+
 }  // namespace
 }  // namespace benchfs
 
@@ -308,6 +377,8 @@ BENCHMARK(benchfs::BM_ChunkWrite4kQD1_Uring)->Name("BM_ChunkWrite4kQD1/uring");
 BENCHMARK(benchfs::BM_ChunkWrite4kQD1_Posix)->Name("BM_ChunkWrite4kQD1/posix");
 BENCHMARK(benchfs::BM_ChunkWrite4kQD1_Memory)->Name("BM_ChunkWrite4kQD1/memory");
 BENCHMARK(benchfs::BM_ChunkWrite4kQD1_UringFsync)->Name("BM_ChunkWrite4kQD1/uring_fsync");
+BENCHMARK(benchfs::BM_ChunkWrite4kQD1_UringCoop)->Name("BM_ChunkWrite4kQD1/uring_coop_taskrun");
+BENCHMARK(benchfs::BM_ChunkWrite4kQD1_UringDefer)->Name("BM_ChunkWrite4kQD1/uring_defer_taskrun");
 BENCHMARK(benchfs::BM_RawUringRead4kQD1)->Name("BM_RawUringRead4kQD1");
 BENCHMARK(benchfs::BM_ChunkRead4kQD1_Uring)->Name("BM_ChunkRead4kQD1/uring");
 BENCHMARK(benchfs::BM_ChunkRead4kQD1_Posix)->Name("BM_ChunkRead4kQD1/posix");
@@ -315,5 +386,7 @@ BENCHMARK(benchfs::BM_ChunkRead4kQD1_Memory)->Name("BM_ChunkRead4kQD1/memory");
 BENCHMARK(benchfs::BM_ChunkWrite4kQD32)->Name("BM_ChunkWrite4kQD32/uring");
 BENCHMARK(benchfs::BM_ChunkWrite4kQD32RingNone)->Name("BM_ChunkWrite4kQD32/uring_ring_none");
 BENCHMARK(benchfs::BM_MetaCreateLocal)->Name("BM_MetaCreateLocal");
+BENCHMARK(benchfs::BM_MetaCreateLoggedQD1)->Name("BM_MetaCreateLogged/fsync_qd1")->UseRealTime();
+BENCHMARK(benchfs::BM_MetaCreateLoggedQD32)->Name("BM_MetaCreateLogged/fsync_qd32")->UseRealTime();
 
 BENCHMARK_MAIN();

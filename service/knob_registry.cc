@@ -77,6 +77,9 @@ void AddDaemonKnobs(Knobs& k, DaemonConfig* c) {
   k.AddBool("storage.metadata_log", "--metadata-log", "persist metadata in an append-only log", &c->metadata_log);
   k.AddUint32("storage.max_open_files", "--max-open-files", "chunk files kept open", 1, 1u << 20,
               &c->chunks.max_open_files);
+  k.AddUint32("storage.resolved_chunks", "--resolved-chunks",
+              "chunks kept resolved (path checked, owner known, file open) for one-lookup I/O; 0 = off", 0, 65536,
+              &c->chunks.resolved_chunks);
   k.AddUint32("storage.registered_buffers", "--registered-buffers", "io_uring registered buffers", 0, 16384,
               &c->chunks.registered_buffers);
   static_assert(std::is_same_v<decltype(c->chunks.registered_buffer_size), uint64_t>);

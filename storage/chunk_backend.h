@@ -9,8 +9,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include <boost/smart_ptr/intrusive_ptr.hpp>
+#include <boost/smart_ptr/intrusive_ref_counter.hpp>
 
 #include "runtime/io_buffer.h"
 #include "runtime/status.h"
@@ -36,9 +41,40 @@ struct StoreUsage {
   uint64_t bytes = 0;
 };
 
+// A chunk a backend has resolved for I/O (on disk: its open file), handed to
+// the store so that later operations on it skip the lookup. What it holds is
+// the backend's business. Reference-counted without atomics: a store and
+// its backend live on one executor thread.
+struct ResolvedChunk : boost::intrusive_ref_counter<ResolvedChunk, boost::thread_unsafe_counter> {
+  virtual ~ResolvedChunk() = default;
+};
+using ResolvedChunkPtr = boost::intrusive_ptr<ResolvedChunk>;
+
 class ChunkBackend {
  public:
   virtual ~ChunkBackend() = default;
+
+  // The chunk, resolved for I/O (opened; with `create`, created): a handle the
+  // store may cache and pass to ReadResolved / WriteResolved. NOT_FOUND if it
+  // does not exist and !create. A null handle means this backend keeps none:
+  // the store then uses Read / Write. The handle stays usable until the
+  // backend reports it dropped (set_on_drop).
+  virtual Result<ResolvedChunkPtr> Resolve(const std::string& /*path*/, ChunkId /*c*/, bool /*create*/) {
+    return ResolvedChunkPtr();
+  }
+  // Write / Read through a handle from Resolve (never null).
+  virtual Status WriteResolved(const std::string& path, ResolvedChunk& /*chunk*/, uint64_t /*offset*/,
+                               IoBuffer& /*data*/, size_t /*len*/) {
+    return Status::Internal("write of '" + path + "': this backend has no resolved chunks");
+  }
+  virtual Result<size_t> ReadResolved(const std::string& path, ResolvedChunk& /*chunk*/,
+                                      uint64_t /*offset*/, IoBuffer& /*buf*/, size_t /*len*/) {
+    return Status::Internal("read of '" + path + "': this backend has no resolved chunks");
+  }
+  // Called with a chunk's id when the backend stops serving a handle it
+  // returned from Resolve (evicted, removed, closed): a cache of handles must
+  // forget it before the call returns.
+  void set_on_drop(std::function<void(ChunkId)> f) { on_drop_ = std::move(f); }
 
   // Writes the first `len` bytes of `data` at `offset` in the chunk, creating
   // it; acknowledged per the durability policy. `data` is handed back.
@@ -66,6 +102,14 @@ class ChunkBackend {
   virtual Result<std::vector<std::string>> OwnedPaths() = 0;
   // Chunk files and bytes held now (directory scan on disk).
   virtual StoreUsage Usage() = 0;
+
+ protected:
+  void Dropped(ChunkId c) {
+    if (on_drop_) on_drop_(c);
+  }
+
+ private:
+  std::function<void(ChunkId)> on_drop_;
 };
 
 }  // namespace benchfs

@@ -9,6 +9,12 @@
 // ALREADY_EXISTS naming both, so two files never share chunks. Verified
 // owners are cached in memory (bounded).
 //
+// Chunks already resolved (path validated, owner verified, file open) are
+// kept in a bounded LRU (options.resolved_chunks, ResolvedChunkCache), so an
+// operation on a hot chunk is one lookup and one I/O. Remove() and Close()
+// forget the file's entries, and the backend drops an entry whenever it
+// closes the chunk's file, so a chunk removed here is never served from it.
+//
 // Data buffers follow the reactor's contract: an operation takes the caller's
 // IoBuffer, uses it in place (a registered buffer goes through
 // READ_FIXED/WRITE_FIXED) and hands it back. So a daemon can receive an RPC
@@ -27,7 +33,9 @@
 #include "runtime/event.h"
 #include "runtime/executor.h"
 #include "storage/chunk_backend.h"
+#include "storage/chunk_layout.h"
 #include "storage/chunk_store_options.h"
+#include "storage/resolved_chunk_cache.h"
 
 namespace benchfs {
 
@@ -76,6 +84,7 @@ class ChunkStore {
   DurabilityPolicy durability() const { return options_.durability; }
   std::string Describe() const { return options_.Describe(); }
   ChunkBackend& backend() { return *backend_; }
+  const ResolvedChunkCache& resolved_chunks() const { return resolved_; }
 
  private:
   struct Owner {
@@ -91,6 +100,26 @@ class ChunkStore {
   // on a collision; NOT_FOUND without a record and !create.
   Status Claim(const std::string& path, uint64_t id, bool create);
   Status Collision(const std::string& path, uint64_t id, const std::string& owner) const;
+  // The argument checks that do not depend on the path (the fast path's).
+  bool InRange(uint64_t index, uint64_t offset, size_t len, size_t buf_size) const {
+    return !closed_ && len <= buf_size && index != kOwnerRecordIndex && offset <= options_.chunk_size &&
+           len <= options_.chunk_size - offset;
+  }
+  // Checks, claims, resolves (and caches) the chunk, then does the I/O.
+  Status WriteSlow(const std::string& path, uint64_t index, uint64_t offset, IoBuffer& data, size_t len,
+                   Duration* io_time = nullptr);
+  Result<size_t> ReadSlow(const std::string& path, uint64_t index, uint64_t offset, IoBuffer& buf, size_t len,
+                          Duration* io_time = nullptr);
+  Status WriteTo(const std::string& path, const ResolvedChunkCache::Entry& e, uint64_t offset, IoBuffer& data,
+                 size_t len) {
+    if (e.chunk == nullptr) return backend_->Write(path, e.id, offset, data, len);
+    return backend_->WriteResolved(path, *e.chunk, offset, data, len);
+  }
+  Result<size_t> ReadFrom(const std::string& path, const ResolvedChunkCache::Entry& e, uint64_t offset,
+                          IoBuffer& buf, size_t len) {
+    if (e.chunk == nullptr) return backend_->Read(path, e.id, offset, buf, len);
+    return backend_->ReadResolved(path, *e.chunk, offset, buf, len);
+  }
 
   static constexpr size_t kMaxCachedOwners = 65536;
 
@@ -98,6 +127,7 @@ class ChunkStore {
   ChunkStoreOptions options_;
   std::unique_ptr<ChunkBackend> backend_;
   std::unordered_map<uint64_t, Owner> owners_;
+  ResolvedChunkCache resolved_;
   bool closed_ = false;
 };
 

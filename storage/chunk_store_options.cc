@@ -53,6 +53,7 @@ Status ChunkStoreOptions::Validate() const {
   if (max_open_files < 1 || max_open_files > 65536) {
     return OutOfRange("max_open_files", max_open_files, "1..65536");
   }
+  if (resolved_chunks > 65536) return OutOfRange("resolved_chunks", resolved_chunks, "0..65536");
   if (registered_buffers > 16384) return OutOfRange("registered_buffers", registered_buffers, "0..16384");
   if (registered_buffers > 0 && (registered_buffer_size < 512 || registered_buffer_size > (1u << 30))) {
     return OutOfRange("registered_buffer_size", registered_buffer_size, "512..1073741824");

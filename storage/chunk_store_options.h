@@ -42,6 +42,10 @@ struct ChunkStoreOptions {
   // Chunk files kept open (LRU); each is also put in the ring's fixed-file
   // table while it has room (ExecutorConfig::fixed_files).
   uint32_t max_open_files = 256;
+  // Chunks kept resolved (path checked, owner verified, file open) so that
+  // an operation on one is a lookup and an I/O (LRU; 0 = resolve every time).
+  // On disk an entry lives only while its file is open (max_open_files).
+  uint32_t resolved_chunks = 1024;
   // `uring`: buffers registered with the ring at start-up when it has none
   // yet (0 = don't); ChunkStore::buffers() hands them out.
   uint32_t registered_buffers = 64;

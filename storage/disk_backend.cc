@@ -64,8 +64,7 @@ Status DiskBackend::Annotate(const Status& s, const char* op, const std::string&
 Result<DiskBackend::ChunkPtr> DiskBackend::Get(const std::string& path, ChunkId c, bool create) {
   auto it = cache_.find(c);
   if (it != cache_.end()) {
-    OpenChunk& ch = *it->second;
-    if (ch.lru != lru_.begin()) lru_.splice(lru_.begin(), lru_, ch.lru);
+    Touch(*it->second);
     return it->second;
   }
   if (closed_) return Status::Unavailable("chunk store is closed");
@@ -91,7 +90,7 @@ Result<DiskBackend::ChunkPtr> DiskBackend::Get(const std::string& path, ChunkId 
     }
     return Annotate(fd.status(), "open", path, c);
   }
-  auto ch = std::make_shared<OpenChunk>();
+  ChunkPtr ch(new OpenChunk());
   ch->id = c;
   ch->fd.reset(*fd);
   if (created) {
@@ -112,17 +111,31 @@ Result<DiskBackend::ChunkPtr> DiskBackend::Get(const std::string& path, ChunkId 
       return it->second;
     }
     if (cache_.size() < options_.max_open_files) break;
-    ChunkPtr victim = std::move(cache_[lru_.back()]);
-    cache_.erase(lru_.back());
-    lru_.pop_back();
+    ChunkPtr victim = Uncache(cache_.find(lru_.back()));
     Status s = Retire(std::move(victim), true);
     (void)s;  // recorded in failed_files_; reported by Sync/Close of that file
   }
   ch->fixed = io_->Register(ch->fd.get());
   lru_.push_front(c);
   ch->lru = lru_.begin();
+  ch->cached = true;
   cache_.emplace(c, ch);
   return ch;
+}
+
+DiskBackend::ChunkPtr DiskBackend::Uncache(std::unordered_map<ChunkId, ChunkPtr, ChunkIdHash>::iterator it) {
+  ChunkPtr ch = std::move(it->second);
+  cache_.erase(it);
+  lru_.erase(ch->lru);
+  ch->cached = false;
+  Dropped(ch->id);  // the store lets go of its handle: Retire may close it
+  return ch;
+}
+
+Result<ResolvedChunkPtr> DiskBackend::Resolve(const std::string& path, ChunkId c, bool create) {
+  auto got = Get(path, c, create);
+  if (!got.ok()) return got.status();
+  return ResolvedChunkPtr(got.value().get());
 }
 
 Status DiskBackend::OpenDirect(const std::string& path, OpenChunk& ch) {
@@ -142,7 +155,21 @@ Status DiskBackend::Write(const std::string& path, ChunkId c, uint64_t offset, I
                           size_t len) {
   auto got = Get(path, c, true);
   if (!got.ok()) return got.status();
-  ChunkPtr ch = std::move(got.value());
+  return WriteOpen(path, std::move(got.value()), offset, data, len);
+}
+
+Status DiskBackend::WriteResolved(const std::string& path, ResolvedChunk& chunk, uint64_t offset,
+                                  IoBuffer& data, size_t len) {
+  OpenChunk& ch = static_cast<OpenChunk&>(chunk);
+  Touch(ch);
+  return WriteOpen(path, ChunkPtr(&ch), offset, data, len);
+}
+
+// `ch` is held for the whole operation: evicted meanwhile, it stays open
+// (and registered) until the I/O is done.
+Status DiskBackend::WriteOpen(const std::string& path, ChunkPtr ch, uint64_t offset, IoBuffer& data,
+                              size_t len) {
+  const ChunkId c = ch->id;
   if (!ch->error.ok()) return ch->error;
   FileRef f = ch->ref();
   if (options_.direct_io && offset % options_.direct_io_alignment == 0 &&
@@ -194,7 +221,19 @@ Result<size_t> DiskBackend::Read(const std::string& path, ChunkId c, uint64_t of
                                  size_t len) {
   auto got = Get(path, c, false);
   if (!got.ok()) return got.status();
-  ChunkPtr ch = std::move(got.value());
+  return ReadOpen(path, std::move(got.value()), offset, buf, len);
+}
+
+Result<size_t> DiskBackend::ReadResolved(const std::string& path, ResolvedChunk& chunk, uint64_t offset,
+                                         IoBuffer& buf, size_t len) {
+  OpenChunk& ch = static_cast<OpenChunk&>(chunk);
+  Touch(ch);
+  return ReadOpen(path, ChunkPtr(&ch), offset, buf, len);
+}
+
+Result<size_t> DiskBackend::ReadOpen(const std::string& path, ChunkPtr ch, uint64_t offset, IoBuffer& buf,
+                                     size_t len) {
+  const ChunkId c = ch->id;
   FileRef f = ch->ref();
   if (options_.direct_io && offset % options_.direct_io_alignment == 0 &&
       len % options_.direct_io_alignment == 0) {
@@ -245,7 +284,7 @@ Status DiskBackend::Retire(ChunkPtr ch, bool sync) {
     }
     ch->dirty = false;
   }
-  if (ch.use_count() == 1) {  // nobody else holds it: close through the FileIo
+  if (ch->use_count() == 1) {  // nobody else holds it: close through the FileIo
     ch->fixed = FixedFile();
     ch->direct_fixed = FixedFile();
     Status d = ch->direct_fd.valid() ? io_->Close(ch->direct_fd.release()) : Status();
@@ -324,9 +363,9 @@ Status DiskBackend::Remove(const std::string& path, uint64_t file_id) {
   std::vector<ChunkPtr> gone;
   for (auto it = cache_.begin(); it != cache_.end();) {
     if (it->first.file_id == file_id) {
-      lru_.erase(it->second->lru);
-      gone.push_back(std::move(it->second));
-      it = cache_.erase(it);
+      auto next = std::next(it);
+      gone.push_back(Uncache(it));
+      it = next;
     } else {
       ++it;
     }
@@ -379,9 +418,7 @@ Status DiskBackend::Close() {
   }
   closed_ = true;
   std::vector<ChunkPtr> all;
-  for (auto& [id, ch] : cache_) all.push_back(std::move(ch));
-  cache_.clear();
-  lru_.clear();
+  while (!cache_.empty()) all.push_back(Uncache(cache_.begin()));
   for (ChunkPtr& ch : all) {
     Status s = Retire(std::move(ch), false);
     if (first.ok()) first = s;

@@ -45,6 +45,12 @@ class DiskBackend final : public ChunkBackend {
                size_t len) override;
   Result<size_t> Read(const std::string& path, ChunkId c, uint64_t offset, IoBuffer& buf,
                       size_t len) override;
+  // The open chunk file (opened on a miss); dropped when it leaves the open-file cache.
+  Result<ResolvedChunkPtr> Resolve(const std::string& path, ChunkId c, bool create) override;
+  Status WriteResolved(const std::string& path, ResolvedChunk& chunk, uint64_t offset, IoBuffer& data,
+                       size_t len) override;
+  Result<size_t> ReadResolved(const std::string& path, ResolvedChunk& chunk, uint64_t offset, IoBuffer& buf,
+                              size_t len) override;
   Status Remove(const std::string& path, uint64_t file_id) override;
   Status Sync(const std::string& path, uint64_t file_id) override;
   Status Close() override;
@@ -58,7 +64,7 @@ class DiskBackend final : public ChunkBackend {
   uint64_t group_batches() const { return group_.batches(); }
 
  private:
-  struct OpenChunk {
+  struct OpenChunk final : ResolvedChunk {
     ChunkId id;
     UniqueFd fd;
     FixedFile fixed;  // declared after fd: unregistered before the fd closes
@@ -66,17 +72,26 @@ class DiskBackend final : public ChunkBackend {
     FixedFile direct_fixed;
     bool dirty = false;
     Status error;  // sticky sync failure
+    bool cached = false;  // in cache_ (and `lru` valid)
     std::list<ChunkId>::iterator lru;
     FileRef ref() const { return fixed.valid() ? FileRef(fixed) : FileRef(fd.get()); }
     FileRef direct_ref() const {
       return direct_fixed.valid() ? FileRef(direct_fixed) : FileRef(direct_fd.get());
     }
   };
-  using ChunkPtr = std::shared_ptr<OpenChunk>;
+  using ChunkPtr = boost::intrusive_ptr<OpenChunk>;
 
   DiskBackend(Executor& ex, std::unique_ptr<FileIo> io, const ChunkStoreOptions& options);
   // The open chunk, opening (and with `create`, creating) it on a miss.
   Result<ChunkPtr> Get(const std::string& path, ChunkId c, bool create);
+  // Makes a cached chunk the most recently used.
+  void Touch(OpenChunk& ch) {
+    if (ch.cached && ch.lru != lru_.begin()) lru_.splice(lru_.begin(), lru_, ch.lru);
+  }
+  // Takes `ch` out of the cache (the caller retires it) and tells the store.
+  ChunkPtr Uncache(std::unordered_map<ChunkId, ChunkPtr, ChunkIdHash>::iterator it);
+  Status WriteOpen(const std::string& path, ChunkPtr ch, uint64_t offset, IoBuffer& data, size_t len);
+  Result<size_t> ReadOpen(const std::string& path, ChunkPtr ch, uint64_t offset, IoBuffer& buf, size_t len);
   Status OpenDirect(const std::string& path, OpenChunk& ch);
   Status WriteRest(const std::string& path, OpenChunk& ch, const IoBuffer& data, size_t done,
                    size_t len, uint64_t offset);

@@ -39,6 +39,7 @@ const std::map<std::string, std::string>& Samples() {
       {"storage.direct_io", "true"},
       {"storage.metadata_log", "false"},
       {"storage.max_open_files", "100"},
+      {"storage.resolved_chunks", "300"},
       {"storage.registered_buffers", "16"},
       {"storage.registered_buffer_size", "64KiB"},
       {"storage.memory_limit", "2GiB"},

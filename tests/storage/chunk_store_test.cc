@@ -254,6 +254,110 @@ TEST_P(ChunkIntegrity, FileIdCollisionIsRefused) {
   });
 }
 
+// Resolved chunks: a hot chunk is served from the cache; the cache never
+// holds more than its bound nor (on disk) more than the open files; every
+// read still matches the model.
+TEST_P(ChunkIntegrity, HotChunksAreResolvedOnce) {
+  opts_.resolved_chunks = 4;
+  auto s = Open();
+  ASSERT_TRUE(s);
+  ex_->Run([&] {
+    const ResolvedChunkCache& cache = s->resolved_chunks();
+    Write(*s, "/hot/file", 0, 0, 4096, 1);
+    const uint64_t hits = cache.hits();
+    for (int i = 0; i < 10; ++i) Check(*s, "/hot/file", 0, 0, 4096);
+    Write(*s, "/hot/file", 0, 100, 1000, 2);
+    Check(*s, "/hot/file", 0, 0, 4096);
+    EXPECT_EQ(cache.hits(), hits + 12);
+    for (uint64_t i = 0; i < 20; ++i) {
+      Write(*s, "/hot/many", i, 0, 4096, 10 + i);
+      EXPECT_LE(cache.size(), 4u);
+    }
+    EXPECT_GT(cache.evictions(), 0u);
+    for (uint64_t i = 0; i < 20; ++i) Check(*s, "/hot/many", i, 0, 4096);
+    Check(*s, "/hot/file", 0, 0, 4096);
+    ASSERT_TRUE(s->Close().ok());
+    EXPECT_EQ(cache.size(), 0u);
+  });
+}
+
+// A backend that closes a chunk's file (max_open_files = 8 here) drops the
+// entry, so the cache never keeps a file open beyond the limit.
+TEST_P(ChunkIntegrity, ResolvedChunksFollowTheOpenFiles) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  ex_->Run([&] {
+    for (uint64_t i = 0; i < 30; ++i) Write(*s, "/open/f", i, 0, 4096, 40 + i);
+    if (auto* disk = dynamic_cast<DiskBackend*>(&s->backend())) {
+      EXPECT_LE(disk->open_files(), opts_.max_open_files);
+      EXPECT_LE(s->resolved_chunks().size(), opts_.max_open_files);
+    }
+    for (uint64_t i = 0; i < 30; ++i) Check(*s, "/open/f", i, 0, 4096);
+    ASSERT_TRUE(s->Close().ok());
+  });
+}
+
+// A read after Remove is NOT_FOUND even though the chunks were resolved (and
+// their files open) just before.
+TEST_P(ChunkIntegrity, ReadAfterRemoveIsNotFound) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  ex_->Run([&] {
+    IoBuffer buf = IoBuffer::Allocate(4096);
+    for (uint64_t i = 0; i < 3; ++i) {
+      Write(*s, "/gone/f", i, 0, 4096, 70 + i);
+      Check(*s, "/gone/f", i, 0, 4096);
+    }
+    const uint64_t hits = s->resolved_chunks().hits();
+    Check(*s, "/gone/f", 1, 0, 4096);
+    ASSERT_GT(s->resolved_chunks().hits(), hits);  // it was served from the cache
+    ASSERT_TRUE(s->Remove("/gone/f").ok());
+    for (uint64_t i = 0; i < 3; ++i) {
+      auto r = s->Read("/gone/f", i, 0, buf, 4096);
+      EXPECT_EQ(r.status().code(), StatusCode::kNotFound) << "chunk " << i;
+      Status w = s->Fsync("/gone/f");
+      EXPECT_TRUE(w.ok()) << w.ToString();
+    }
+    // A new incarnation starts empty: chunk 1 exists, chunk 0 does not.
+    IoBuffer one = BufferWith(RandomBytes(99, 10));
+    ASSERT_TRUE(s->Write("/gone/f", 1, 0, one, 10).ok());
+    EXPECT_EQ(s->Read("/gone/f", 0, 0, buf, 4096).status().code(), StatusCode::kNotFound);
+    auto r = s->Read("/gone/f", 1, 0, buf, 4096);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(*r, 10u);
+    ASSERT_TRUE(s->Close().ok());
+  });
+}
+
+// Two stores on the same data dir each resolve for themselves: one store's
+// cache changes nothing the other sees.
+TEST_P(ChunkIntegrity, AnotherStoreOnTheSameFilesIsUnaffected) {
+  if (opts_.backend == ChunkBackendKind::kMemory) GTEST_SKIP() << "nothing shared in memory";
+  auto a = Open();
+  auto b = Open();
+  ASSERT_TRUE(a && b);
+  ex_->Run([&] {
+    Write(*a, "/two/f", 0, 0, 4096, 1);
+    Check(*a, "/two/f", 0, 0, 4096);  // resolved in a
+    Check(*b, "/two/f", 0, 0, 4096);  // b reads what a wrote
+    Write(*b, "/two/f", 0, 0, 4096, 2);
+    Check(*a, "/two/f", 0, 0, 4096);  // a's open file is the same file: b's bytes
+    IoBuffer buf = IoBuffer::Allocate(4096);
+    EXPECT_EQ(a->Read("/two/f", 1, 0, buf, 4096).status().code(), StatusCode::kNotFound);
+    ASSERT_TRUE(b->Remove("/two/f").ok());
+    EXPECT_EQ(b->Read("/two/f", 0, 0, buf, 4096).status().code(), StatusCode::kNotFound);
+    ASSERT_TRUE(a->Close().ok());
+    ASSERT_TRUE(b->Close().ok());
+  });
+  auto c = Open();
+  ASSERT_TRUE(c);
+  ex_->Run([&] {
+    IoBuffer buf = IoBuffer::Allocate(4096);
+    EXPECT_EQ(c->Read("/two/f", 0, 0, buf, 4096).status().code(), StatusCode::kNotFound);
+    ASSERT_TRUE(c->Close().ok());
+  });
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Backends, ChunkIntegrity,
     ::testing::Values(Config{ChunkBackendKind::kUring, DurabilityPolicy::kNone},
