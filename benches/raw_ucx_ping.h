@@ -1,7 +1,7 @@
 // The bare UCX echo the RPC benchmarks are measured against, on a thread of
 // its own with no BenchFS runtime: a UCP worker that busy-progresses and
-// answers each kAmRawEcho active message (rpc/raw_ping.h) right after
-// progress returns. The client side is the network floor's RawPingClient
+// answers each kAmRawEcho active message (rpc/raw_ping.h) from inside its
+// AM callback, echoing the received bytes in place (no copy of its own). The client side is the network floor's RawPingClient
 // (floor/network_floor.h).
 #pragma once
 

@@ -2,6 +2,9 @@
 //
 //   BM_PingQD1/raw_ucx/<tl>/<bytes>  bare UCP AM ping-pong, busy progress, no runtime
 //   BM_PingQD1/rpc/<tl>/<bytes>      the same round trip through executor + RpcClient/RpcServer
+//                                    (the server's defaults: PING runs inline)
+//   BM_PingQD1/rpc_inline/<tl>/<bytes>  PING inline in the server's UCX callback, explicitly
+//   BM_PingQD1/rpc_fiber/<tl>/<bytes>   every handler in a fiber (inline_handlers = false)
 //   BM_PingQD64/rpc/shm              64 calls in flight against one single-threaded server
 //
 // <tl>: tcp (UCX_TLS=tcp, connected through the listener) or shm
@@ -79,9 +82,14 @@ struct RpcClientSide {
   }
 };
 
-void PingRpc(benchmark::State& state, const std::string& tls, size_t len, int qd) {
+// How the server runs PING.
+enum class PingMode { kDefault, kInline, kFiber };
+
+void PingRpc(benchmark::State& state, const std::string& tls, size_t len, int qd,
+             PingMode mode = PingMode::kDefault) {
   TempRegistry registry;
   ServerThreadOptions so;
+  if (mode != PingMode::kDefault) so.rpc.inline_handlers = mode == PingMode::kInline;
   so.ucx.tls = tls;
   so.registry_dir = registry.dir();
   ServerThread server(so);
@@ -142,6 +150,14 @@ void RegisterAll() {
           ->MinTime(1.0)
           ->UseRealTime()
           ->Unit(benchmark::kMicrosecond);
+      for (PingMode mode : {PingMode::kInline, PingMode::kFiber}) {
+        const std::string name = mode == PingMode::kInline ? "rpc_inline/" : "rpc_fiber/";
+        benchmark::RegisterBenchmark(("BM_PingQD1/" + name + suffix).c_str(),
+                                     [tls, len, mode](benchmark::State& s) { PingRpc(s, tls, len, 1, mode); })
+            ->MinTime(1.0)
+            ->UseRealTime()
+            ->Unit(benchmark::kMicrosecond);
+      }
     }
   }
   benchmark::RegisterBenchmark("BM_PingQD64/rpc/shm",
