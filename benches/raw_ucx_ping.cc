@@ -13,6 +13,7 @@ namespace benchfs {
 namespace {
 
 struct ServerState {
+  bool untouched = false;  // reply from `data`, never reading the received bytes
   bool peer_errors = true;  // endpoints must match the client's error mode
   std::vector<ucp_conn_request_h> conn_requests;
   std::vector<ucp_ep_h> eps;
@@ -28,7 +29,8 @@ ucs_status_t OnEcho(void* arg, const void* header, size_t header_length, void* d
                     const ucp_am_recv_param_t* param) {
   auto* s = static_cast<ServerState*>(arg);
   const size_t reply_len = RawEchoReplyLength(header, header_length, length);
-  const bool in_place = reply_len > 0 && reply_len <= length && !(param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV);
+  const bool in_place =
+      !s->untouched && reply_len > 0 && reply_len <= length && !(param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV);
   const bool keepable = in_place && (param->recv_attr & UCP_AM_RECV_ATTR_FLAG_DATA);
   const void* payload = in_place ? data : nullptr;
   ucp_request_param_t p{};
@@ -57,7 +59,7 @@ void OnConn(ucp_conn_request_h req, void* arg) { static_cast<ServerState*>(arg)-
 
 }  // namespace
 
-RawUcxPingServer::RawUcxPingServer(const std::string& tls) : tls_(tls) {
+RawUcxPingServer::RawUcxPingServer(const std::string& tls, bool untouched) : tls_(tls), untouched_(untouched) {
   thread_ = std::thread([this] { Main(); });
   while (!ready_.load()) std::this_thread::yield();
 }
@@ -70,6 +72,7 @@ RawUcxPingServer::~RawUcxPingServer() {
 void RawUcxPingServer::Main() {
   RawWorker w;
   ServerState s;
+  s.untouched = untouched_;
   UcxConfig cfg;
   cfg.tls = tls_;
   s.peer_errors = !cfg.SharedMemoryOnly();

@@ -1,6 +1,8 @@
 // benchfs-rpc-bench: the RPC path beside the bare UCX floor, same run.
 //
 //   BM_PingQD1/raw_ucx/<tl>/<bytes>  bare UCP AM ping-pong, busy progress, no runtime
+//   BM_PingQD1/raw_ucx_untouched/<tl>/<bytes>  the same, the payload never read on arrival
+//                                    (the server replies from its own buffer): ucx_perftest's way
 //   BM_PingQD1/rpc/<tl>/<bytes>      the same round trip through executor + RpcClient/RpcServer
 //                                    (the server's defaults: PING runs inline)
 //   BM_PingQD1/rpc_inline/<tl>/<bytes>  PING inline in the server's UCX callback, explicitly
@@ -46,10 +48,13 @@ class TempRegistry {
   std::string dir_;
 };
 
-void PingRaw(benchmark::State& state, const std::string& tls, size_t len) {
-  RawUcxPingServer server(tls);
+// `untouched`: neither side reads the payload it receives (the server replies
+// from a buffer of its own), as ucx_perftest -t ucp_am_lat measures.
+void PingRaw(benchmark::State& state, const std::string& tls, size_t len, bool untouched = false) {
+  RawUcxPingServer server(tls, untouched);
   if (!server.status().ok()) return state.SkipWithError(server.status().ToString().c_str());
   RawPingClient client;
+  client.set_copy_reply(!untouched);
   Status s = client.Connect(tls, "127.0.0.1", 0, server.address(), std::chrono::seconds(10));
   if (!s.ok()) return state.SkipWithError(s.ToString().c_str());
   for (auto _ : state) {
@@ -142,6 +147,11 @@ void RegisterAll() {
       const std::string suffix = tls + "/" + std::to_string(len);
       benchmark::RegisterBenchmark(("BM_PingQD1/raw_ucx/" + suffix).c_str(),
                                    [tls, len](benchmark::State& s) { PingRaw(s, tls, len); })
+          ->MinTime(1.0)
+          ->UseRealTime()
+          ->Unit(benchmark::kMicrosecond);
+      benchmark::RegisterBenchmark(("BM_PingQD1/raw_ucx_untouched/" + suffix).c_str(),
+                                   [tls, len](benchmark::State& s) { PingRaw(s, tls, len, true); })
           ->MinTime(1.0)
           ->UseRealTime()
           ->Unit(benchmark::kMicrosecond);
