@@ -2,6 +2,7 @@
 #include "benches/raw_ucx_ping.h"
 
 #include <cstring>
+#include <utility>
 
 #include "floor/network_floor.h"
 #include "rpc/net_address.h"
@@ -12,33 +13,53 @@ namespace benchfs {
 namespace {
 
 struct ServerState {
+  bool untouched = false;  // reply from `data`, never reading the received bytes
   bool peer_errors = true;  // endpoints must match the client's error mode
   std::vector<ucp_conn_request_h> conn_requests;
   std::vector<ucp_ep_h> eps;
-  bool pending = false;
-  ucp_ep_h reply_ep = nullptr;
-  std::vector<std::byte> data;
-  size_t reply_len = 0;
+  // Replies UCX could not send at once, with the received data they are
+  // sent from (kept by returning UCS_INPROGRESS), if any.
+  std::vector<std::pair<ucs_status_ptr_t, void*>> sending;
+  std::vector<std::byte> data;  // replies that cannot echo the received bytes in place
 };
 
+// Replies from inside the callback, from the received bytes in place: the
+// same path as the RPC server's inline handlers, minus the RPC layer.
 ucs_status_t OnEcho(void* arg, const void* header, size_t header_length, void* data, size_t length,
                     const ucp_am_recv_param_t* param) {
   auto* s = static_cast<ServerState*>(arg);
-  s->reply_len = RawEchoReplyLength(header, header_length, length);
-  if (s->data.size() < s->reply_len) s->data.resize(s->reply_len);
-  if (length > 0 && !(param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV)) {
-    std::memcpy(s->data.data(), data, std::min(length, s->reply_len));
+  const size_t reply_len = RawEchoReplyLength(header, header_length, length);
+  const bool in_place =
+      !s->untouched && reply_len > 0 && reply_len <= length && !(param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV);
+  const bool keepable = in_place && (param->recv_attr & UCP_AM_RECV_ATTR_FLAG_DATA);
+  const void* payload = in_place ? data : nullptr;
+  ucp_request_param_t p{};
+  if (in_place && !keepable) {
+    // The bytes vanish when the callback returns: only a send that completes
+    // at once may read them in place.
+    p.op_attr_mask = UCP_OP_ATTR_FLAG_FORCE_IMM_CMPL;
+    ucs_status_ptr_t r = ucp_am_send_nbx(param->reply_ep, kAmRawEchoReply, nullptr, 0, data, reply_len, &p);
+    if (r == nullptr || UCS_PTR_STATUS(r) != UCS_ERR_NO_RESOURCE) return UCS_OK;
+    p.op_attr_mask = 0;
+    payload = nullptr;
   }
-  s->reply_ep = param->reply_ep;
-  s->pending = true;
-  return UCS_OK;
+  if (reply_len > 0 && payload == nullptr) {
+    if (s->data.size() < reply_len) s->data.resize(reply_len);
+    if (in_place) std::memcpy(s->data.data(), data, reply_len);
+    payload = s->data.data();
+  }
+  ucs_status_ptr_t r = ucp_am_send_nbx(param->reply_ep, kAmRawEchoReply, nullptr, 0, payload, reply_len, &p);
+  if (r == nullptr || UCS_PTR_IS_ERR(r)) return UCS_OK;
+  const bool held = keepable && payload == data;
+  s->sending.emplace_back(r, held ? data : nullptr);
+  return held ? UCS_INPROGRESS : UCS_OK;
 }
 
 void OnConn(ucp_conn_request_h req, void* arg) { static_cast<ServerState*>(arg)->conn_requests.push_back(req); }
 
 }  // namespace
 
-RawUcxPingServer::RawUcxPingServer(const std::string& tls) : tls_(tls) {
+RawUcxPingServer::RawUcxPingServer(const std::string& tls, bool untouched) : tls_(tls), untouched_(untouched) {
   thread_ = std::thread([this] { Main(); });
   while (!ready_.load()) std::this_thread::yield();
 }
@@ -51,6 +72,7 @@ RawUcxPingServer::~RawUcxPingServer() {
 void RawUcxPingServer::Main() {
   RawWorker w;
   ServerState s;
+  s.untouched = untouched_;
   UcxConfig cfg;
   cfg.tls = tls_;
   s.peer_errors = !cfg.SharedMemoryOnly();
@@ -92,11 +114,11 @@ void RawUcxPingServer::Main() {
       if (ucp_ep_create(w.worker(), &p, &ep) == UCS_OK) s.eps.push_back(ep);
     }
     s.conn_requests.clear();
-    if (s.pending) {
-      s.pending = false;
-      ucp_request_param_t p{};
-      WaitBusy(w.worker(), ucp_am_send_nbx(s.reply_ep, kAmRawEchoReply, nullptr, 0,
-                                           s.reply_len ? s.data.data() : nullptr, s.reply_len, &p));
+    while (!s.sending.empty()) {
+      auto [request, held] = s.sending.back();
+      s.sending.pop_back();
+      WaitBusy(w.worker(), request);
+      if (held != nullptr) ucp_am_data_release(w.worker(), held);
     }
   }
   for (ucp_ep_h ep : s.eps) CloseBusy(w.worker(), ep);

@@ -1,7 +1,12 @@
 // benchfs-rpc-bench: the RPC path beside the bare UCX floor, same run.
 //
 //   BM_PingQD1/raw_ucx/<tl>/<bytes>  bare UCP AM ping-pong, busy progress, no runtime
+//   BM_PingQD1/raw_ucx_untouched/<tl>/<bytes>  the same, the payload never read on arrival
+//                                    (the server replies from its own buffer): ucx_perftest's way
 //   BM_PingQD1/rpc/<tl>/<bytes>      the same round trip through executor + RpcClient/RpcServer
+//                                    (the server's defaults: PING runs inline)
+//   BM_PingQD1/rpc_inline/<tl>/<bytes>  PING inline in the server's UCX callback, explicitly
+//   BM_PingQD1/rpc_fiber/<tl>/<bytes>   every handler in a fiber (inline_handlers = false)
 //   BM_PingQD64/rpc/shm              64 calls in flight against one single-threaded server
 //
 // <tl>: tcp (UCX_TLS=tcp, connected through the listener) or shm
@@ -43,10 +48,13 @@ class TempRegistry {
   std::string dir_;
 };
 
-void PingRaw(benchmark::State& state, const std::string& tls, size_t len) {
-  RawUcxPingServer server(tls);
+// `untouched`: neither side reads the payload it receives (the server replies
+// from a buffer of its own), as ucx_perftest -t ucp_am_lat measures.
+void PingRaw(benchmark::State& state, const std::string& tls, size_t len, bool untouched = false) {
+  RawUcxPingServer server(tls, untouched);
   if (!server.status().ok()) return state.SkipWithError(server.status().ToString().c_str());
   RawPingClient client;
+  client.set_copy_reply(!untouched);
   Status s = client.Connect(tls, "127.0.0.1", 0, server.address(), std::chrono::seconds(10));
   if (!s.ok()) return state.SkipWithError(s.ToString().c_str());
   for (auto _ : state) {
@@ -79,9 +87,14 @@ struct RpcClientSide {
   }
 };
 
-void PingRpc(benchmark::State& state, const std::string& tls, size_t len, int qd) {
+// How the server runs PING.
+enum class PingMode { kDefault, kInline, kFiber };
+
+void PingRpc(benchmark::State& state, const std::string& tls, size_t len, int qd,
+             PingMode mode = PingMode::kDefault) {
   TempRegistry registry;
   ServerThreadOptions so;
+  if (mode != PingMode::kDefault) so.rpc.inline_handlers = mode == PingMode::kInline;
   so.ucx.tls = tls;
   so.registry_dir = registry.dir();
   ServerThread server(so);
@@ -137,11 +150,24 @@ void RegisterAll() {
           ->MinTime(1.0)
           ->UseRealTime()
           ->Unit(benchmark::kMicrosecond);
+      benchmark::RegisterBenchmark(("BM_PingQD1/raw_ucx_untouched/" + suffix).c_str(),
+                                   [tls, len](benchmark::State& s) { PingRaw(s, tls, len, true); })
+          ->MinTime(1.0)
+          ->UseRealTime()
+          ->Unit(benchmark::kMicrosecond);
       benchmark::RegisterBenchmark(("BM_PingQD1/rpc/" + suffix).c_str(),
                                    [tls, len](benchmark::State& s) { PingRpc(s, tls, len, 1); })
           ->MinTime(1.0)
           ->UseRealTime()
           ->Unit(benchmark::kMicrosecond);
+      for (PingMode mode : {PingMode::kInline, PingMode::kFiber}) {
+        const std::string name = mode == PingMode::kInline ? "rpc_inline/" : "rpc_fiber/";
+        benchmark::RegisterBenchmark(("BM_PingQD1/" + name + suffix).c_str(),
+                                     [tls, len, mode](benchmark::State& s) { PingRpc(s, tls, len, 1, mode); })
+            ->MinTime(1.0)
+            ->UseRealTime()
+            ->Unit(benchmark::kMicrosecond);
+      }
     }
   }
   benchmark::RegisterBenchmark("BM_PingQD64/rpc/shm",

@@ -64,7 +64,8 @@ Status RawPingClient::Connect(const std::string& tls, const std::string& host, u
   auto on_reply = [](void* arg, const void*, size_t, void* data, size_t length,
                      const ucp_am_recv_param_t* param) -> ucs_status_t {
     auto* self = static_cast<RawPingClient*>(arg);
-    if (length > 0 && length <= self->buf_.size() && !(param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV)) {
+    if (self->copy_reply_ && length > 0 && length <= self->buf_.size() &&
+        !(param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV)) {
       std::memcpy(self->buf_.data(), data, length);
     }
     self->got_len_ = length;

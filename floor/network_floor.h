@@ -58,6 +58,9 @@ class RawPingClient {
   Result<Histogram> Measure(size_t send_len, size_t reply_len, uint64_t warmup, uint64_t count);
   // One round trip.
   Status RoundTrip(size_t send_len, size_t reply_len, TimePoint deadline);
+  // Whether a reply's payload is copied into the client's buffer (default);
+  // false leaves it unread, as ucx_perftest does.
+  void set_copy_reply(bool copy) { copy_reply_ = copy; }
 
  private:
   RawWorker w_;
@@ -65,6 +68,7 @@ class RawPingClient {
   std::vector<std::byte> buf_;
   bool got_ = false;
   bool failed_ = false;
+  bool copy_reply_ = true;
   size_t got_len_ = 0;
 };
 

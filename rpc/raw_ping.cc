@@ -16,15 +16,16 @@ ucs_status_t OnEcho(void* arg, const void* header, size_t header_length, void* d
   const size_t reply_len = RawEchoReplyLength(header, header_length, length);
   if (reply_len > (1u << 24)) return UCS_OK;
   UcxOp* op = ucx->NewOp();
-  if (reply_len > 0) {
+  const bool rndv = (param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV) != 0;
+  const std::byte* payload = static_cast<const std::byte*>(data);
+  if (rndv || reply_len > length) {
+    // Nothing to echo in place: a reply of its own (its contents do not matter).
     op->buffer = IoBuffer::AllocateUninitialized(reply_len, 64);
-    if (!(param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV)) {
-      std::memcpy(op->buffer.data(), data, std::min(length, reply_len));
-    }
+    payload = op->buffer.data();
   }
-  ucp_ep_h ep = param->reply_ep;
-  ucx->Defer([ucx, op, ep, reply_len] { ucx->PostAm(ep, kAmRawEchoReply, op, reply_len); });
-  return UCS_OK;
+  ucs_status_t error;
+  return ucx->SendAmFromCallback(param->reply_ep, kAmRawEchoReply, op, payload, reply_len, 0, param,
+                                 rndv ? nullptr : data, rndv ? 0 : length, &error);
 }
 
 }  // namespace

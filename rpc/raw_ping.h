@@ -1,5 +1,5 @@
 // The raw UCX echo: the server side of BenchFS's network floor. An active
-// message echoed by the server's worker straight from the progress loop (no
+// message echoed by the server's worker from inside its AM callback (no
 // fiber, no RPC header, no admission). The client that measures against it
 // is floor/network_floor.h.
 #pragma once
@@ -21,8 +21,8 @@ size_t RawEchoReplyLength(const void* header, size_t header_length, size_t lengt
 // Registers the echo on a reactor's worker. A request whose AM header is 4
 // bytes asks for a reply of that many bytes (so one-way payloads, like a
 // write's or a read's, can be floored); otherwise the payload is echoed.
-// Replies are sent right after progress returns, never from inside the UCX
-// callback.
+// Replies are sent from inside the UCX callback, straight from the received
+// data (UcxReactor::SendAmFromCallback: no copy when UCX sends at once).
 Status InstallRawEcho(UcxReactor& ucx);
 
 }  // namespace benchfs

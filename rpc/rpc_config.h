@@ -31,6 +31,9 @@ struct RpcServerConfig {
   // Shared token (rpc/hello.h): when set, a connection is served only after
   // a HELLO carrying it. Empty: no authentication.
   std::string token;
+  // Run handlers registered as HandlerMode::kInline inside the UCX callback
+  // (rpc/server.h); false runs every handler in a fiber.
+  bool inline_handlers = true;
 
   Status Validate() const;
   uint32_t per_conn_limit() const {

@@ -79,12 +79,15 @@ Result<std::unique_ptr<RpcServer>> RpcServer::Create(UcxReactor& ucx, const RpcS
 Status RpcServer::Init() {
   Status st = ucx_.SetAmHandler(kAmRequest, &RpcServer::OnRequestAm, this);
   if (!st.ok()) return st;
-  Handle(Opcode::kPing, [](Request& req) {
-    Response r;  // echo the payload back, without a copy
-    r.payload = std::move(req.payload);
-    r.payload_len = req.payload_len;
-    return r;
-  });
+  Handle(
+      Opcode::kPing,
+      [](Request& req) {
+        Response r;  // echo the payload back, without a copy
+        r.payload = std::move(req.payload);
+        r.payload_len = req.payload_len;
+        return r;
+      },
+      HandlerMode::kInline);
   Handle(Opcode::kStatus, [this](Request&) {
     std::vector<std::byte> bytes = EncodeCounters(StatusCounters());
     Response r;
@@ -102,8 +105,9 @@ RpcServer::~RpcServer() {
   for (auto& [id, c] : connections_) CloseEndpoint(c.get());
 }
 
-void RpcServer::Handle(Opcode op, Handler handler) {
+void RpcServer::Handle(Opcode op, Handler handler, HandlerMode mode) {
   handlers_[static_cast<size_t>(op)] = std::move(handler);
+  inline_[static_cast<size_t>(op)] = mode == HandlerMode::kInline && config_.inline_handlers;
 }
 
 std::vector<std::pair<std::string, uint64_t>> RpcServer::StatusCounters() const {
@@ -308,6 +312,9 @@ ucs_status_t RpcServer::OnRequest(std::span<const std::byte> header, void* data,
                                              std::to_string(config_.max_inflight) + ")"));
     return UCS_OK;
   }
+  if (inline_[raw_op] && !(param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV)) {
+    return ServeInline(c, d.header, header, data, length, param);
+  }
   IoBuffer buf;
   if (length > 0) {
     buf = provider_ ? provider_(static_cast<Opcode>(raw_op), length)
@@ -433,33 +440,68 @@ void RpcServer::Serve(InFlight* f) {
   MaybeFreeConnection(c);
 }
 
-void RpcServer::SendReply(InFlight* f, Response& response) {
-  Connection* c = f->conn;
-  if (c->dead) {
-    ++stats_.replies_dropped;
-    return;
-  }
+ucs_status_t RpcServer::ServeInline(Connection* c, const WireHeader& h, std::span<const std::byte> header,
+                                      void* data, size_t length, const ucp_am_recv_param_t* param) {
+  ++stats_.per_opcode[h.opcode];
+  const bool traced = (h.flags & kWireFlagTrace) != 0;
+  RequestTiming timing;
+  if (traced) timing.received = Now();
+  Request& req = inline_request_;
+  req.timing = traced ? &timing : nullptr;
+  req.opcode = static_cast<Opcode>(h.opcode);
+  req.correlation_id = h.correlation_id;
+  req.connection_id = c->id;
+  req.header.assign(header.begin() + kWireHeaderSize, header.end());
+  // The handler reads the payload where UCX received it.
+  req.payload = length > 0 ? IoBuffer::Lease(static_cast<std::byte*>(data), length, &borrowed_) : IoBuffer();
+  req.payload_len = length;
+  if (traced) timing.started = Now();
+  Response response = handlers_[h.opcode](req);
+  req.payload.Reset();
+  ++stats_.completed;
+  ++stats_.completed_per_opcode[h.opcode];
   UcxOp* op = ucx_.NewOp();
+  // A payload that is not UCX's receive buffer is the handler's own: it
+  // moves into the op, which keeps it until UCX has sent it.
+  const std::byte* in = static_cast<const std::byte*>(data);
+  const std::byte* out = response.payload.data();
+  const bool lent = out != nullptr && out >= in && out < in + length;
+  IoBuffer lent_payload = lent ? std::move(response.payload) : IoBuffer();
+  const size_t payload_len = EncodeReply(h, response, traced ? &timing : nullptr, op);
+  ucs_status_t error = UCS_OK;
+  const ucs_status_t keep = ucx_.SendAmFromCallback(c->ep, kAmReply, op, lent ? out : op->buffer.data(), payload_len,
+                                                    AmSendFlags(config_.protocol), param, data, length, &error);
+  if (error != UCS_OK) {
+    ++stats_.replies_dropped;
+    ucx_.Defer([this, id = c->id] {  // the client went away
+      auto it = connections_.find(id);
+      if (it != connections_.end()) CloseConnection(it->second.get());
+    });
+  }
+  return keep;
+}
+
+size_t RpcServer::EncodeReply(const WireHeader& request, Response& response, RequestTiming* timing, UcxOp* op) {
   WireHeader h;
-  h.opcode = f->header.opcode;
+  h.opcode = request.opcode;
   h.flags = kWireFlagReply;
-  h.correlation_id = f->header.correlation_id;
+  h.correlation_id = request.correlation_id;
   h.status = response.status.code();
   size_t payload_len = 0;
-  if (response.status.ok() && f->traced) {
+  if (response.status.ok() && timing != nullptr) {
     h.flags |= kWireFlagTrace;
     ServerTrace t;
-    t.received_ns = SteadyNs(f->timing.received);
-    t.started_ns = SteadyNs(f->timing.started);
-    t.io_ns = static_cast<uint64_t>(f->timing.io.count());
-    t.log_ns = static_cast<uint64_t>(f->timing.log.count());
-    t.sent_ns = SteadyNs(Now());  // read last: the reply goes to UCX right below
+    t.received_ns = SteadyNs(timing->received);
+    t.started_ns = SteadyNs(timing->started);
+    t.io_ns = static_cast<uint64_t>(timing->io.count());
+    t.log_ns = static_cast<uint64_t>(timing->log.count());
+    t.sent_ns = SteadyNs(Now());  // read last: the reply goes to UCX right after
     AppendTrace(t, response.header);
   }
   if (response.status.ok()) {
     h.header_len = static_cast<uint32_t>(response.header.size());
     payload_len = response.payload_len;
-    op->buffer = std::move(response.payload);
+    if (!response.payload.empty()) op->buffer = std::move(response.payload);
   } else {
     h.header_len = static_cast<uint32_t>(std::min(response.status.message().size(), kMaxErrorMessage));
   }
@@ -473,6 +515,17 @@ void RpcServer::SendReply(InFlight* f, Response& response) {
   } else {
     std::memcpy(op->header.data() + kWireHeaderSize, response.status.message().data(), h.header_len);
   }
+  return payload_len;
+}
+
+void RpcServer::SendReply(InFlight* f, Response& response) {
+  Connection* c = f->conn;
+  if (c->dead) {
+    ++stats_.replies_dropped;
+    return;
+  }
+  UcxOp* op = ucx_.NewOp();
+  const size_t payload_len = EncodeReply(f->header, response, f->traced ? &f->timing : nullptr, op);
   Status r = ucx_.SendAm(c->ep, kAmReply, op, payload_len, AmSendFlags(config_.protocol),
                          WaitOptions::Within(config_.reply_timeout), "sending a reply");
   if (!r.ok()) {

@@ -4,6 +4,14 @@
 // on host:port (rpc/bootstrap_listener.h: no untrusted byte reaches UCX) or
 // from a registry directory, then connect to that address. Each accepted request runs its
 // handler in a fiber; the reply goes back on the request's connection.
+// A handler registered as HandlerMode::kInline promises never to block (no
+// I/O wait, no fiber switch): its requests run inside the UCX active-message
+// callback and are answered from there, with no fiber, no copy of an eager
+// payload (the request's payload is UCX's receive buffer, valid only during
+// the call) and no copy of a reply payload UCX sends at once. Validation,
+// authentication and admission control (max_inflight, the per-connection
+// share) apply to inline requests exactly as to the others; a rendezvous
+// payload still goes to a fiber, which waits for it.
 // Admission control keeps at most `max_inflight` requests in flight (and at
 // most `per_conn_limit()` per connection): beyond that the server answers BUSY
 // at once, so memory is bounded by configuration, not by load. Malformed
@@ -48,9 +56,15 @@ struct ServerStats {
   std::array<uint64_t, kOpcodeSlots> completed_per_opcode{};
 };
 
+// Where a handler runs (see above).
+enum class HandlerMode : unsigned char {
+  kFiber,   // in a fiber of its own: may block
+  kInline,  // inside the UCX callback: must not block or switch fibers
+};
+
 class RpcServer {
  public:
-  // Runs in a fiber of the server's executor.
+  // Runs in a fiber of the server's executor, or inline (HandlerMode).
   using Handler = std::function<Response(Request&)>;
   // Called while a request arrives (not in a fiber: must not block). Returns
   // the buffer its payload is received into - at least `len` bytes - or an
@@ -64,7 +78,12 @@ class RpcServer {
   RpcServer(const RpcServer&) = delete;
   RpcServer& operator=(const RpcServer&) = delete;
 
-  void Handle(Opcode op, Handler handler);
+  // Installs the handler of `op`. kInline takes effect only when the
+  // configuration allows inline handlers (RpcServerConfig::inline_handlers).
+  void Handle(Opcode op, Handler handler, HandlerMode mode = HandlerMode::kFiber);
+  HandlerMode mode(Opcode op) const {
+    return inline_[static_cast<size_t>(op)] ? HandlerMode::kInline : HandlerMode::kFiber;
+  }
   void SetBufferProvider(BufferProvider provider) { provider_ = std::move(provider); }
   void AddStatusExtender(StatusExtender ext) { status_extenders_.push_back(std::move(ext)); }
 
@@ -112,6 +131,14 @@ class RpcServer {
   void Admit(Connection* c, const WireHeader& h, std::span<const std::byte> op_header, ucp_ep_h incoming);
   void Serve(InFlight* f);
   void SendReply(InFlight* f, Response& response);
+  // Runs an inline handler inside the AM callback and replies from there;
+  // returns what the callback returns (UCS_INPROGRESS keeps `data`).
+  ucs_status_t ServeInline(Connection* c, const WireHeader& h, std::span<const std::byte> header, void* data,
+                           size_t length, const ucp_am_recv_param_t* param);
+  // The reply's AM header (fixed header, then the operation header or the
+  // error message) into op->header; returns the payload length to send and
+  // moves an owned payload into op->buffer.
+  size_t EncodeReply(const WireHeader& request, Response& response, RequestTiming* timing, UcxOp* op);
   Response Builtin(Request& req);
   InFlight* NewInFlight();
   void FreeInFlight(InFlight* f);
@@ -121,6 +148,12 @@ class RpcServer {
   RpcServerConfig config_;
   ServerStats stats_;
   std::array<Handler, kOpcodeSlots> handlers_;
+  std::array<bool, kOpcodeSlots> inline_{};
+  // Lends UCX's receive buffer to an inline handler: nothing to give back.
+  struct Borrowed final : BufferOwner {
+    void Return(int) override {}
+  } borrowed_;
+  Request inline_request_;  // reused by inline requests (no allocation per call)
   BufferProvider provider_;
   std::vector<StatusExtender> status_extenders_;
   std::unique_ptr<BootstrapListener> bootstrap_;

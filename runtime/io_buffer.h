@@ -30,6 +30,11 @@ class IoBuffer {
   static IoBuffer Allocate(size_t size, size_t alignment = 4096);
   // The same without zeroing, for buffers that are about to be filled.
   static IoBuffer AllocateUninitialized(size_t size, size_t alignment = 4096);
+  // A lease on `size` bytes at `data` that `owner` lends: destroying it calls
+  // owner->Return(index) instead of freeing anything.
+  static IoBuffer Lease(std::byte* data, size_t size, BufferOwner* owner, int index = -1) {
+    return IoBuffer(data, size, owner, index);
+  }
 
   IoBuffer(IoBuffer&& o) noexcept { *this = std::move(o); }
   IoBuffer& operator=(IoBuffer&& o) noexcept;

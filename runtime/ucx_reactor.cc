@@ -58,6 +58,14 @@ void ApplyUcxDefaults(ucp_config_t* config, const std::string& tls) {
   const bool may_use_tcp = list.empty() || (list[0] == '^' ? !has_tcp : has_tcp || has_all);
   // UCT settings are given without their transport's prefix (TCP_).
   if (may_use_tcp && std::getenv("UCX_TCP_PUT_ENABLE") == nullptr) ucp_config_modify(config, "PUT_ENABLE", "n");
+  const bool has_mm = list.find("posix") != std::string::npos || list.find("sysv") != std::string::npos ||
+                      list.find("shm") != std::string::npos || list.find("sm") != std::string::npos ||
+                      list.find("mm") != std::string::npos;
+  const bool may_use_mm = list.empty() || (list[0] == '^' ? !has_mm : has_mm || has_all);
+  if (may_use_mm && std::getenv("UCX_POSIX_FIFO_ELEM_SIZE") == nullptr &&
+      std::getenv("UCX_SYSV_FIFO_ELEM_SIZE") == nullptr && std::getenv("UCX_MM_FIFO_ELEM_SIZE") == nullptr) {
+    ucp_config_modify(config, "MM_FIFO_ELEM_SIZE", "256");
+  }
 }
 
 std::string UcxConfig::EffectiveTls() const { return tls == "shm" ? "posix,sysv,self" : tls; }
@@ -237,6 +245,8 @@ UcxOp* UcxReactor::NewOp() {
 
 void UcxReactor::ReleaseOp(UcxOp* op) {
   if (op->request != nullptr) ucp_request_free(op->request);
+  if (op->am_data != nullptr) ucp_am_data_release(worker_, op->am_data);
+  op->am_data = nullptr;
   op->request = nullptr;
   op->waiter = nullptr;
   op->done = op->orphaned = false;
@@ -280,6 +290,45 @@ Status UcxReactor::SendAm(ucp_ep_h ep, unsigned id, UcxOp* op, size_t payload_le
 
 void UcxReactor::PostAm(ucp_ep_h ep, unsigned id, UcxOp* op, size_t payload_len, uint32_t flags) {
   Detach(op, StartAmSend(ep, id, op, payload_len, flags));
+}
+
+ucs_status_t UcxReactor::SendAmFromCallback(ucp_ep_h ep, unsigned id, UcxOp* op, const std::byte* payload,
+                                            size_t len, uint32_t flags, const ucp_am_recv_param_t* param,
+                                            void* data, size_t data_len, ucs_status_t* error) {
+  *error = UCS_OK;
+  const std::byte* in_message = static_cast<const std::byte*>(data);
+  const bool borrowed = len > 0 && payload != op->buffer.data();
+  const bool keepable = (param->recv_attr & UCP_AM_RECV_ATTR_FLAG_DATA) != 0 && data != nullptr &&
+                        payload >= in_message && payload + len <= in_message + data_len;
+  ucp_request_param_t p = SendParams(op, flags);
+  const void* hdr = op->header.empty() ? nullptr : op->header.data();
+  if (borrowed && !keepable) {
+    // The bytes vanish when the callback returns: only a send that completes
+    // now may read them in place (UCX's short protocol).
+    p.op_attr_mask |= UCP_OP_ATTR_FLAG_FORCE_IMM_CMPL;
+    ucs_status_ptr_t r = ucp_am_send_nbx(ep, id, hdr, op->header.size(), payload, len, &p);
+    if (r == nullptr || UCS_PTR_STATUS(r) != UCS_ERR_NO_RESOURCE) {
+      if (UCS_PTR_IS_ERR(r)) *error = UCS_PTR_STATUS(r);
+      ReleaseOp(op);
+      return UCS_OK;
+    }
+    p.op_attr_mask &= ~UCP_OP_ATTR_FLAG_FORCE_IMM_CMPL;
+    op->buffer = IoBuffer::AllocateUninitialized(len, 64);
+    std::memcpy(op->buffer.data(), payload, len);
+    payload = op->buffer.data();
+  }
+  ucs_status_ptr_t r = ucp_am_send_nbx(ep, id, hdr, op->header.size(), len > 0 ? payload : nullptr, len, &p);
+  if (Start(op, r)) {
+    if (op->status != UCS_OK) *error = op->status;
+    ReleaseOp(op);
+    return UCS_OK;
+  }
+  op->orphaned = true;
+  if (borrowed && keepable) {
+    op->am_data = data;  // released with the op, once the send is done
+    return UCS_INPROGRESS;
+  }
+  return UCS_OK;
 }
 
 UcxReceive UcxReactor::ReceiveAmData(void* data, size_t length, const ucp_am_recv_param_t* param,

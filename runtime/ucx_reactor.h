@@ -55,7 +55,11 @@ struct UcxConfig {
 // when the environment does not set it: TCP_PUT_ENABLE=n, because the tcp
 // transport's PUT zcopy rendezvous aborts the process (an assertion in
 // tcp_ep.c) when the peer dies in the middle of a transfer; rendezvous over
-// tcp then runs on active messages. `tls` is the context's UCX_TLS (empty:
+// tcp then runs on active messages; and MM_FIFO_ELEM_SIZE=256 for the
+// shared-memory transports (posix, sysv), whose 128-byte FIFO elements carry
+// at most 100 bytes inline: BenchFS's 32-byte wire header plus UCP's own would
+// push even a 64-byte payload out of the FIFO into a separate buffer (bcopy),
+// which costs about 0.2 us per round trip. `tls` is the context's UCX_TLS (empty:
 // the environment's or UCX's default); a tcp setting is given only when tcp
 // may be among them (UCX warns about a setting no transport takes). Every UCP
 // context BenchFS creates uses it.
@@ -79,6 +83,7 @@ struct UcxOp {
   size_t length = 0;        // received length (receive operations)
   std::vector<std::byte> header;  // bytes UCX may read until completion
   IoBuffer buffer;                // payload UCX may read or write until completion
+  void* am_data = nullptr;        // received message data kept for the send (ucp_am_data_release)
 };
 
 // A message payload still arriving by rendezvous (UcxReactor::ReceiveAmData);
@@ -148,6 +153,20 @@ class UcxReactor : public Poller {
   // Sends active message `id` on `ep` without waiting; the op is released
   // when the send completes. Not from inside a UCX callback (Defer it).
   void PostAm(ucp_ep_h ep, unsigned id, UcxOp* op, size_t payload_len, uint32_t flags = 0);
+  // From inside an AM callback: sends active message `id` on `ep` with the
+  // op's header and the `len` bytes at `payload`, which may lie in the data
+  // `data`/`data_len` of the message being received (`param` describes
+  // it). Nothing is copied
+  // when UCX sends at once; otherwise the received data is kept until the
+  // send completes (when UCX lets it be kept: the result is then
+  // UCS_INPROGRESS, which the callback must return) or, as a last resort,
+  // copied into the op's buffer. A payload already in op->buffer is sent
+  // from there (pass op->buffer.data()). The op is released by the send.
+  // Returns UCS_OK or UCS_INPROGRESS for the callback; `*error` gets a
+  // failed send's status.
+  ucs_status_t SendAmFromCallback(ucp_ep_h ep, unsigned id, UcxOp* op, const std::byte* payload,
+                                  size_t len, uint32_t flags, const ucp_am_recv_param_t* param,
+                                  void* data, size_t data_len, ucs_status_t* error);
   // From an AM callback: delivers the `length`-byte payload `data` of the
   // message `param` describes to `dest` (at least `length` bytes). An eager
   // payload is copied at once and the result is empty; a rendezvous one is

@@ -23,12 +23,18 @@ FsService::FsService(Executor& ex, RpcServer& server, ChunkStore& chunks, Metada
     : ex_(ex), server_(server), chunks_(chunks), meta_(meta), shutdown_(ex) {}
 
 void FsService::Install() {
+  // Inline (in the UCX callback) only what cannot block: a metadata
+  // mutation waits for its log record when there is a log; a read waits for
+  // the disk unless the chunks are in memory. STAT never waits.
+  const HandlerMode meta_mode = meta_.options().log_path.empty() ? HandlerMode::kInline : HandlerMode::kFiber;
+  const HandlerMode read_mode =
+      chunks_.options().backend == ChunkBackendKind::kMemory ? HandlerMode::kInline : HandlerMode::kFiber;
   server_.Handle(Opcode::kWriteChunk, [this](Request& r) { return WriteChunk(r); });
-  server_.Handle(Opcode::kReadChunk, [this](Request& r) { return ReadChunk(r); });
-  server_.Handle(Opcode::kMetaCreate, [this](Request& r) { return Create(r); });
-  server_.Handle(Opcode::kMetaStat, [this](Request& r) { return Stat(r); });
-  server_.Handle(Opcode::kMetaDelete, [this](Request& r) { return Delete(r); });
-  server_.Handle(Opcode::kMetaUpdate, [this](Request& r) { return Update(r); });
+  server_.Handle(Opcode::kReadChunk, [this](Request& r) { return ReadChunk(r); }, read_mode);
+  server_.Handle(Opcode::kMetaCreate, [this](Request& r) { return Create(r); }, meta_mode);
+  server_.Handle(Opcode::kMetaStat, [this](Request& r) { return Stat(r); }, HandlerMode::kInline);
+  server_.Handle(Opcode::kMetaDelete, [this](Request& r) { return Delete(r); }, meta_mode);
+  server_.Handle(Opcode::kMetaUpdate, [this](Request& r) { return Update(r); }, meta_mode);
   server_.Handle(Opcode::kFsync, [this](Request& r) { return Fsync(r); });
   server_.Handle(Opcode::kRemove, [this](Request& r) { return Remove(r); });
   server_.Handle(Opcode::kFloor, [this](Request& r) { return Floor(r); });

@@ -4,7 +4,10 @@
 // with receive buffers for chunk payloads from the store's registered
 // io_uring buffers, so a rendezvous write lands directly in the buffer
 // io_uring writes from. META_DELETE removes metadata only; a file's chunks are
-// removed where they live.
+// removed where they live. Handlers that cannot block run inline in the
+// server's UCX callback (rpc/server.h): META_STAT always; META_CREATE,
+// META_DELETE and META_UPDATE when the metadata store has no log; READ_CHUNK
+// with the memory backend. The others run in fibers.
 #pragma once
 
 #include "rpc/server.h"

@@ -19,6 +19,8 @@ namespace {
 
 class FsServiceTest : public ::testing::TestWithParam<ChunkBackendKind> {
  protected:
+  // With a metadata log the metadata mutations wait for it (fiber handlers).
+  virtual bool WithLog() const { return true; }
   void SetUp() override {
     dir_ = testing::MakeTempDir("fs");
     ASSERT_FALSE(dir_.empty());
@@ -28,7 +30,7 @@ class FsServiceTest : public ::testing::TestWithParam<ChunkBackendKind> {
       fo.chunks.backend = GetParam();
       fo.chunks.data_dir = dir_ + "/data";
       fo.chunks.chunk_size = 64 * 1024;
-      fo.metadata.log_path = dir_ + "/meta.log";
+      fo.metadata.log_path = WithLog() ? dir_ + "/meta.log" : "";
       fo.metadata.durability = DurabilityPolicy::kNone;
       auto f = FsServer::Open(ex, srv, fo);
       ASSERT_TRUE(f.ok()) << f.status().ToString();
@@ -142,6 +144,54 @@ TEST_P(FsServiceTest, StatusReportsStoreFigures) {
 INSTANTIATE_TEST_SUITE_P(Backends, FsServiceTest,
                          ::testing::Values(ChunkBackendKind::kUring, ChunkBackendKind::kPosix,
                                            ChunkBackendKind::kMemory),
+                         [](const auto& info) { return std::string(ChunkBackendName(info.param)); });
+
+// Without a metadata log: the metadata handlers (and reads from memory) run
+// inline in the server's UCX callback and behave the same.
+class FsServiceInlineTest : public FsServiceTest {
+ protected:
+  bool WithLog() const override { return false; }
+};
+
+TEST_P(FsServiceInlineTest, NonBlockingHandlersRunInlineAndBehaveTheSame) {
+  auto mode = [&](Opcode op) { return server_->OnServer([op](RpcServer& s) { return s.mode(op); }); };
+  EXPECT_EQ(mode(Opcode::kMetaStat), HandlerMode::kInline);
+  EXPECT_EQ(mode(Opcode::kMetaCreate), HandlerMode::kInline);
+  EXPECT_EQ(mode(Opcode::kMetaDelete), HandlerMode::kInline);
+  EXPECT_EQ(mode(Opcode::kMetaUpdate), HandlerMode::kInline);
+  EXPECT_EQ(mode(Opcode::kWriteChunk), HandlerMode::kFiber);
+  EXPECT_EQ(mode(Opcode::kFsync), HandlerMode::kFiber);
+  EXPECT_EQ(mode(Opcode::kReadChunk),
+            GetParam() == ChunkBackendKind::kMemory ? HandlerMode::kInline : HandlerMode::kFiber);
+  WithClient([&](FsClient& c) {
+    auto created = c.Create("/inline/file", 0600);
+    ASSERT_TRUE(created.ok()) << created.status().ToString();
+    EXPECT_EQ(c.Create("/inline/file").status().code(), StatusCode::kAlreadyExists);
+    auto st = c.Stat("/inline/file");
+    ASSERT_TRUE(st.ok());
+    EXPECT_EQ(st->id, created->id);
+    EXPECT_EQ(c.Update("/inline/file", InodeUpdate::Grow(1000))->size, 1000u);
+    EXPECT_EQ(c.Stat("/missing").status().code(), StatusCode::kNotFound);
+    EXPECT_EQ(c.Create("relative").status().code(), StatusCode::kInvalidArgument);
+    for (size_t size : {size_t{64}, size_t{4096}, size_t{65536}}) {
+      IoBuffer out = Pattern(size, static_cast<uint32_t>(size));
+      IoBuffer expect = Pattern(size, static_cast<uint32_t>(size));
+      ASSERT_TRUE(c.WriteChunk("/inline/file", 0, 0, out, size).ok());
+      IoBuffer in = IoBuffer::Allocate(size);
+      auto n = c.ReadChunk("/inline/file", 0, 0, in, size);
+      ASSERT_TRUE(n.ok()) << n.status().ToString();
+      ASSERT_EQ(*n, size);
+      EXPECT_EQ(std::memcmp(in.data(), expect.data(), size), 0) << size;
+    }
+    IoBuffer in = IoBuffer::Allocate(64);
+    EXPECT_EQ(c.ReadChunk("/inline/file", 7, 0, in, 64).status().code(), StatusCode::kNotFound);
+    EXPECT_TRUE(c.Delete("/inline/file").ok());
+    EXPECT_EQ(c.Stat("/inline/file").status().code(), StatusCode::kNotFound);
+  });
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, FsServiceInlineTest,
+                         ::testing::Values(ChunkBackendKind::kPosix, ChunkBackendKind::kMemory),
                          [](const auto& info) { return std::string(ChunkBackendName(info.param)); });
 
 }  // namespace
