@@ -144,8 +144,12 @@ bool Executor::Tick() {
   if (remote_pending_.load(std::memory_order_acquire)) progress |= DrainRemote();
   progress |= backend_->Poll(ready_count_ > 0);
   for (Poller* p : pollers_) progress |= p->Poll();
-  // While spinning idle, timers are checked with the spin's clock reads.
-  if (!timers_.empty() && (!idle_ || spins_in_idle_ % kSpinClockEvery == 0)) {
+  // Timers cost a clock read: a busy loop checks them every
+  // kBusyTicksPerTimerCheck ticks, an idle one with its spin's clock reads
+  // (the first idle tick always looks, so a due timer waits one tick at most
+  // once the loop runs out of work).
+  if (!timers_.empty() && (idle_ ? spins_in_idle_ % kSpinClockEvery == 0
+                                 : ++busy_ticks_ % kBusyTicksPerTimerCheck == 0)) {
     progress |= ExpireTimers();
   }
   return progress;

@@ -170,6 +170,8 @@ class Executor {
   TimePoint idle_since_{};
   static constexpr uint32_t kSpinClockEvery = 8;
   uint32_t spins_in_idle_ = 0;
+  static constexpr uint32_t kBusyTicksPerTimerCheck = 16;
+  uint32_t busy_ticks_ = 0;
   TimePoint timers_checked_at_{};  // when ExpireTimers last read the clock
 
   // The kernel backend the loop drives (the io_uring reactor) and the same
