@@ -19,6 +19,17 @@ inline TimePoint DeadlineAfter(Duration d) {
   return d == Duration::max() ? kNoDeadline : Now() + d;
 }
 
+// Runs `fn`; when `total` is not null, adds the time it took to it (the
+// clock is read only then).
+template <typename Fn>
+auto TimedInto(Duration* total, Fn&& fn) {
+  if (total == nullptr) return fn();
+  const TimePoint t0 = Now();
+  auto result = fn();
+  *total += Now() - t0;
+  return result;
+}
+
 inline double ToMicros(Duration d) {
   return std::chrono::duration<double, std::micro>(d).count();
 }

@@ -5,6 +5,7 @@
 #include <cassert>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 
 #include "runtime/executor.h"
 
@@ -53,16 +54,16 @@ void ApplyUcxDefaults(ucp_config_t* config, const std::string& tls) {
     const char* env = std::getenv("UCX_TLS");
     list = env != nullptr ? env : "";
   }
-  const bool has_tcp = list.find("tcp") != std::string::npos;
   const bool has_all = list.find("all") != std::string::npos;
-  const bool may_use_tcp = list.empty() || (list[0] == '^' ? !has_tcp : has_tcp || has_all);
+  // Whether UCX may pick a transport the list names by one of `names`.
+  auto may_use = [&](std::initializer_list<const char*> names) {
+    bool named = false;
+    for (const char* n : names) named = named || list.find(n) != std::string::npos;
+    return list.empty() || (list[0] == '^' ? !named : named || has_all);
+  };
   // UCT settings are given without their transport's prefix (TCP_).
-  if (may_use_tcp && std::getenv("UCX_TCP_PUT_ENABLE") == nullptr) ucp_config_modify(config, "PUT_ENABLE", "n");
-  const bool has_mm = list.find("posix") != std::string::npos || list.find("sysv") != std::string::npos ||
-                      list.find("shm") != std::string::npos || list.find("sm") != std::string::npos ||
-                      list.find("mm") != std::string::npos;
-  const bool may_use_mm = list.empty() || (list[0] == '^' ? !has_mm : has_mm || has_all);
-  if (may_use_mm && std::getenv("UCX_POSIX_FIFO_ELEM_SIZE") == nullptr &&
+  if (may_use({"tcp"}) && std::getenv("UCX_TCP_PUT_ENABLE") == nullptr) ucp_config_modify(config, "PUT_ENABLE", "n");
+  if (may_use({"posix", "sysv", "shm", "sm", "mm"}) && std::getenv("UCX_POSIX_FIFO_ELEM_SIZE") == nullptr &&
       std::getenv("UCX_SYSV_FIFO_ELEM_SIZE") == nullptr && std::getenv("UCX_MM_FIFO_ELEM_SIZE") == nullptr) {
     ucp_config_modify(config, "MM_FIFO_ELEM_SIZE", "256");
   }

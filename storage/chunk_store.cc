@@ -140,11 +140,7 @@ Status ChunkStore::Write(const std::string& path, uint64_t index, uint64_t offse
   if (len != 0 && InRange(index, offset, len, data.size())) {
     const ChunkId c{options_.file_id(path), index};
     if (const ResolvedChunkCache::Entry* e = resolved_.Find(c, path)) {
-      if (io_time == nullptr) return WriteTo(path, *e, offset, data, len);
-      const TimePoint t0 = Now();
-      Status s = WriteTo(path, *e, offset, data, len);
-      *io_time += Now() - t0;
-      return s;
+      return TimedInto(io_time, [&] { return WriteTo(path, *e, offset, data, len); });
     }
   }
   return WriteSlow(path, index, offset, data, len, io_time);
@@ -159,17 +155,13 @@ Status ChunkStore::WriteSlow(const std::string& path, uint64_t index, uint64_t o
   s = Claim(path, c.file_id, true);
   if (!s.ok()) return s;
   // The checks and the owner claim are not I/O time; the open and the write are.
-  const TimePoint t0 = io_time != nullptr ? Now() : TimePoint();
-  auto h = backend_->Resolve(path, c, true);
-  if (!h.ok()) {
-    s = h.status();
-  } else {
+  return TimedInto(io_time, [&]() -> Status {
+    auto h = backend_->Resolve(path, c, true);
+    if (!h.ok()) return h.status();
     resolved_.Insert(c, path, h.value());
-    s = *h == nullptr ? backend_->Write(path, c, offset, data, len)
-                      : backend_->WriteResolved(path, **h, offset, data, len);
-  }
-  if (io_time != nullptr) *io_time += Now() - t0;
-  return s;
+    return *h == nullptr ? backend_->Write(path, c, offset, data, len)
+                         : backend_->WriteResolved(path, **h, offset, data, len);
+  });
 }
 
 Result<size_t> ChunkStore::Read(const std::string& path, uint64_t index, uint64_t offset,
@@ -177,11 +169,7 @@ Result<size_t> ChunkStore::Read(const std::string& path, uint64_t index, uint64_
   if (InRange(index, offset, len, buf.size())) {
     const ChunkId c{options_.file_id(path), index};
     if (const ResolvedChunkCache::Entry* e = resolved_.Find(c, path)) {
-      if (io_time == nullptr) return ReadFrom(path, *e, offset, buf, len);
-      const TimePoint t0 = Now();
-      auto n = ReadFrom(path, *e, offset, buf, len);
-      *io_time += Now() - t0;
-      return n;
+      return TimedInto(io_time, [&] { return ReadFrom(path, *e, offset, buf, len); });
     }
   }
   return ReadSlow(path, index, offset, buf, len, io_time);
@@ -199,18 +187,13 @@ Result<size_t> ChunkStore::ReadSlow(const std::string& path, uint64_t index, uin
     }
     return s;
   }
-  const TimePoint t0 = io_time != nullptr ? Now() : TimePoint();
-  Result<size_t> n = size_t{0};
-  auto h = backend_->Resolve(path, c, false);
-  if (!h.ok()) {
-    n = h.status();
-  } else {
+  return TimedInto(io_time, [&]() -> Result<size_t> {
+    auto h = backend_->Resolve(path, c, false);
+    if (!h.ok()) return h.status();
     resolved_.Insert(c, path, h.value());
-    n = *h == nullptr ? backend_->Read(path, c, offset, buf, len)
-                      : backend_->ReadResolved(path, **h, offset, buf, len);
-  }
-  if (io_time != nullptr) *io_time += Now() - t0;
-  return n;
+    return *h == nullptr ? backend_->Read(path, c, offset, buf, len)
+                         : backend_->ReadResolved(path, **h, offset, buf, len);
+  });
 }
 
 Status ChunkStore::Remove(const std::string& path) {

@@ -121,11 +121,7 @@ const MetadataStore::Entry* MetadataStore::Find(const std::string& path) const {
 
 Status MetadataStore::Log(MetaRecordType type, const Entry& e, Duration* log_time) {
   if (!log_) return Status();
-  if (log_time == nullptr) return log_->Wait(log_->Stage(type, e.path, e.inode));
-  const TimePoint t0 = Now();
-  Status s = log_->Wait(log_->Stage(type, e.path, e.inode));
-  *log_time += Now() - t0;
-  return s;
+  return TimedInto(log_time, [&] { return log_->Wait(log_->Stage(type, e.path, e.inode)); });
 }
 
 Result<Inode> MetadataStore::Create(const std::string& path, InodeType type, uint32_t mode, Duration* log_time) {

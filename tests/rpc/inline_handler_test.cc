@@ -61,6 +61,13 @@ Result<Reply> Stat(RpcClient& client, Connection* conn, const std::string& path)
   return client.Call(conn, args);
 }
 
+// A blocking call: the FSYNC handler sleeps in its fiber.
+Status Fsync(RpcClient& client, Connection* conn) {
+  CallArgs args;
+  args.opcode = Opcode::kFsync;
+  return client.Call(conn, args).status();
+}
+
 TEST(InlineHandler, RepliesFromTheCallbackAndBlockingOnesKeepTheirFiber) {
   Seen seen;
   ServerThread server(MixedServer(&seen, 1ms));
@@ -75,9 +82,7 @@ TEST(InlineHandler, RepliesFromTheCallbackAndBlockingOnesKeepTheirFiber) {
       ASSERT_TRUE(r.ok()) << r.status().ToString();
       EXPECT_EQ(std::string(reinterpret_cast<const char*>(r->header.data()), r->header.size()), path);
     }
-    CallArgs args;
-    args.opcode = Opcode::kFsync;
-    EXPECT_TRUE(env.client->Call(*conn, args).ok());
+    EXPECT_TRUE(Fsync(*env.client, *conn).ok());
   });
   EXPECT_EQ(seen.inline_outside_fiber.load(), 100);
   EXPECT_EQ(seen.inline_in_fiber.load(), 0);
@@ -157,11 +162,7 @@ TEST(InlineHandler, AdmissionControlStillAnswersBusy) {
   env.ex->Run([&] {
     auto conn = env.client->Connect("127.0.0.1", server.port());
     ASSERT_TRUE(conn.ok());
-    auto slow = env.ex->Spawn([&] {
-      CallArgs args;
-      args.opcode = Opcode::kFsync;
-      EXPECT_TRUE(env.client->Call(*conn, args).ok());
-    });
+    auto slow = env.ex->Spawn([&] { EXPECT_TRUE(Fsync(*env.client, *conn).ok()); });
     env.ex->SleepFor(50ms);
     during = Stat(*env.client, *conn, "/busy").status();
     env.ex->Join(slow);
@@ -189,11 +190,7 @@ TEST(InlineHandler, PerConnectionShareAppliesToInlineRequests) {
     ASSERT_TRUE(conn.ok());
     std::vector<FiberHandle> hs;
     for (int i = 0; i < 2; ++i) {
-      hs.push_back(env.ex->Spawn([&] {
-        CallArgs args;
-        args.opcode = Opcode::kFsync;
-        EXPECT_TRUE(env.client->Call(*conn, args).ok());
-      }));
+      hs.push_back(env.ex->Spawn([&] { EXPECT_TRUE(Fsync(*env.client, *conn).ok()); }));
     }
     env.ex->SleepFor(50ms);
     during = Stat(*env.client, *conn, "/share").status();
