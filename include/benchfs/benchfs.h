@@ -1,0 +1,110 @@
+/* libbenchfs: the C client library of BenchFS.
+ *
+ * A process opens one context (benchfs_init), which starts one executor
+ * thread inside the library, connects to every server and serves every call
+ * made on it: each call is blocking, hands its work to that thread and waits
+ * for the completion. Calls on one context may come from several threads at
+ * once; a file handle belongs to its context and must not be used after
+ * benchfs_close.
+ *
+ * Files are split into chunks of `chunk_size` bytes, each placed on a server;
+ * a file's metadata (type, size, mode, times) lives on the server its path
+ * hashes to. Sizes are kept by the servers, so several processes writing one
+ * shared file end with the right size.
+ *
+ * Errors: every function returning int returns 0 (or a count) on success and
+ * a negative errno on failure (-ENOENT, -EEXIST, -ENOTDIR, -EISDIR,
+ * -ENOTEMPTY, -ENAMETOOLONG, -EINVAL, -EIO, -ETIMEDOUT, -EHOSTUNREACH...).
+ * benchfs_last_error() gives a human-readable message for the calling
+ * thread's last failed call.
+ */
+#ifndef BENCHFS_BENCHFS_H_
+#define BENCHFS_BENCHFS_H_
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BENCHFS_API_VERSION 1
+
+typedef struct benchfs_context benchfs_context;
+typedef struct benchfs_file benchfs_file;
+
+/* Where the servers are and how to reach them. Zero-initialise, then set. */
+struct benchfs_options {
+  /* Comma-separated host:port list, in placement order; or NULL. */
+  const char* servers;
+  /* A registry directory (one *.addr file per server, as benchfsd
+   * --registry writes them); used when `servers` is NULL. */
+  const char* registry;
+  /* Bytes per chunk; 0 = the servers' own (they must all agree). A value
+   * that differs from the servers' is refused with -EINVAL. */
+  uint64_t chunk_size;
+  /* UCX transports (UCX_TLS), e.g. "tcp" or "shm,self"; NULL = default. */
+  const char* ucx_tls;
+  /* Deadline of each RPC in milliseconds; 0 = the library's default. */
+  uint32_t timeout_ms;
+};
+
+/* Connects to every server. On failure returns NULL and, when `err` is not
+ * NULL, stores a negative errno there; benchfs_last_error() says why. */
+benchfs_context* benchfs_init(const struct benchfs_options* options, int* err);
+/* Closes every open handle, disconnects and stops the library's thread. */
+int benchfs_finalize(benchfs_context* ctx);
+/* The calling thread's last error message ("" if none). */
+const char* benchfs_last_error(void);
+
+/* open(2)-like: O_CREAT, O_EXCL, O_TRUNC, O_RDONLY/O_WRONLY/O_RDWR, O_APPEND
+ * is refused (-EINVAL). Returns NULL and stores -errno in *err on failure. */
+benchfs_file* benchfs_create(benchfs_context* ctx, const char* path, int flags, mode_t mode, int* err);
+benchfs_file* benchfs_open(benchfs_context* ctx, const char* path, int flags, int* err);
+int benchfs_close(benchfs_file* file);
+
+/* Exact counts: pread returns the bytes read, fewer only at end of file (0
+ * at or past it); holes read as zeros. pwrite returns `count` or an error.
+ * Both split the range at chunk boundaries. */
+ssize_t benchfs_pread(benchfs_file* file, void* buf, size_t count, off_t offset);
+ssize_t benchfs_pwrite(benchfs_file* file, const void* buf, size_t count, off_t offset);
+int benchfs_fsync(benchfs_file* file);
+/* The file's size as the servers keep it. */
+int benchfs_fsize(benchfs_file* file, uint64_t* size);
+
+struct benchfs_stat {
+  uint64_t id;      /* stable file id (kept across rename) */
+  uint64_t size;
+  uint32_t mode;    /* permission bits plus S_IFREG or S_IFDIR */
+  int64_t ctime_ns; /* CLOCK_REALTIME nanoseconds */
+  int64_t mtime_ns;
+};
+
+int benchfs_stat(benchfs_context* ctx, const char* path, struct benchfs_stat* st);
+int benchfs_unlink(benchfs_context* ctx, const char* path);
+int benchfs_truncate(benchfs_context* ctx, const char* path, uint64_t size);
+int benchfs_mkdir(benchfs_context* ctx, const char* path, mode_t mode);
+int benchfs_rmdir(benchfs_context* ctx, const char* path);
+int benchfs_rename(benchfs_context* ctx, const char* from, const char* to);
+
+/* readdir: calls `fn` once per entry of directory `path` (names only, no
+ * "." or ".."), in no particular order, until it returns non-zero (which
+ * stops the walk and is returned). Entries are fetched in pages. */
+typedef int (*benchfs_dirent_fn)(void* arg, const char* name, const struct benchfs_stat* st);
+int benchfs_readdir(benchfs_context* ctx, const char* path, benchfs_dirent_fn fn, void* arg);
+
+struct benchfs_statfs {
+  uint32_t servers;
+  uint64_t chunk_size;
+  uint64_t total_bytes; /* summed over servers' data file systems */
+  uint64_t free_bytes;
+  uint64_t files;       /* metadata records held by the servers */
+};
+int benchfs_statfs(benchfs_context* ctx, struct benchfs_statfs* st);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BENCHFS_BENCHFS_H_ */
