@@ -44,24 +44,31 @@ def _root_flag(spec):
     return ["--allow-root"] if "--allow-root" in out else []
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
 def _proc_sample(pid):
-    """(rss_bytes, threads) of a local process from /proc, or None."""
+    """(rss_bytes, threads, open fds, cpu seconds) of a local process from /proc, or None."""
     try:
         with open(f"/proc/{pid}/status") as f:
             fields = dict(line.split(":", 1) for line in f if ":" in line)
-        return int(fields["VmRSS"].split()[0]) * 1024, int(fields["Threads"])
-    except (OSError, KeyError, ValueError):
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read().rsplit(")", 1)[1].split()
+        cpu = (int(stat[11]) + int(stat[12])) / _TICK  # utime + stime
+        return (int(fields["VmRSS"].split()[0]) * 1024, int(fields["Threads"]), len(os.listdir(f"/proc/{pid}/fd")),
+                cpu)
+    except (OSError, KeyError, ValueError, IndexError):
         return None
 
 
 class DaemonSampler:
-    """Samples the daemons' RSS and thread count from /proc every `period`
+    """Samples the daemons' RSS, thread count, open files and CPU time from /proc every `period`
     seconds (local and netns launchers: the daemons run on this host)."""
 
     def __init__(self, pids, period=0.25):
         self.pids = pids
         self.period = period
-        self.samples = []  # [wall time, [[rss, threads] or None per server]]
+        self.samples = []  # [wall time, [[rss, threads, fds, cpu_s] or None per server]]
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 

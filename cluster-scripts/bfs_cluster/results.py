@@ -111,7 +111,7 @@ def _setup(run, clients):
 
 
 def _daemon_memory(run, setup):
-    """Per server: RSS and threads before the clients, once every client had
+    """Per server: RSS, threads and open files before the clients, once every client had
     connected (the last sample before the common start), and at peak."""
     samples = run.get("daemon_samples") or []
     if not samples:
@@ -128,11 +128,17 @@ def _daemon_memory(run, setup):
     for i in range(n):
         vals = [s[1][i] for s in samples if s[1][i]]
         e = {"rss_before_bytes": before[1][i][0] if before[1][i] else None,
+             "fds_before": before[1][i][2] if before[1][i] and len(before[1][i]) > 2 else None,
              "rss_peak_bytes": max((v[0] for v in vals), default=None),
-             "threads_peak": max((v[1] for v in vals), default=None)}
+             "threads_peak": max((v[1] for v in vals), default=None),
+             "fds_peak": max((v[2] for v in vals if len(v) > 2), default=None)}
         if after and after[1][i]:
             e["rss_connected_bytes"] = after[1][i][0]
             e["threads_connected"] = after[1][i][1]
+            if len(after[1][i]) > 3:
+                e["fds_connected"] = after[1][i][2]
+                if before[1][i] and len(before[1][i]) > 3:
+                    e["cpu_connecting_s"] = after[1][i][3] - before[1][i][3]
         out.append(e)
     return out
 
@@ -207,6 +213,13 @@ def summarize(results_dir):
                  if e.get("rss_connected_bytes") is not None and e.get("rss_before_bytes") is not None]
     if connected and clients:
         summary["rss_per_client_bytes"] = statistics.median(connected) / len(clients)
+    cpu = [e["cpu_connecting_s"] for e in memory if e.get("cpu_connecting_s") is not None]
+    if cpu and clients:
+        summary["daemon_cpu_per_client_s"] = statistics.median(cpu) / len(clients)
+    fds = [e["fds_connected"] - e["fds_before"] for e in memory
+           if e.get("fds_connected") is not None and e.get("fds_before") is not None]
+    if fds and clients:
+        summary["fds_per_client"] = statistics.median(fds) / len(clients)
     with open(os.path.join(results_dir, "summary.json"), "w") as f:
         json.dump(summary, f, indent=2)
     with open(os.path.join(results_dir, "summary.csv"), "w", newline="") as f:
@@ -267,7 +280,11 @@ def table(summary):
                      f" errors {summary['errors']}")
     if summary.get("rss_per_client_bytes") is not None:
         lines.append(f"daemon memory per connected client: {summary['rss_per_client_bytes'] / 1024:.1f} KiB "
-                     "(median over the servers)")
+                     "(median over the servers)"
+                     + (f"; open files per client {summary['fds_per_client']:.2f}" if "fds_per_client" in summary
+                        else "")
+                     + (f"; daemon CPU per client connecting {1000 * summary['daemon_cpu_per_client_s']:.2f} ms"
+                        if "daemon_cpu_per_client_s" in summary else ""))
     for b in summary.get("excluded_servers") or []:
         lines.append("excluded: " + describe_excluded(b))
     return "\n".join(lines)
