@@ -6,14 +6,13 @@
 //   chunk owner(path, index)           = ChunkOwnerOfKey(xxh3(path), index)
 //   ChunkOwnerOfKey(file_key, index)   = (jump(file_key, N) + index) mod N
 // A file's chunks are striped over consecutive servers from its home server,
-// so a file of k chunks puts at most ceil(k/N) on any one server, and chunk
-// load over many files is as even as hashing the files alone allows, with the
-// big files' share spread exactly. Hashing each chunk independently would
-// leave the busiest of N servers ~1 + 3.4 sqrt(N/keys) over the mean
-// (balls into bins): 1.11 at 10^6 chunks over 1 000 servers; striping brings
-// the mix measured in tests/service/placement_test.cc under 1.05.
-// Metadata stays one hash per path, so its skew is the balls-into-bins
-// figure: ~1.03 at 10^6 paths over 100 servers, ~1.1 over 1 000 (docs/scale.md).
+// so a file of k chunks puts at most ceil(k/N) on any one server and a file of
+// N chunks or more loads every server evenly. Files with fewer chunks than
+// servers, and metadata (one hash per path), are balls into bins: the busiest
+// of N servers carries ~1 + 3.4 / sqrt(items per server) of the mean - 1.03
+// for 10^6 keys over 100 servers, ~1.1 over 1 000. tests/service/placement_test.cc
+// measures both; docs/scale.md has the figures and what would do better (a
+// dense per-file id as the file key).
 // Growing N moves a striped file's later chunks too (their offsets wrap
 // modulo N): data written under one server count is read back under the same.
 #pragma once
