@@ -2,7 +2,10 @@
 // --servers run benchfsd, the others run `benchfs bench small` against all of
 // them. MPI is used only to exchange UCX worker addresses, to start the
 // clients together and to gather their results; every byte of the benchmark
-// travels over UCX like in any other run.
+// travels over UCX like in any other run. No MPI wait is unbounded: the
+// start-up exchanges must finish within --mpi-timeout and the gathering of
+// results within --run-timeout, else the rank names the step, exits 1 and
+// mpirun ends the job (a wedged rank cannot hold the others forever).
 //
 //   mpirun -np 4 benchfs-mpi --servers 2 --results DIR [daemon flags] [bench flags]
 #include <mpi.h>
@@ -10,8 +13,14 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <mutex>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "service/client_commands.h"
@@ -22,6 +31,65 @@
 namespace {
 
 using benchfs::Status;
+
+// Bounds a blocking MPI step: if Disarm() does not come within the time
+// given to Arm(), the rank says which step and of which rank hung, and exits
+// 1 (mpirun then ends the job).
+class StepDeadline {
+ public:
+  explicit StepDeadline(int rank) : rank_(rank), thread_([this] { Watch(); }) {}
+  ~StepDeadline() {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      quit_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  void Arm(const std::string& step, double seconds) {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      step_ = step;
+      seconds_ = seconds;
+      deadline_ = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                          std::chrono::duration<double>(seconds));
+      armed_ = true;
+    }
+    cv_.notify_all();
+  }
+  void Disarm() {
+    std::lock_guard<std::mutex> l(mu_);
+    armed_ = false;
+  }
+
+ private:
+  void Watch() {
+    std::unique_lock<std::mutex> l(mu_);
+    while (!quit_) {
+      if (!armed_) {
+        cv_.wait(l);
+        continue;
+      }
+      if (cv_.wait_until(l, deadline_) == std::cv_status::timeout && armed_ && !quit_ &&
+          std::chrono::steady_clock::now() >= deadline_) {
+        std::fprintf(stderr, "benchfs-mpi: rank %d: %s did not finish within %.0f s; ending the job\n", rank_,
+                     step_.c_str(), seconds_);
+        std::fflush(stderr);
+        std::_Exit(1);
+      }
+    }
+  }
+
+  const int rank_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool quit_ = false;
+  bool armed_ = false;
+  std::string step_;
+  double seconds_ = 0;
+  std::chrono::steady_clock::time_point deadline_;
+  std::thread thread_;
+};
 
 // Every rank contributes `mine`; every rank gets all contributions in rank order.
 std::vector<std::vector<std::byte>> AllGather(const std::vector<std::byte>& mine, MPI_Comm comm) {
@@ -66,6 +134,14 @@ int main(int argc, char** argv) {
   app.add_option("--servers", servers, "ranks that run benchfsd (the first ones)")->capture_default_str();
   app.add_option("--results", results_dir, "where client rank 0 writes client-<i>.json")->capture_default_str();
   benchfs::AddSmallBenchFlags(app, benchfs::SmallBenchCommand::kMpi, &flags, &bench, &out);
+  double mpi_timeout = 120;
+  double run_timeout = 3600;
+  app.add_option("--mpi-timeout", mpi_timeout, "seconds each start-up exchange (addresses, start time) may take")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 86400.0));
+  app.add_option("--run-timeout", run_timeout, "seconds the clients may take until their results are gathered")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 604800.0));
   app.add_flag("--allow-root", daemon.allow_root,
                "let the server ranks run the daemon as root (refused otherwise, as by benchfsd)");
   knobs.Declare(app);
@@ -96,6 +172,7 @@ int main(int argc, char** argv) {
   // One --client-id for the job: each rank's files stay apart under it.
   if (!flags.client_id.empty()) bench.client_id += "-rank" + std::to_string(rank);
   const bool is_server = rank < servers;
+  StepDeadline deadline(rank);
   MPI_Comm role;
   MPI_Comm_split(MPI_COMM_WORLD, is_server ? 0 : 1, rank, &role);
 
@@ -104,16 +181,22 @@ int main(int argc, char** argv) {
     bool ready = false;
     int code = benchfs::RunDaemon(daemon, [&](const benchfs::DaemonInfo& info) {
       ready = true;
+      deadline.Arm("the exchange of server addresses", mpi_timeout);
       AllGather(info.worker_address, MPI_COMM_WORLD);
+      deadline.Disarm();
     });
     if (!ready) return finish(code == 0 ? 1 : code);  // the others wait in AllGather: abort them
+    deadline.Arm("the final barrier after the shutdown", mpi_timeout);
     MPI_Barrier(MPI_COMM_WORLD);
+    deadline.Disarm();
     MPI_Comm_free(&role);
     MPI_Finalize();
     return code;
   }
 
+  deadline.Arm("the exchange of server addresses", mpi_timeout);
   auto addresses = AllGather({}, MPI_COMM_WORLD);
+  deadline.Disarm();
   for (int r = 0; r < servers; ++r) {
     benchfs::ServerRef ref;
     ref.worker_address = addresses[r];
@@ -126,14 +209,18 @@ int main(int argc, char** argv) {
   MPI_Comm_rank(role, &client_rank);
   // Start together: client 0 picks a moment shortly ahead and tells the others.
   double start_at = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count() + 1.0;
+  deadline.Arm("the start-time broadcast", mpi_timeout);
   MPI_Bcast(&start_at, 1, MPI_DOUBLE, 0, role);
+  deadline.Disarm();
   out.start_at = start_at;
   auto json = benchfs::BenchSmallJson(client, bench, out, client_rank != 0);
   if (!json.ok()) std::fprintf(stderr, "benchfs: %s\n", json.status().message().c_str());
   std::string doc = json.ok() ? json.value() : std::string();
   std::vector<std::byte> mine(reinterpret_cast<const std::byte*>(doc.data()),
                               reinterpret_cast<const std::byte*>(doc.data()) + doc.size());
+  deadline.Arm("gathering the clients' results", run_timeout);
   auto all = AllGather(mine, role);
+  deadline.Disarm();
   int code = json.ok() ? 0 : 1;
   if (client_rank == 0) {
     for (size_t i = 0; i < all.size(); ++i) {
@@ -152,7 +239,9 @@ int main(int argc, char** argv) {
     if (!refused.ok()) std::fprintf(stderr, "benchfs: %s\n", refused.status().message().c_str());
     if (!refused.ok() || *refused > 0) code = 1;
   }
+  deadline.Arm("the final barrier", mpi_timeout);
   MPI_Barrier(MPI_COMM_WORLD);
+  deadline.Disarm();
   MPI_Comm_free(&role);
   MPI_Finalize();
   return code;

@@ -84,7 +84,8 @@ Result<std::vector<ServerRef>> ServerRefs(const ClientOptions& o) {
 
 // Builds the executor, connects an FsClient to every server and runs `fn`
 // in a fiber. Returns what fn returns, or the set-up's failure.
-Status WithClient(const ClientOptions& o, const std::function<Status(Executor&, FsClient&)>& fn) {
+Status WithClient(const ClientOptions& o, const std::function<Status(Executor&, FsClient&)>& fn,
+                  const ConnectOptions& connect = {}) {
   auto refs = ServerRefs(o);
   if (!refs.ok()) return Failure(refs.status());
   auto ex = Executor::Create(o.executor);
@@ -93,7 +94,7 @@ Status WithClient(const ClientOptions& o, const std::function<Status(Executor&, 
   if (!ucx.ok()) return Failure(ucx.status());
   Status result;
   (*ex)->Run([&] {
-    auto client = FsClient::Connect(**ucx, *refs, o.rpc);
+    auto client = FsClient::Connect(**ucx, *refs, o.rpc, connect);
     if (!client.ok()) {
       result = Failure(client.status());
       return;
@@ -194,10 +195,39 @@ Status BenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const O
 
   Manifest manifest = BaseManifest();
   std::vector<OpResult> results;
+  nlohmann::json setup;  // connection set-up and what each server cost
+  bool excluded_any = false;
+  auto record_servers = [&](FsClient& client) {
+    setup["per_server"] = nlohmann::json::array();
+    for (uint32_t i = 0; i < client.servers(); ++i) {
+      const ServerCallStats& st = client.call_stats(i);
+      nlohmann::json e = {{"server", client.server(i).ToString()}, {"calls", st.calls}, {"failed", st.failed},
+                          {"excluded_calls", st.excluded_calls}, {"connect_s", st.connect_s},
+                          {"excluded", client.excluded(i)}};
+      if (client.excluded(i)) e["reason"] = client.exclusion(i).ToString();
+      excluded_any |= client.excluded(i);
+      setup["per_server"].push_back(std::move(e));
+    }
+  };
   Status code = WithClient(o, [&](Executor& ex, FsClient& client) {
-    auto kv = client.ServerStatus(0);
-    if (!kv.ok()) return Failure("STATUS of " + client.server(0).ToString() + ": " + kv.status().message());
-    manifest.Set("transport", client.connection(0)->Transports());
+    setup["connect_s"] = client.connect_seconds();
+    setup["connected_at"] = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    setup["servers"] = client.servers();
+    // Whatever ends the run from here, the servers' costs are recorded.
+    struct Record {
+      std::function<void()> fn;
+      ~Record() { fn(); }
+    } on_exit{[&] { record_servers(client); }};
+    for (uint32_t i = 0; i < client.servers(); ++i) {
+      if (client.excluded(i) && !quiet) {
+        std::fprintf(stderr, "benchfs: %s excluded: %s\n", client.server(i).ToString().c_str(),
+                     client.exclusion(i).message().c_str());
+      }
+    }
+    const uint32_t first = client.first_reachable();
+    auto kv = client.ServerStatus(first);
+    if (!kv.ok()) return Failure("STATUS of " + client.server(first).ToString() + ": " + kv.status().message());
+    manifest.Set("transport", client.connection(first)->Transports());
     manifest.Set("backend", Lookup(*kv, "backend."));
     manifest.Set("durability", Lookup(*kv, "durability."));
     manifest.chunk_size = Value(*kv, "chunk_size");
@@ -207,7 +237,7 @@ Status BenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const O
     // The breakdown splits the two network legs only on one clock.
     run.same_clock = true;
     for (uint32_t i = 0; i < client.servers() && run.breakdown; ++i) {
-      auto skv = i == 0 ? kv : client.ServerStatus(i);
+      auto skv = i == first ? kv : client.ServerStatus(i);
       const uint64_t boot = skv.ok() ? Value(*skv, "boot_id") : 0;
       run.same_clock = run.same_clock && boot != 0 && boot == BootIdPrefix();
     }
@@ -274,7 +304,7 @@ Status BenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const O
       }
     }
     return Status();
-  });
+  }, ConnectOptions{.exclude_unreachable = true});
   if (!code.ok()) return code;
   manifest.Set("reactor_mode", std::string(ReactorModeName(o.executor.reactor_mode)));
   manifest.reactor = ReactorManifest(o.executor);
@@ -295,11 +325,16 @@ Status BenchSmall(const ClientOptions& o, const SmallBenchConfig& bench, const O
   if (!quiet) std::fputs(FormatTable(results, baseline).c_str(), stdout);
   for (const std::string& w : NoisyHostWarnings(results)) std::fprintf(stderr, "benchfs: %s\n", w.c_str());
   *json = ToJson(manifest, results, baseline);
+  {
+    nlohmann::json doc = nlohmann::json::parse(*json);
+    doc["setup"] = std::move(setup);
+    *json = doc.dump(2) + "\n";
+  }
   if (!out.csv_path.empty()) {
     Status s = WriteFile(out.csv_path, ToCsv(results));
     if (!s.ok()) return Failure(s);
   }
-  *errors = false;
+  *errors = excluded_any;
   for (const OpResult& r : results) *errors |= r.load.errors > 0;
   return Status();
 }

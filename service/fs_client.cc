@@ -59,20 +59,59 @@ FsClient::FsClient(std::unique_ptr<RpcClient> rpc, std::vector<ServerRef> refs)
 FsClient::~FsClient() = default;
 
 Result<std::unique_ptr<FsClient>> FsClient::Connect(UcxReactor& ucx, const std::vector<ServerRef>& servers,
-                                                    const RpcClientConfig& config) {
+                                                    const RpcClientConfig& config, const ConnectOptions& options) {
   if (servers.empty()) return Status::InvalidArgument("no servers given");
   auto rpc = RpcClient::Create(ucx, config);
   if (!rpc.ok()) return rpc.status();
   std::unique_ptr<FsClient> c(new FsClient(std::move(rpc.value()), servers));
-  for (const ServerRef& ref : servers) {
-    auto conn = !ref.worker_address.empty() ? c->rpc_->ConnectAddress(ref.worker_address, ref.ToString())
-                : !ref.registry_dir.empty() ? c->rpc_->ConnectRegistry(ref.registry_dir, ref.registry_name)
-                                            : c->rpc_->Connect(ref.host, ref.port);
-    if (!conn.ok()) return conn.status();
-    c->connections_.push_back(*conn);
+  const size_t n = servers.size();
+  c->connections_.assign(n, nullptr);
+  c->unreachable_.resize(n);
+  c->excluded_.resize(n);
+  c->call_stats_.resize(n);
+  c->exclude_unreachable_ = options.exclude_unreachable;
+  // Every server at once: set-up takes the slowest connection, not the sum,
+  // and a server that does not answer costs one connect_timeout.
+  std::vector<Status> failed(n);
+  std::vector<FiberHandle> fibers;
+  Executor& ex = ucx.executor();
+  const TimePoint begin = Now();
+  for (size_t i = 0; i < n; ++i) {
+    fibers.push_back(ex.Spawn([&c, &failed, &servers, i, begin] {
+      const ServerRef& ref = servers[i];
+      auto conn = !ref.worker_address.empty() ? c->rpc_->ConnectAddress(ref.worker_address, ref.ToString())
+                  : !ref.registry_dir.empty() ? c->rpc_->ConnectRegistry(ref.registry_dir, ref.registry_name)
+                                              : c->rpc_->Connect(ref.host, ref.port);
+      c->call_stats_[i].connect_s = std::chrono::duration<double>(Now() - begin).count();
+      if (conn.ok()) {
+        c->connections_[i] = *conn;
+      } else {
+        failed[i] = conn.status();
+      }
+    }));
   }
-  c->unreachable_.resize(c->connections_.size());
+  for (FiberHandle& f : fibers) ex.Join(f);
+  c->connect_s_ = std::chrono::duration<double>(Now() - begin).count();
+  size_t reached = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (failed[i].ok()) {
+      ++reached;
+      continue;
+    }
+    if (!options.exclude_unreachable) return failed[i];
+    c->excluded_[i] = failed[i];
+    c->Note(static_cast<uint32_t>(i), failed[i].code() == StatusCode::kTimedOut ? failed[i]
+                                                                                  : Status::Unavailable(failed[i].message()));
+  }
+  if (reached == 0) return failed.front();
   return c;
+}
+
+uint32_t FsClient::first_reachable() const {
+  for (uint32_t i = 0; i < servers(); ++i) {
+    if (excluded_[i].ok()) return i;
+  }
+  return 0;
 }
 
 std::string FsClient::UnreachableReport() const {
@@ -86,6 +125,13 @@ std::string FsClient::UnreachableReport() const {
 
 Result<Reply> FsClient::Call(uint32_t server, Opcode op, const std::vector<std::byte>& header,
                              IoBuffer* payload, size_t payload_len, IoBuffer* reply_buffer) {
+  ServerCallStats& st = call_stats_[server];
+  ++st.calls;
+  if (!excluded_[server].ok()) {
+    ++st.failed;
+    ++st.excluded_calls;
+    return Status::Unavailable(refs_[server].ToString() + " is excluded: " + excluded_[server].message());
+  }
   CallArgs args;
   args.opcode = op;
   args.header = header;
@@ -94,6 +140,7 @@ Result<Reply> FsClient::Call(uint32_t server, Opcode op, const std::vector<std::
   args.reply_buffer = reply_buffer;
   if (tracer_ == nullptr) {
     Result<Reply> r = rpc_->Call(connections_[server], args);
+    st.failed += !r.ok();
     Note(server, r.ok() ? Status() : r.status());
     return r;
   }
@@ -101,6 +148,7 @@ Result<Reply> FsClient::Call(uint32_t server, Opcode op, const std::vector<std::
   const TimePoint sent = *op_start_;  // read before the call first waits
   Result<Reply> r = rpc_->Call(connections_[server], args);
   const TimePoint woke = Now();
+  st.failed += !r.ok();
   Note(server, r.ok() ? Status() : r.status());
   if (r.ok() && r->trace) {
     const ServerTrace& t = *r->trace;
@@ -112,6 +160,7 @@ Result<Reply> FsClient::Call(uint32_t server, Opcode op, const std::vector<std::
 void FsClient::Note(uint32_t server, const Status& s) {
   // Only a change of state costs more than this test.
   const bool gone = s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kTimedOut;
+  if (gone && exclude_unreachable_ && excluded_[server].ok()) excluded_[server] = s;
   if (gone == !unreachable_[server].ok()) return;
   unreachable_count_ += gone ? 1 : -1;
   unreachable_[server] = gone ? s : Status();
@@ -161,7 +210,9 @@ Result<FloorFigures> FsClient::Floor(uint32_t server, const FloorArgs& args) {
 Result<RemoveCounts> FsClient::RemovePrefix(const std::string& prefix) {
   RemoveCounts total;
   for (uint32_t i = 0; i < servers(); ++i) {
+    if (excluded(i)) continue;  // what it holds stays there (`benchfs gc` later)
     auto r = Call(i, Opcode::kRemove, EncodeRemove({prefix, true, true}));
+    if (!r.ok() && excluded(i)) continue;  // it stopped answering just now
     if (!r.ok()) return Status(r.status().code(), server(i).ToString() + ": " + r.status().message());
     auto c = DecodeRemoveCounts(r->header);
     if (!c.ok()) return c.status();
@@ -214,7 +265,15 @@ Status FsClient::Fsync(const std::string& path) {
 }
 
 Status FsClient::Ping(uint32_t server, IoBuffer* payload, size_t len, IoBuffer* reply) {
+  ServerCallStats& st = call_stats_[server];
+  ++st.calls;
+  if (!excluded_[server].ok()) {
+    ++st.failed;
+    ++st.excluded_calls;
+    return Status::Unavailable(refs_[server].ToString() + " is excluded: " + excluded_[server].message());
+  }
   Status s = rpc_->Ping(connections_[server], payload, len, reply);
+  st.failed += !s.ok();
   Note(server, s);
   return s;
 }

@@ -1,7 +1,12 @@
 // FsClient: the typed client of one or more benchfsd servers. It connects to
-// each server (host:port or a registry entry), places metadata and chunks
-// with Placement (jump consistent hash), and turns each file-system operation
-// into one RPC whose failure comes back as a Status naming the server.
+// every server at once (eagerly and concurrently, host:port or a registry
+// entry), places metadata and chunks with Placement (jump consistent hash),
+// and turns each file-system operation into one RPC whose failure comes back
+// as a Status naming the server. With ConnectOptions::exclude_unreachable a
+// server that cannot be reached - at set-up or by a later call's deadline -
+// is excluded for the rest of the client's life: calls it would own fail at
+// once (UNAVAILABLE, counted per server), so one bad node costs its share of
+// the operations and one deadline, never a wedged or crawling run.
 #pragma once
 
 #include <memory>
@@ -33,12 +38,27 @@ struct ServerRef {
 // directory synchronously: call at start-up.
 Result<std::vector<ServerRef>> ListRegistry(const std::string& dir);
 
+struct ConnectOptions {
+  // Exclude servers that cannot be reached instead of failing (at least one
+  // must answer).
+  bool exclude_unreachable = false;
+};
+
+// Per server: what its calls cost this client.
+struct ServerCallStats {
+  uint64_t calls = 0;           // calls routed to it, including failed-at-once ones
+  uint64_t failed = 0;          // of which failed (any status)
+  uint64_t excluded_calls = 0;  // of which failed at once because it was excluded
+  double connect_s = 0;         // how long its connection took to set up (or to fail)
+};
+
 class FsClient {
  public:
-  // From a fiber: connects to every server (in order; server i is index i of
-  // the placement).
+  // From a fiber: connects to every server concurrently, each within
+  // config.connect_timeout (server i is index i of the placement).
   static Result<std::unique_ptr<FsClient>> Connect(UcxReactor& ucx, const std::vector<ServerRef>& servers,
-                                                   const RpcClientConfig& config);
+                                                   const RpcClientConfig& config,
+                                                   const ConnectOptions& options = {});
   ~FsClient();
 
   Result<Inode> Create(const std::string& path, uint32_t mode = 0644, InodeType type = InodeType::kFile);
@@ -52,7 +72,8 @@ class FsClient {
   // Asks `server` to measure its own bare storage (FLOOR).
   Result<FloorFigures> Floor(uint32_t server, const FloorArgs& args);
   // Removes every file whose path starts with `prefix` (which starts with
-  // '/'), metadata and chunks, on every server; what was removed, summed.
+  // '/'), metadata and chunks, on every server (but excluded ones, whose
+  // files stay); what was removed, summed.
   Result<RemoveCounts> RemovePrefix(const std::string& prefix);
   Result<Inode> Update(const std::string& path, const InodeUpdate& update);
   // Chunk I/O goes to the chunk's owner. Buffers follow the RPC contract:
@@ -83,7 +104,14 @@ class FsClient {
   bool AllUnreachable() const { return unreachable_count_ == servers() && servers() > 0; }
   // "host:port: why" for every unreachable server, joined by "; ".
   std::string UnreachableReport() const;
+  // With exclude_unreachable: whether server i is excluded, and why.
+  bool excluded(uint32_t i) const { return !excluded_[i].ok(); }
+  const Status& exclusion(uint32_t i) const { return excluded_[i]; }
+  uint32_t first_reachable() const;  // the first server not excluded (0 if none is)
+  const ServerCallStats& call_stats(uint32_t i) const { return call_stats_[i]; }
+  double connect_seconds() const { return connect_s_; }  // the whole set-up, all servers
   const Placement& placement() const { return placement_; }
+  // Null for a server excluded at set-up.
   Connection* connection(uint32_t server) { return connections_[server]; }
   const ServerRef& server(uint32_t i) const { return refs_[i]; }
   RpcClient& rpc() { return *rpc_; }
@@ -102,6 +130,10 @@ class FsClient {
   // TIMED_OUT), and why.
   std::vector<Status> unreachable_;
   uint32_t unreachable_count_ = 0;
+  bool exclude_unreachable_ = false;
+  std::vector<Status> excluded_;  // per server: why it is excluded (ok: it is not)
+  std::vector<ServerCallStats> call_stats_;
+  double connect_s_ = 0;
   Breakdown* tracer_ = nullptr;
   const TimePoint* op_start_ = nullptr;
   Placement placement_;

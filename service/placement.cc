@@ -1,4 +1,4 @@
-// Jump consistent hash and the keys placement feeds it.
+// Jump consistent hash, the file key and the chunk stripe.
 #include "service/placement.h"
 
 #include <xxhash.h>
@@ -17,14 +17,17 @@ uint32_t JumpHash(uint64_t key, uint32_t buckets) {
   return static_cast<uint32_t>(b);
 }
 
-uint32_t Placement::MetadataOwner(std::string_view path) const {
-  return JumpHash(XXH3_64bits(path.data(), path.size()), servers_);
-}
+uint64_t FileKey(std::string_view path) { return XXH3_64bits(path.data(), path.size()); }
+
+uint32_t Placement::MetadataOwner(std::string_view path) const { return JumpHash(FileKey(path), servers_); }
 
 uint32_t Placement::ChunkOwner(std::string_view path, uint64_t index) const {
-  // Seeding xxh3 with the index gives each chunk an independent key.
-  return JumpHash(XXH3_64bits_withSeed(path.data(), path.size(), index * 0x9E3779B97F4A7C15ULL + 1),
-                  servers_);
+  return ChunkOwnerOfKey(FileKey(path), index);
+}
+
+uint32_t Placement::ChunkOwnerOfKey(uint64_t file_key, uint64_t index) const {
+  const uint64_t home = JumpHash(file_key, servers_);
+  return static_cast<uint32_t>((home + index % servers_) % servers_);
 }
 
 }  // namespace benchfs

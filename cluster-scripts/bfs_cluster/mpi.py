@@ -32,9 +32,12 @@ def command(spec, results_dir):
         bench = spec.bench[1:] if spec.bench and spec.bench[0] == "small" else spec.bench
         # Its server ranks run the daemon in-process: as root they need --allow-root too.
         return head + [os.path.join(spec.bin_dir, "benchfs-mpi"), "--servers", str(spec.servers), "--results",
-                       results, "--data-dir", data, *tls, *_root_flag(spec), *spec.daemon_args, *bench]
+                       results, "--data-dir", data, "--mpi-timeout", f"{spec.startup_timeout:g}",
+                       "--run-timeout", f"{spec.run_timeout:g}", *tls, *_root_flag(spec), *spec.daemon_args, *bench]
     args = [sys.executable, RANK_MAIN, "--servers", str(spec.servers), "--results", results, "--bin-dir",
-            spec.bin_dir, "--data-dir", data, "--registry", os.path.join(results, "registry")]
+            spec.bin_dir, "--data-dir", data, "--registry", os.path.join(results, "registry"),
+            "--timeout", f"{spec.startup_timeout:g}", "--run-timeout", f"{spec.run_timeout:g}",
+            "--start-delay", f"{spec.start_delay:g}"]
     if spec.ucx_tls:
         args += ["--ucx-tls", spec.ucx_tls]
     for a in spec.daemon_args:
@@ -44,6 +47,7 @@ def command(spec, results_dir):
 
 def execute(spec, results_dir, log=print):
     record = {"spec": spec.__dict__, "status": "incomplete", "reason": "", "started_at": time.time()}
+    record["clients_launched_at"] = record["started_at"]  # mpirun starts servers and clients together
     os.makedirs(os.path.join(results_dir, "registry"), exist_ok=True)
     cmd = command(spec, results_dir)
     record["command"] = cmd
@@ -53,6 +57,7 @@ def execute(spec, results_dir, log=print):
     proc = subprocess.Popen(cmd, stdout=out, stderr=err, start_new_session=True)
     try:
         code = proc.wait(spec.run_timeout + spec.startup_timeout)
+        record["clients_done_at"] = time.time()
         record["exit"] = code
         clients = [f for f in os.listdir(results_dir) if f.startswith("client-") and f.endswith(".json")]
         if code == 0 and len(clients) == spec.clients:

@@ -6,9 +6,10 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
 
-from . import launchers
+from . import launchers, results
 
 
 class RunFailed(Exception):
@@ -43,6 +44,51 @@ def _root_flag(spec):
     return ["--allow-root"] if "--allow-root" in out else []
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_sample(pid):
+    """(rss_bytes, threads, open fds, cpu seconds) of a local process from /proc, or None."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            fields = dict(line.split(":", 1) for line in f if ":" in line)
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read().rsplit(")", 1)[1].split()
+        cpu = (int(stat[11]) + int(stat[12])) / _TICK  # utime + stime
+        return (int(fields["VmRSS"].split()[0]) * 1024, int(fields["Threads"]), len(os.listdir(f"/proc/{pid}/fd")),
+                cpu)
+    except (OSError, KeyError, ValueError, IndexError):
+        return None
+
+
+class DaemonSampler:
+    """Samples the daemons' RSS, thread count, open files and CPU time from /proc every `period`
+    seconds (local and netns launchers: the daemons run on this host)."""
+
+    def __init__(self, pids, period=0.25):
+        self.pids = pids
+        self.period = period
+        self.samples = []  # [wall time, [[rss, threads, fds, cpu_s] or None per server]]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def sample(self):
+        self.samples.append([time.time(), [_proc_sample(p) if p else None for p in self.pids]])
+
+    def _loop(self):
+        while not self._stop.wait(self.period):
+            self.sample()
+
+    def start(self):
+        self.sample()
+        self._thread.start()
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.sample()
+
+
 class Run:
     def __init__(self, spec, results_dir, log=print):
         self.spec = spec
@@ -52,7 +98,8 @@ class Run:
         self.servers = []   # (node, proc, address, pid_file, perf_file, index)
         self.clients = []   # (node, proc, json_remote, index)
         self.record = {"spec": spec.__dict__, "status": "incomplete", "reason": "", "servers": [],
-                       "clients": [], "started_at": time.time()}
+                       "clients": [], "started_at": time.time(), "stopped_servers": []}
+        self.stopped = []   # servers this run SIGSTOPped (--stop-server), to be continued
 
     # -- paths on the hosts --
     def _data_base(self):
@@ -116,8 +163,57 @@ class Run:
                 raise RunFailed(f"benchfsd {s[5]} on {s[0].name} ({s[2]}) does not answer STATUS from "
                                 f"{node.name}: {err.strip().splitlines()[-1] if err.strip() else 'no reply'}")
 
+    def _server_pid(self, k):
+        """Daemon k's pid from its pid file (local and netns: this host)."""
+        try:
+            with open(self.servers[k][3]) as f:
+                return int(f.read().strip())
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def _signal_server(self, k, sig):
+        node, _, _, pid_file, _, _ = self.servers[k]
+        if self.spec.launcher in ("local", "netns"):
+            pid = self._server_pid(k)
+            if pid:
+                try:
+                    os.kill(pid, sig)
+                except ProcessLookupError:
+                    pass
+        else:
+            self.launcher.run(node, ["sh", "-c", f"kill -{signal.Signals(sig).name[3:]} $(cat {pid_file}) "
+                                                 "2>/dev/null"], 30)
+
+    def _stop_server(self, k, when):
+        self._signal_server(k, signal.SIGSTOP)
+        self.stopped.append(k)
+        moment = "before the clients started" if when is None else f"{when:g} s after the clients started"
+        self.record["stopped_servers"].append({"index": k, "address": self.servers[k][2], "when": moment,
+                                               "at": time.time()})
+        self.log(f"stopped benchfsd {k} ({self.servers[k][2]}) {moment} (--stop-server)")
+
+    def continue_stopped(self):
+        for k in self.stopped:
+            self._signal_server(k, signal.SIGCONT)
+        self.stopped = []
+
     def run_clients(self):
-        start_at = time.time() + self.spec.lockstep_delay
+        launched = time.time()
+        start_at = launched + self.spec.start_delay
+        self.record["clients_launched_at"] = launched
+        self.record["start_at"] = start_at
+        sampler = None
+        if self.spec.launcher in ("local", "netns"):
+            sampler = DaemonSampler([self._server_pid(k) for k in range(len(self.servers))])
+            sampler.start()
+        timers = []
+        for k, when in self.spec.stops():
+            if when is None:
+                self._stop_server(k, None)
+            else:
+                t = threading.Timer(max(0.0, start_at + when - time.time()), self._stop_server, args=(k, when))
+                t.daemon = True
+                timers.append(t)
         k = 0
         for node in self.launcher.client_nodes():
             for _ in range(self.spec.clients_per_node):
@@ -128,20 +224,40 @@ class Run:
                 err = os.path.join(self.dir, f"client-{k}.err")
                 self.clients.append((node, self.launcher.spawn(node, argv, out, err), path, k))
                 k += 1
+        self.record["clients_spawned_at"] = time.time()
+        for t in timers:
+            t.start()
         self.log(f"{len(self.clients)} clients running {' '.join(self.spec.bench)}")
         end = time.monotonic() + self.spec.run_timeout
         failures = []
-        for node, proc, _, k in self.clients:
-            code = proc.wait(max(0.0, end - time.monotonic()))
-            self.record["clients"].append({"index": k, "node": node.name, "exit": code})
-            if code is None:
-                proc.signal(signal.SIGKILL)
-                failures.append(f"client {k} on {node.name} did not finish within {self.spec.run_timeout:.0f} s")
-            elif code not in (0, 3):
-                why = _error_line(os.path.join(self.dir, f"client-{k}.err")) or f"exit {code}"
-                failures.append(f"client {k} on {node.name} failed: {why}")
+        try:
+            for node, proc, _, k in self.clients:
+                code = proc.wait(max(0.0, end - time.monotonic()))
+                self.record["clients"].append({"index": k, "node": node.name, "exit": code})
+                if code is None:
+                    proc.signal(signal.SIGKILL)
+                    failures.append(f"client {k} on {node.name} did not finish within {self.spec.run_timeout:.0f} s")
+                elif code not in (0, 3):
+                    why = _error_line(os.path.join(self.dir, f"client-{k}.err")) or f"exit {code}"
+                    failures.append(f"client {k} on {node.name} failed: {why}")
+        finally:
+            self.record["clients_done_at"] = time.time()
+            for t in timers:
+                t.cancel()
+            if sampler:
+                sampler.stop()
+                self.record["daemon_samples"] = sampler.samples
+            self.continue_stopped()
         if failures:
             raise RunFailed("; ".join(failures))
+
+    def check_excluded(self):
+        """A server some client excluded (it stopped answering) fails the run,
+        named with what it cost."""
+        bad = results.excluded_servers(self.dir, [s[2] for s in self.servers])
+        if bad:
+            self.record["excluded_servers"] = bad
+            raise RunFailed("; ".join(results.describe_excluded(b, self.record["stopped_servers"]) for b in bad))
 
     def collect(self):
         if self.clients:
@@ -157,6 +273,7 @@ class Run:
     def stop_servers(self):
         if not self.servers:
             return
+        self.continue_stopped()
         live = [s for s in self.servers if s[1].alive()]
         addressed = [s for s in live if s[2]]
         if addressed and self.launcher.client_nodes():
@@ -190,6 +307,7 @@ class Run:
             self.check_status()
             self.run_clients()
             self.collect()
+            self.check_excluded()
             self.record["status"] = "complete"
         except KeyboardInterrupt:
             self.record["reason"] = "interrupted (Ctrl-C)"

@@ -39,7 +39,8 @@ def render(summary, out_dir):
             fig.savefig(path)
             made.append(path)
         plt.close(fig)
-    servers = summary.get("servers", [])
+    # Servers whose operations are known (server-status.json was gathered).
+    servers = [s for s in summary.get("servers", []) if s.get("ops") is not None]
     if servers:
         fig, ax = plt.subplots(figsize=(max(4, len(servers) * 1.2), 3.5))
         ax.bar(range(len(servers)), [s["ops"] for s in servers], label="operations served")

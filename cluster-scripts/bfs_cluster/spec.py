@@ -33,7 +33,7 @@ class RunSpec:
     bench: list = dataclasses.field(default_factory=lambda: ["small"])  # benchfs bench <args>
     startup_timeout: float = 60.0
     run_timeout: float = 3600.0
-    lockstep_delay: float = 2.0      # clients start this long after all are launched
+    lockstep_delay: float = 0.0      # clients start this long after the first is launched (0: 2 s + 0.1 s per client)
     mpirun: str = "mpirun"
     mpirun_args: list = dataclasses.field(default_factory=list)
     srun: str = "srun"
@@ -41,6 +41,29 @@ class RunSpec:
     use_mpi_build: bool = False      # mpirun: run benchfs-mpi instead of rank-main
     ssh: str = "ssh"
     ssh_args: list = dataclasses.field(default_factory=lambda: ["-o", "BatchMode=yes"])
+    stop_servers: list = dataclasses.field(default_factory=list)  # test: "N[:when]" servers to SIGSTOP
+
+    @property
+    def start_delay(self):
+        return self.lockstep_delay if self.lockstep_delay > 0 else 2.0 + 0.1 * self.clients
+
+    def stops(self):
+        """The --stop-server entries as (server, when): when is None for
+        "before the clients start", else seconds after the clients' start."""
+        out = []
+        for entry in self.stop_servers:
+            index, _, when = str(entry).partition(":")
+            try:
+                k = int(index)
+                t = None if when in ("", "start") else float(when)
+            except ValueError:
+                raise SpecError(f"--stop-server '{entry}': expected N or N:start or N:SECONDS") from None
+            if not 0 <= k < self.servers:
+                raise SpecError(f"--stop-server '{entry}': server {k} does not exist (0..{self.servers - 1})")
+            if t is not None and t < 0:
+                raise SpecError(f"--stop-server '{entry}': the time must be 0 or more seconds")
+            out.append((k, t))
+        return out
 
     @property
     def servers(self):
@@ -64,6 +87,11 @@ class RunSpec:
             raise SpecError("the benchmark must be 'small' or 'ping' (benchfs bench <small|ping> ...)")
         if any(a in ("--json", "--start-at") for a in self.bench):
             raise SpecError("--json and --start-at are set by the launcher; leave them out of the benchmark")
+        self.stops()
+        if self.stop_servers and self.launcher in ("mpirun", "srun"):
+            raise SpecError("--stop-server needs the local, netns or ssh launcher (the launcher signals the daemon)")
+        if self.lockstep_delay < 0:
+            raise SpecError("lockstep_delay must be 0 (automatic) or more seconds")
         if not os.path.isfile(os.path.join(self.bin_dir, "benchfsd")) and self.launcher in ("local", "netns"):
             raise SpecError(f"no benchfsd in {self.bin_dir}: build first (cmake --build build/release)")
 

@@ -2,9 +2,16 @@
 // ssh that runs the command here), mpirun and srun-style ranks; the summary,
 // perf logs and plots land in the results folder; failures and Ctrl-C stop
 // every daemon and keep partial results marked INCOMPLETE; sweeps resume.
+// Scale rehearsals: 8 daemons with many clients (32 by default, 128 in the
+// slow run) report their set-up time, daemon memory and shares with no
+// error; daemons stopped (SIGSTOP) before and during a run are named with
+// what they cost, and the run still ends within its deadlines.
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include <gtest/gtest.h>
@@ -255,6 +262,112 @@ TEST_F(Cluster, SweepRunsEveryPointAndResumes) {
   for (size_t at = 0; (at = again.out().find("skipping finished point", at)) != std::string::npos; ++at) ++skipped;
   EXPECT_EQ(skipped, 4u) << again.out();
   EXPECT_TRUE(NoDaemonLeft());
+}
+
+int EnvCount(const char* name, int fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && std::atoi(v) > 0 ? std::atoi(v) : fallback;
+}
+
+TEST_F(Cluster, RehearsalEightDaemonsManyClients) {
+  const int clients = EnvCount("BENCHFS_REHEARSAL_CLIENTS", 32);
+  Process p(Run({"--launcher", "local", "--label", "rehearsal", "--server-nodes", "8", "--client-nodes",
+                 std::to_string(clients), "--ucx-tls", "tcp", "--", "small", "-n", "100", "--sizes", "4KiB",
+                 "--warmup", "10", "--files", "32"}));
+  ASSERT_EQ(p.Wait(900s), std::optional<int>(0)) << p.out() << p.err();
+  const std::string dir = Folder();
+  ExpectCleanSummary(dir, clients, 8);
+  json s = json::parse(ReadFile(dir + "/summary.json"));
+  EXPECT_EQ(s["errors"], 0);
+  EXPECT_TRUE(s["excluded_servers"].empty()) << s["excluded_servers"];
+  // Set-up: every client connected to every server, measured from launch.
+  const json& setup = s["setup"];
+  ASSERT_TRUE(setup.contains("all_connected_s")) << setup;
+  EXPECT_GT(setup["all_connected_s"].get<double>(), 0.0);
+  EXPECT_LE(setup["connect_s_max"].get<double>(), setup["all_connected_s"].get<double>());
+  EXPECT_GT(s["clients_run_s"].get<double>(), setup["all_connected_s"].get<double>());
+  double share = 0;
+  for (const json& srv : s["servers"]) {
+    EXPECT_GT(srv["rss_before_bytes"].get<double>(), 0.0) << srv;
+    EXPECT_GE(srv["rss_peak_bytes"].get<double>(), srv["rss_before_bytes"].get<double>()) << srv;
+    EXPECT_GE(srv["threads_peak"].get<int>(), 2) << srv;
+    EXPECT_EQ(srv["failed_calls"], 0) << srv;
+    EXPECT_GT(srv["client_share"].get<double>(), 0.0) << srv;
+    share += srv["client_share"].get<double>();
+  }
+  EXPECT_NEAR(share, 1.0, 1e-6);
+  EXPECT_NE(p.out().find("set-up: every client connected to every server"), std::string::npos) << p.out();
+  std::printf("%d clients x 8 daemons: all connected %.2f s after launch (spawning them %.2f s), clients ran "
+              "%.1f s, memory per connected client %.1f KiB\n",
+              clients, setup["all_connected_s"].get<double>(), setup.value("spawn_s", 0.0),
+              s["clients_run_s"].get<double>(), s.value("rss_per_client_bytes", 0.0) / 1024);
+  EXPECT_TRUE(NoDaemonLeft());
+}
+
+TEST_F(Cluster, StoppedDaemonsAreNamedAndTheRunEndsWithinItsDeadlines) {
+  // One daemon stopped before the clients start, another 1 s into the run.
+  const int clients = EnvCount("BENCHFS_STOPPED_CLIENTS", 4);
+  const int servers = clients >= 8 ? 8 : 4;
+  constexpr double kConnect = 2, kCall = 2, kOpSeconds = 2;
+  const auto begin = std::chrono::steady_clock::now();
+  Process p(Run({"--launcher", "local", "--label", "stopped", "--server-nodes", std::to_string(servers),
+                 "--client-nodes", std::to_string(clients), "--ucx-tls", "tcp", "--stop-server", "1",
+                 "--stop-server", "2:1", "--client-arg=--connect-timeout=2s", "--client-arg=--timeout=2s", "--",
+                 "small", "--ops", "create,stat,write", "--sizes", "4KiB", "--duration", "2s", "--warmup", "10",
+                 "--files", "32"}));
+  ASSERT_EQ(p.Wait(600s), std::optional<int>(1)) << p.out() << p.err();
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+  const std::string dir = Folder();
+  // Named, with the reason, on stderr, in run.json and INCOMPLETE.
+  EXPECT_NE(p.err().find("benchfsd 1 (127.0.0.1:"), std::string::npos) << p.err();
+  EXPECT_NE(p.err().find("SIGSTOPped before the clients started"), std::string::npos) << p.err();
+  EXPECT_NE(p.err().find("benchfsd 2 (127.0.0.1:"), std::string::npos) << p.err();
+  EXPECT_NE(p.err().find("SIGSTOPped 1 s after the clients started"), std::string::npos) << p.err();
+  EXPECT_NE(ReadFile(dir + "/INCOMPLETE").find("stopped answering"), std::string::npos);
+  json run = json::parse(ReadFile(dir + "/run.json"));
+  EXPECT_EQ(run["status"], "incomplete");
+  ASSERT_EQ(run["clients"].size(), static_cast<size_t>(clients));
+  for (const json& c : run["clients"]) EXPECT_EQ(c["exit"], 3) << c;  // finished, counting errors
+  json s = json::parse(ReadFile(dir + "/summary.json"));
+  ASSERT_EQ(s["excluded_servers"].size(), 2u) << s["excluded_servers"];
+  for (const json& b : s["excluded_servers"]) {
+    EXPECT_TRUE(b["index"] == 1 || b["index"] == 2) << b;
+    EXPECT_EQ(b["excluded_by"], clients) << b;
+    EXPECT_GT(b["failed"].get<int>(), 0) << b;
+    EXPECT_GT(b["calls_share"].get<double>(), 0.0) << b;
+  }
+  EXPECT_GT(s["errors"].get<int>(), 0);
+  // Each client paid each deadline at most once: the connection to the
+  // daemon stopped first, then one call per client to the other (qd 1);
+  // every later call to either failed at once.
+  for (int i = 0; i < clients; ++i) {
+    json c = json::parse(ReadFile(dir + "/client-" + std::to_string(i) + ".json"));
+    const json& per = c["setup"]["per_server"];
+    ASSERT_EQ(per.size(), static_cast<size_t>(servers));
+    EXPECT_TRUE(per[1]["excluded"].get<bool>()) << per[1];
+    EXPECT_LE(per[1]["connect_s"].get<double>(), kConnect + 1) << per[1];
+    EXPECT_EQ(per[1]["failed"], per[1]["excluded_calls"]) << per[1];
+    EXPECT_TRUE(per[2]["excluded"].get<bool>()) << per[2];
+    EXPECT_LE(per[2]["failed"].get<int>() - per[2]["excluded_calls"].get<int>(), 1) << per[2];
+    EXPECT_FALSE(per[0]["excluded"].get<bool>()) << per[0];
+  }
+  // The run ends within its deadlines + 5 s: the start delay, one connect
+  // and one call deadline, the timed operations (3 x 2 s, and the deletes of
+  // what create made, ~2 s) and 5 s for launching and gathering.
+  const double bound = s["setup"]["start_delay_s"].get<double>() + kConnect + kCall + 4 * kOpSeconds + 5;
+  EXPECT_LE(s["clients_run_s"].get<double>(), bound) << "clients ran " << s["clients_run_s"];
+  std::printf("%d clients x %d daemons, 2 stopped: clients ran %.1f s (bound %.1f s), whole run %.1f s\n", clients,
+              servers, s["clients_run_s"].get<double>(), bound, wall);
+  EXPECT_TRUE(NoDaemonLeft());
+}
+
+TEST_F(Cluster, BadStopServerIsRefused) {
+  Process p(Run({"--launcher", "local", "--server-nodes", "2", "--stop-server", "5", "--", "small"}));
+  EXPECT_EQ(p.Wait(30s), std::optional<int>(2));
+  EXPECT_NE(p.err().find("--stop-server '5': server 5 does not exist (0..1)"), std::string::npos) << p.err();
+  Process q(Run({"--launcher", "local", "--stop-server", "0:soon", "--", "small"}));
+  EXPECT_EQ(q.Wait(30s), std::optional<int>(2));
+  EXPECT_NE(q.err().find("expected N or N:start or N:SECONDS"), std::string::npos) << q.err();
 }
 
 TEST_F(Cluster, BadRunDescriptionsAreNamed) {
