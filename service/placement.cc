@@ -27,4 +27,8 @@ uint32_t Placement::ChunkOwner(std::string_view path, uint64_t index) const {
                   servers_);
 }
 
+uint32_t Placement::ChunkOwnerOfKey(uint64_t file_key, uint64_t index) const {
+  return static_cast<uint32_t>((JumpHash(file_key, servers_) + index) % servers_);
+}
+
 }  // namespace benchfs

@@ -20,6 +20,9 @@ class Placement {
   uint32_t servers() const { return servers_; }
   uint32_t MetadataOwner(std::string_view path) const;
   uint32_t ChunkOwner(std::string_view path, uint64_t index) const;
+  // Chunks of a file named by a per-file key striped over the servers: chunk
+  // `index` on (jump(file_key, N) + index) mod N.
+  uint32_t ChunkOwnerOfKey(uint64_t file_key, uint64_t index) const;
 
  private:
   uint32_t servers_;
