@@ -195,6 +195,9 @@ Result<DirPage> FsClient::Readdir(const std::string& dir, const std::string& cur
     if (!r.ok()) return r.status();
     auto got = DecodeChildPage(r->header);
     if (!got.ok()) return got.status();
+    if (got->more && got->entries.empty()) {
+      return Status::ProtocolError("readdir '" + dir + "': " + this->server(server).ToString() + " said more follows but sent nothing");
+    }
     for (ChildEntry& e : got->entries) page.entries.push_back({std::move(e.name), e.inode});
     if (got->more && !page.entries.empty()) {
       page.next = std::to_string(server) + "/" + page.entries.back().name;

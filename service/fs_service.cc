@@ -3,10 +3,12 @@
 
 #include <sys/statvfs.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 #include "floor/storage_floor.h"
+#include "rpc/trace.h"
 #include "runtime/uring_reactor.h"
 #include "service/ops.h"
 
@@ -229,16 +231,24 @@ Response FsService::Readdir(Request& req) {
   if (!page.ok()) return Response::Error(page.status());
   Response r;
   r.header = EncodeChildPage(*page);
-  // The reply must fit the peer's operation-header limit: cut the page (and
-  // say more follows) rather than fail.
-  const size_t limit = server_.config().limits.max_header - 64;
-  if (r.header.size() > limit) {
+  // The reply must fit an operation header (the limit, and UCX's largest
+  // active-message header, less a trace block): cut the page there and say
+  // more follows, rather than fail.
+  size_t room = server_.config().limits.max_header;
+  if (ex_.ucx() != nullptr) room = std::min(room, ex_.ucx()->max_am_header() - kWireHeaderSize);
+  room = room > kTraceBlockSize ? room - kTraceBlockSize : 0;
+  if (r.header.size() > room) {
     ChildPage cut;
     size_t bytes = 4 + 1;
     for (ChildEntry& e : page->entries) {
-      bytes += 2 + e.name.size() + 37;
-      if (bytes > limit) break;
+      bytes += 2 + e.name.size() + EncodeInode(e.inode).size();
+      if (bytes > room) break;
       cut.entries.push_back(std::move(e));
+    }
+    if (cut.entries.empty()) {
+      return Response::Error(Status::ResourceExhausted(
+          "readdir of '" + a->dir + "': one entry does not fit a reply of " + std::to_string(room) +
+          " bytes; raise max_header", ENOBUFS));
     }
     cut.more = true;
     r.header = EncodeChildPage(cut);
