@@ -178,6 +178,8 @@ class FsClient {
   Status CheckParent(const std::string& path);
   // Whether any server holds an entry under directory `dir`.
   Result<bool> HasChildren(const std::string& dir);
+  // Create after the parent check (Mkdir, CreateFile).
+  Result<Inode> CreateChecked(const std::string& path, uint32_t mode, InodeType type);
 
   std::unique_ptr<RpcClient> rpc_;
   std::vector<ServerRef> refs_;

@@ -60,22 +60,21 @@ Result<bool> FsClient::HasChildren(const std::string& dir) {
   return false;
 }
 
-Result<Inode> FsClient::Mkdir(const std::string& path, uint32_t mode) {
-  Status s = ValidatePath(path);
-  if (!s.ok()) return s;
-  if (path == "/") return Errno(StatusCode::kAlreadyExists, EEXIST, "mkdir '/': it already exists");
-  s = CheckParent(path);
-  if (!s.ok()) return s;
-  return Create(path, mode, InodeType::kDirectory);
-}
-
-Result<Inode> FsClient::CreateFile(const std::string& path, uint32_t mode) {
+Result<Inode> FsClient::CreateChecked(const std::string& path, uint32_t mode, InodeType type) {
   Status s = ValidatePath(path);
   if (!s.ok()) return s;
   if (path == "/") return Errno(StatusCode::kAlreadyExists, EEXIST, "create '/': it already exists");
   s = CheckParent(path);
   if (!s.ok()) return s;
-  return Create(path, mode, InodeType::kFile);
+  return Create(path, mode, type);
+}
+
+Result<Inode> FsClient::Mkdir(const std::string& path, uint32_t mode) {
+  return CreateChecked(path, mode, InodeType::kDirectory);
+}
+
+Result<Inode> FsClient::CreateFile(const std::string& path, uint32_t mode) {
+  return CreateChecked(path, mode, InodeType::kFile);
 }
 
 Status FsClient::Rmdir(const std::string& path) {

@@ -129,6 +129,14 @@ TEST_P(NamespaceTest, DirectoriesAndParentChecks) {
     // The server's own checks travel with their errno too (no client-side check here).
     EXPECT_EQ(ErrnoOf(c.Stat("/" + std::string(300, 'y')).status()), ENAMETOOLONG);
     EXPECT_EQ(ErrnoOf(c.Stat("/d/none").status()), ENOENT);
+    // A create whose parent check failed left nothing behind.
+    EXPECT_EQ(ErrnoOf(c.Stat("/missing/sub").status()), ENOENT);
+    EXPECT_EQ(ErrnoOf(c.Stat("/d/f/g").status()), ENOENT);
+    EXPECT_EQ(Counter(c, "metadata_entries"), 2u);  // /d and /d/f
+    // A parent check failure wins over EEXIST, as in POSIX.
+    ASSERT_TRUE(c.Create("/gone/orphan").ok());  // raw create: no parent check
+    EXPECT_EQ(ErrnoOf(c.CreateFile("/gone/orphan").status()), ENOENT);
+    EXPECT_TRUE(c.Stat("/gone/orphan").ok()) << "only an entry this call created is taken back";
   });
 }
 
