@@ -116,11 +116,15 @@ Status MetadataStore::Apply(const MetaRecord& r) {
   const uint64_t key = options_.file_id(r.path);
   if (r.type == MetaRecordType::kPut) {
     Entry* existing = nullptr;
-    Entry* e = Insert(key, &existing);
+    Entry* e = Insert(key, r.path, &existing);
+    if (e == nullptr && existing != nullptr && existing->path != r.path) {
+      // The record replaces an entry of another path under the same key.
+      CountChild(existing->path, -1);
+      CountChild(r.path, +1);
+      existing->path = r.path;
+    }
     if (e == nullptr) e = existing;
     if (e == nullptr) return Status::ResourceExhausted("the metadata index is full");
-    e->path = r.path;
-    e->key = key;
     e->inode = r.inode;
   } else {
     const uint32_t idx = index_.Find(key, is_id_);
@@ -130,7 +134,19 @@ Status MetadataStore::Apply(const MetaRecord& r) {
   return Status();
 }
 
-MetadataStore::Entry* MetadataStore::Insert(uint64_t key, Entry** existing) {
+void MetadataStore::CountChild(std::string_view path, int delta) {
+  const size_t slash = path.rfind('/');
+  if (path.size() <= 1 || slash == std::string_view::npos) return;  // "/" has no parent
+  const uint64_t parent = options_.file_id(slash == 0 ? path.substr(0, 1) : path.substr(0, slash));
+  if (delta > 0) {
+    ++child_counts_[parent];
+    return;
+  }
+  auto it = child_counts_.find(parent);
+  if (it != child_counts_.end() && --it->second == 0) child_counts_.erase(it);
+}
+
+MetadataStore::Entry* MetadataStore::Insert(uint64_t key, const std::string& path, Entry** existing) {
   const size_t slot = free_.empty() ? entries_.size() : free_.back();
   if (slot > IdIndex::kMaxSlot) {
     *existing = nullptr;
@@ -147,11 +163,14 @@ MetadataStore::Entry* MetadataStore::Insert(uint64_t key, Entry** existing) {
     free_.pop_back();
   }
   entries_[slot].key = key;
+  entries_[slot].path = path;
+  CountChild(path, +1);
   return &entries_[slot];
 }
 
 void MetadataStore::Erase(uint64_t key, uint32_t idx) {
   index_.Erase(key, is_id_);
+  CountChild(entries_[idx].path, -1);
   entries_[idx].path.clear();
   free_.push_back(idx);
 }
@@ -178,7 +197,7 @@ Result<Inode> MetadataStore::Create(const std::string& path, InodeType type, uin
   if (!s.ok()) return s;
   if (closed_) return Status::Unavailable("metadata store is closed");
   Entry* existing = nullptr;
-  Entry* slot = Insert(key, &existing);
+  Entry* slot = Insert(key, path, &existing);
   if (slot == nullptr) {
     if (existing == nullptr) {
       return Status::ResourceExhausted("metadata store is full (4G entries)");
@@ -190,7 +209,6 @@ Result<Inode> MetadataStore::Create(const std::string& path, InodeType type, uin
   }
   Entry& e = *slot;
   const int64_t now = WallNowNs();
-  e.path = path;
   e.inode = Inode{NewId(), 0, now, now, mode, type};
   sorted_valid_ = false;
   const Inode result = e.inode;
@@ -250,7 +268,7 @@ Result<MoveResult> MetadataStore::Put(const std::string& path, const Inode& inod
   if (inode.id == 0) return Status::InvalidArgument("put of '" + path + "': id 0 is no file's id", EINVAL);
   const uint64_t key = options_.file_id(path);
   Entry* existing = nullptr;
-  Entry* e = Insert(key, &existing);
+  Entry* e = Insert(key, path, &existing);
   MoveResult result;
   if (e == nullptr) {
     if (existing == nullptr) return Status::ResourceExhausted("metadata store is full (4G entries)");
@@ -264,7 +282,6 @@ Result<MoveResult> MetadataStore::Put(const std::string& path, const Inode& inod
     if (existing->inode.id != inode.id) result.replaced = existing->inode;
     e = existing;
   }
-  e->path = path;
   e->inode = inode;
   result.inode = inode;
   sorted_valid_ = false;
@@ -306,10 +323,9 @@ Result<MoveResult> MetadataStore::Rename(const std::string& from, const std::str
     dst = &entries_[to_idx];
   } else {
     Entry* existing = nullptr;
-    dst = Insert(to_key, &existing);
+    dst = Insert(to_key, to, &existing);
     if (dst == nullptr) return Status::ResourceExhausted("metadata store is full (4G entries)");
   }
-  dst->path = to;
   dst->inode = moved;
   sorted_valid_ = false;
   // PUT first: a crash between the records leaves both names, never neither.
@@ -383,6 +399,9 @@ Result<ChildPage> MetadataStore::Children(const std::string& dir, const std::str
     return Status::InvalidArgument("readdir of '" + dir + "': the name to start after contains / or NUL", EINVAL);
   }
   if (limit == 0 || limit > options_.max_list_page) limit = options_.max_list_page;
+  ChildPage page;
+  // No child here: answered without the sorted index (rmdir and rename ask every server).
+  if (child_counts_.find(options_.file_id(dir)) == child_counts_.end()) return page;
   SortIfNeeded();
   const std::string prefix = dir == "/" ? dir : dir + "/";
   auto first_at_or_after = [this](const std::string& p) {
@@ -392,7 +411,6 @@ Result<ChildPage> MetadataStore::Children(const std::string& dir, const std::str
   // After `name`: past "<prefix><name>" and everything under "<prefix><name>/"
   // ('0' follows '/'), which would otherwise sort before the next sibling.
   auto it = first_at_or_after(start_after_name.empty() ? prefix : prefix + start_after_name + '\0');
-  ChildPage page;
   while (it != sorted_.end() && (*it)->path.compare(0, prefix.size(), prefix) == 0) {
     const std::string& p = (*it)->path;
     const size_t slash = p.find('/', prefix.size());

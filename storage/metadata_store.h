@@ -20,7 +20,9 @@
 // Put() refuse to replace a directory by a file (EISDIR) or a file by a
 // directory (ENOTDIR), Update() of a directory's size is EISDIR. Errors carry
 // their errno (ENOENT, EEXIST, ...). Children() lists the direct children of a
-// directory held here.
+// directory held here; a per-parent count of the entries held here answers a
+// directory with none at once, without the sorted index (which is rebuilt
+// after any create or delete).
 //
 // Mutations change the map at once and then wait for their log record per the
 // durability policy; another fiber may see a change before it is durable.
@@ -31,6 +33,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "runtime/executor.h"
@@ -137,7 +141,9 @@ class MetadataStore {
   Entry* Find(const std::string& path);
   const Entry* Find(const std::string& path) const;
   // A slot for a new entry of `id`, or nullptr (and *existing) if the id is taken.
-  Entry* Insert(uint64_t key, Entry** existing);
+  Entry* Insert(uint64_t key, const std::string& path, Entry** existing);
+  // Adds `delta` to the count of entries here whose parent is path's parent.
+  void CountChild(std::string_view path, int delta);
   void Erase(uint64_t key, uint32_t idx);
   Status Log(MetaRecordType type, const Entry& e, Duration* log_time);
   // Replays one log record; refuses a path the store would not accept or an
@@ -173,6 +179,9 @@ class MetadataStore {
   };
   IsId is_id_{&entries_};
   std::vector<const Entry*> sorted_;  // by path; valid while sorted_valid_
+  // Parent key -> entries here directly under it (only non-zero counts), so
+  // Children() of a directory with none here needs no sorted index.
+  std::unordered_map<uint64_t, uint32_t> child_counts_;
   bool sorted_valid_ = false;
   std::unique_ptr<MetadataLog> log_;
   LogRecovery recovery_;

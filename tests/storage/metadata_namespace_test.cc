@@ -195,6 +195,57 @@ TEST_F(MetadataNamespaceTest, ChildrenAreDirectAndPaged) {
   });
 }
 
+// Children() answers a directory with no child here from its per-parent
+// counts; they follow every kind of change, replay included.
+TEST_F(MetadataNamespaceTest, ChildCountsFollowEveryChange) {
+  testing::TempDir dir;
+  MetadataStoreOptions o;
+  o.log_path = dir.path() + "/meta.log";
+  auto names = [](MetadataStore& m, const std::string& d) {
+    std::vector<std::string> out;
+    auto page = m.Children(d, "", 100);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    if (page.ok()) {
+      for (const ChildEntry& e : page->entries) out.push_back(e.name);
+    }
+    return out;
+  };
+  using V = std::vector<std::string>;
+  {
+    auto m = Open(o);
+    ASSERT_TRUE(m);
+    ex_->Run([&] {
+      ASSERT_TRUE(m->Create("/d/a", InodeType::kFile, 0644).ok());
+      ASSERT_TRUE(m->Create("/d/b", InodeType::kFile, 0644).ok());
+      ASSERT_TRUE(m->Create("/x/y/z", InodeType::kFile, 0644).ok());
+      EXPECT_EQ(names(*m, "/d"), (V{"a", "b"}));
+      EXPECT_EQ(names(*m, "/x"), V{}) << "a grandchild is not a child";
+      EXPECT_EQ(names(*m, "/x/y"), V{"z"});
+      ASSERT_TRUE(m->Rename("/d/a", "/e/a").ok());
+      EXPECT_EQ(names(*m, "/d"), V{"b"});
+      EXPECT_EQ(names(*m, "/e"), V{"a"});
+      ASSERT_TRUE(m->Unlink("/d/b", UnlinkKind::kFile).ok());
+      EXPECT_EQ(names(*m, "/d"), V{});
+      ASSERT_TRUE(m->Put("/d/c", Inode{77, 0, 1, 1, 0644, InodeType::kFile}).ok());
+      ASSERT_TRUE(m->Put("/d/c", Inode{78, 0, 1, 1, 0644, InodeType::kFile}).ok());  // a replacement
+      EXPECT_EQ(names(*m, "/d"), V{"c"});
+      ASSERT_TRUE(m->Create("/top", InodeType::kFile, 0644).ok());
+      EXPECT_EQ(names(*m, "/"), V{"top"});
+      ASSERT_TRUE(m->Delete("/x/y/z").ok());
+      EXPECT_EQ(names(*m, "/x/y"), V{});
+      ASSERT_TRUE(m->Close().ok());
+    });
+  }
+  auto m = Open(o);
+  ASSERT_TRUE(m);
+  ex_->Run([&] {
+    EXPECT_EQ(names(*m, "/d"), V{"c"});
+    EXPECT_EQ(names(*m, "/e"), V{"a"});
+    EXPECT_EQ(names(*m, "/"), V{"top"});
+    EXPECT_EQ(names(*m, "/x/y"), V{});
+  });
+}
+
 TEST_F(MetadataNamespaceTest, RenamedIdsSurviveLogReplay) {
   testing::TempDir dir;
   MetadataStoreOptions o;
