@@ -150,8 +150,13 @@ Status FsClient::Rename(const std::string& from, const std::string& to) {
     auto removed = UnlinkCall(from, UnlinkKind::kAny, src->id);
     if (!removed.ok()) {
       if (removed.status().code() == StatusCode::kNotFound) {
-        // Unlinked or replaced meanwhile by another client: undo the copy.
-        UnlinkCall(to, UnlinkKind::kAny, src->id).status().IgnoreError();  // best effort; the ENOENT below says why
+        // Unlinked or replaced meanwhile by another client: the rename lost
+        // the race. Undo the copy, and put back what it replaced.
+        // Best effort: the ENOENT returned below is the answer either way.
+        UnlinkCall(to, UnlinkKind::kAny, src->id).status().IgnoreError();
+        if (moved->replaced) {
+          MoveCall(new_owner, Opcode::kMetaPut, EncodePut({to, *moved->replaced})).status().IgnoreError();
+        }
       }
       return removed.status();
     }

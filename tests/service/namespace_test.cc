@@ -257,6 +257,36 @@ TEST_P(NamespaceTest, RenameReplacesFilesAndFollowsDirectoryRules) {
   });
 }
 
+// A rename across servers whose source another fiber unlinks between the
+// rename's first look and its removal of the old record: the rename fails
+// with ENOENT and the file it had replaced at the new name is put back.
+TEST_P(NamespaceTest, CrossServerRenameThatLosesARaceRestoresTheTarget) {
+  WithClient([&](FsClient& c) {
+    const std::string from = On(c, 0, "/", "race");
+    const std::string to = On(c, 1, "/", "target");
+    auto src = c.CreateFile(from);
+    auto dst = c.CreateFile(to);
+    ASSERT_TRUE(src.ok() && dst.ok());
+    Write(c, dst->id, 0, 10, 't');
+    ASSERT_TRUE(c.Update(to, InodeUpdate::Grow(10)).ok());
+    // The rename's first RPC (a STAT of `from`) goes out before the other
+    // fiber runs; that fiber's unlink is done before the rename's later RPCs.
+    Status unlinked = Status::Internal("not run");
+    FiberHandle other = ex_->Spawn([&] { unlinked = c.Unlink(from); });
+    Status renamed = c.Rename(from, to);
+    ex_->Join(other);
+    EXPECT_TRUE(unlinked.ok()) << unlinked.ToString();
+    EXPECT_EQ(ErrnoOf(renamed), ENOENT) << renamed.ToString();
+    EXPECT_EQ(Counter(c, "op.meta_put"), 2u) << "the copy, then the restore";
+    auto st = c.Stat(to);
+    ASSERT_TRUE(st.ok()) << st.status().ToString();
+    EXPECT_EQ(st->id, dst->id);
+    EXPECT_EQ(st->size, 10u);
+    EXPECT_EQ(Counter(c, "chunk_files"), 1u) << "the target's data stays";
+    EXPECT_EQ(ErrnoOf(c.Stat(from).status()), ENOENT);
+  });
+}
+
 TEST_P(NamespaceTest, ReaddirAcrossServersInPages) {
   WithClient([&](FsClient& c) {
     ASSERT_TRUE(c.Mkdir("/big").ok());
