@@ -11,39 +11,6 @@ thread_local std::string last_error;
 
 }  // namespace
 
-int ErrnoOf(const Status& s) {
-  if (s.sys_errno() > 0) return s.sys_errno();
-  switch (s.code()) {
-    case StatusCode::kOk:
-      return 0;
-    case StatusCode::kInvalidArgument:
-      return EINVAL;
-    case StatusCode::kNotFound:
-      return ENOENT;
-    case StatusCode::kAlreadyExists:
-      return EEXIST;
-    case StatusCode::kTimedOut:
-      return ETIMEDOUT;
-    case StatusCode::kCancelled:
-      return ECANCELED;
-    case StatusCode::kBusy:
-      return EBUSY;
-    case StatusCode::kUnavailable:
-      return EHOSTUNREACH;
-    case StatusCode::kResourceExhausted:
-      return ENOSPC;
-    case StatusCode::kPermissionDenied:
-      return EACCES;
-    case StatusCode::kProtocolError:
-      return EPROTO;
-    case StatusCode::kIoError:
-    case StatusCode::kCorruption:
-    case StatusCode::kInternal:
-      break;
-  }
-  return EIO;
-}
-
 int Fail(int err, const std::string& message) {
   last_error = message;
   return -err;

@@ -9,11 +9,7 @@
 
 namespace benchfs::capi {
 
-// The errno a Status stands for: the system errno it carries when it has one
-// (a server's ENOSPC stays ENOSPC), else by code (NOT_FOUND -> ENOENT,
-// ALREADY_EXISTS -> EEXIST, TIMED_OUT -> ETIMEDOUT, UNAVAILABLE ->
-// EHOSTUNREACH, ...; anything without a closer match -> EIO).
-int ErrnoOf(const Status& s);
+// Status -> errno is benchfs::ErrnoOf (runtime/status.h).
 
 // Records `message` as the calling thread's last error and returns -err.
 int Fail(int err, const std::string& message);

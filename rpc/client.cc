@@ -252,7 +252,8 @@ void RpcClient::OnReply(std::span<const std::byte> header, void* data, size_t le
   const std::byte* op_header = header.data() + kWireHeaderSize;
   if (d.header.status != StatusCode::kOk) {
     pc->status = Status(d.header.status,
-                        std::string(reinterpret_cast<const char*>(op_header), d.header.header_len));
+                        std::string(reinterpret_cast<const char*>(op_header), d.header.header_len),
+                        d.header.sys_errno);
     Finish(pc);
     return;
   }

@@ -239,6 +239,7 @@ void RpcServer::ReplyLater(ucp_ep_h ep, uint64_t conn, const WireHeader& request
   h.flags = kWireFlagReply;
   h.correlation_id = request.correlation_id;
   h.status = status.code();
+  h.sys_errno = WireErrno(status);
   h.header_len = static_cast<uint32_t>(msg.size());
   op->header.resize(kWireHeaderSize + msg.size());
   EncodeHeader(h, op->header.data());
@@ -487,6 +488,7 @@ size_t RpcServer::EncodeReply(const WireHeader& request, Response& response, Req
   h.flags = kWireFlagReply;
   h.correlation_id = request.correlation_id;
   h.status = response.status.code();
+  h.sys_errno = WireErrno(response.status);
   size_t payload_len = 0;
   if (response.status.ok() && timing != nullptr) {
     h.flags |= kWireFlagTrace;

@@ -22,6 +22,12 @@ std::string_view OpcodeName(Opcode op) {
     case Opcode::kHello: return "hello";
     case Opcode::kRemove: return "remove";
     case Opcode::kFloor: return "floor";
+    case Opcode::kMetaRename: return "meta_rename";
+    case Opcode::kMetaPut: return "meta_put";
+    case Opcode::kMetaUnlink: return "meta_unlink";
+    case Opcode::kReaddir: return "readdir";
+    case Opcode::kStatFs: return "statfs";
+    case Opcode::kTruncateChunks: return "truncate_chunks";
   }
   return "unknown";
 }
@@ -39,7 +45,7 @@ void EncodeHeader(const WireHeader& h, std::byte out[kWireHeaderSize]) {
   PutLE<uint16_t>(out + 6, h.flags);
   PutLE<uint64_t>(out + 8, h.correlation_id);
   PutLE<uint16_t>(out + 16, static_cast<uint16_t>(h.status));
-  PutLE<uint16_t>(out + 18, 0);
+  PutLE<uint16_t>(out + 18, h.sys_errno);
   PutLE<uint32_t>(out + 20, h.header_len);
   PutLE<uint32_t>(out + 24, h.payload_len);
   PutLE<uint32_t>(out + 28, 0);
@@ -80,7 +86,11 @@ DecodedHeader DecodeHeader(std::span<const std::byte> am, size_t am_payload_len,
     return fail("unknown status code " + std::to_string(status));
   }
   h.status = static_cast<StatusCode>(status);
-  if (GetLE<uint16_t>(p + 18) != 0 || GetLE<uint32_t>(p + 28) != 0) {
+  h.sys_errno = GetLE<uint16_t>(p + 18);
+  if (h.sys_errno != 0 && (!h.is_reply() || h.status == StatusCode::kOk)) {
+    return fail("an errno in a request or a successful reply");
+  }
+  if (GetLE<uint32_t>(p + 28) != 0) {
     return fail("reserved header fields are not zero");
   }
   if (h.header_len > limits.max_header) {

@@ -4,13 +4,16 @@
 //   AM data   = payload (payload_len bytes; eager or rendezvous)
 //
 // Fixed header, little-endian:
-//   0  u32 magic 0x31534642 ("BFS1")   4  u8 version (1)   5  u8 opcode
+//   0  u32 magic 0x31534642 ("BFS1")   4  u8 version (2)   5  u8 opcode
 //   6  u16 flags (bit 0: reply, bit 1: trace - rpc/trace.h)   8  u64 correlation id
-//   16 u16 status (StatusCode; replies) 18 u16 reserved (0)
+//   16 u16 status (StatusCode; replies) 18 u16 errno (a failed reply's POSIX errno, 0 if none;
+//                                              0 in requests and successful replies)
 //   20 u32 header_len                  24 u32 payload_len   28 u32 reserved (0)
 //
 // A reply carries the request's opcode and correlation id. A reply whose
-// status is not OK carries the error message as its operation header.
+// status is not OK carries the error message as its operation header and the
+// error's errno (Status::sys_errno) in the fixed header, so a client can tell
+// ENOTDIR from EISDIR. Version 2 added that errno and the namespace opcodes.
 // DecodeHeader validates everything before any field is trusted; sizes are
 // bounded by WireLimits (operation header, payload), so one request can never
 // make a peer allocate more than the limits it configured.
@@ -47,14 +50,20 @@ enum class Opcode : uint8_t {
   kHello = 11,
   kRemove = 12,
   kFloor = 13,
+  kMetaRename = 14,
+  kMetaPut = 15,
+  kMetaUnlink = 16,
+  kReaddir = 17,
+  kStatFs = 18,
+  kTruncateChunks = 19,
 };
-inline constexpr size_t kOpcodeSlots = 16;  // opcodes are < this
+inline constexpr size_t kOpcodeSlots = 32;  // opcodes are < this
 
 std::string_view OpcodeName(Opcode op);
 std::string OpcodeName(uint8_t raw);
 
 inline constexpr uint32_t kWireMagic = 0x31534642;
-inline constexpr uint8_t kWireVersion = 1;
+inline constexpr uint8_t kWireVersion = 2;
 inline constexpr size_t kWireHeaderSize = 32;
 inline constexpr uint16_t kWireFlagReply = 1;
 
@@ -67,6 +76,7 @@ struct WireHeader {
   uint16_t flags = 0;
   uint64_t correlation_id = 0;
   StatusCode status = StatusCode::kOk;
+  uint16_t sys_errno = 0;  // failed replies only
   uint32_t header_len = 0;
   uint32_t payload_len = 0;
 
@@ -80,6 +90,11 @@ struct WireLimits {
   uint32_t max_header = 6144;
   uint64_t max_payload = 64ull << 20;
 };
+
+// The errno a failed reply carries for `s` (0: OK, none, or out of u16 range).
+inline uint16_t WireErrno(const Status& s) {
+  return s.ok() || s.sys_errno() <= 0 || s.sys_errno() > 0xffff ? 0 : static_cast<uint16_t>(s.sys_errno());
+}
 
 void EncodeHeader(const WireHeader& h, std::byte out[kWireHeaderSize]);
 

@@ -65,6 +65,28 @@ Status Status::FromErrno(int err, std::string_view context) {
   return Status(CodeForErrno(err), std::move(msg), err);
 }
 
+int ErrnoOf(const Status& s) {
+  if (s.ok()) return 0;
+  if (s.sys_errno() > 0) return s.sys_errno();
+  switch (s.code()) {
+    case StatusCode::kOk: return 0;
+    case StatusCode::kInvalidArgument: return EINVAL;
+    case StatusCode::kNotFound: return ENOENT;
+    case StatusCode::kAlreadyExists: return EEXIST;
+    case StatusCode::kTimedOut: return ETIMEDOUT;
+    case StatusCode::kCancelled: return ECANCELED;
+    case StatusCode::kBusy: return EBUSY;
+    case StatusCode::kUnavailable: return EHOSTUNREACH;
+    case StatusCode::kResourceExhausted: return ENOSPC;
+    case StatusCode::kPermissionDenied: return EACCES;
+    case StatusCode::kProtocolError: return EPROTO;
+    case StatusCode::kIoError:
+    case StatusCode::kCorruption:
+    case StatusCode::kInternal: return EIO;
+  }
+  return EIO;
+}
+
 std::string Status::ToString() const {
   if (ok()) return "OK";
   std::string s(StatusCodeName(code_));

@@ -102,6 +102,14 @@ class [[nodiscard]] Status {
 // Symbolic name of an errno value ("ENOSPC"), or "errno <n>" when unknown.
 std::string ErrnoName(int err);
 
+// The positive POSIX errno a caller of a file-system API should see for `s`:
+// its carried errno when it has one, else the code's usual errno (NOT_FOUND
+// ENOENT, ALREADY_EXISTS EEXIST, INVALID_ARGUMENT EINVAL, TIMED_OUT
+// ETIMEDOUT, UNAVAILABLE EHOSTUNREACH, RESOURCE_EXHAUSTED ENOSPC, BUSY EBUSY,
+// CANCELLED ECANCELED, PERMISSION_DENIED EACCES, PROTOCOL_ERROR EPROTO,
+// IO_ERROR / CORRUPTION / INTERNAL EIO). 0 for OK.
+int ErrnoOf(const Status& s);
+
 template <typename T>
 class [[nodiscard]] Result {
  public:

@@ -7,6 +7,15 @@
 // is excluded for the rest of the client's life: calls it would own fail at
 // once (UNAVAILABLE, counted per server), so one bad node costs its share of
 // the operations and one deadline, never a wedged or crawling run.
+//
+// Two layers of calls. The raw ones (Create, Stat, Delete, Update,
+// WriteChunk, ReadChunk, Remove) are one RPC each with no namespace rules:
+// `benchfs bench small` measures them, and its path-keyed chunks are named by
+// the path itself. The namespace calls (Mkdir, CreateFile, Rmdir, Unlink,
+// Rename, Readdir, Truncate, StatFs and the *Of chunk calls) follow POSIX
+// rules and name a file's chunks by its stable inode id (docs/namespace.md).
+// Every failure keeps its errno: ErrnoOf(status) is what open(2) & co. would
+// set.
 #pragma once
 
 #include <memory>
@@ -52,6 +61,31 @@ struct ServerCallStats {
   double connect_s = 0;         // how long its connection took to set up (or to fail)
 };
 
+// The chunk-store name of the chunks of the file with inode id `file_id`:
+// "/.benchfs-id/<16 hex digits>". Placed with Placement::ChunkOwnerOfKey.
+std::string ChunkNameOf(uint64_t file_id);
+
+// A directory entry: its name (the last component) and inode.
+struct DirEntry {
+  std::string name;
+  Inode inode;
+};
+
+// One page of Readdir: entries, and the cursor of the next page ("" = none).
+struct DirPage {
+  std::vector<DirEntry> entries;
+  std::string next;
+};
+
+// StatFs: what every server reports, summed.
+struct FsTotals {
+  uint32_t servers = 0;
+  uint64_t chunk_size = 0;
+  uint64_t total_bytes = 0;
+  uint64_t free_bytes = 0;
+  uint64_t files = 0;  // metadata entries (files and directories)
+};
+
 class FsClient {
  public:
   // From a fiber: connects to every server concurrently, each within
@@ -83,6 +117,50 @@ class FsClient {
                            size_t len);
   // Syncs `path` ("" = metadata only) on every server.
   Status Fsync(const std::string& path);
+
+  // --- The namespace (POSIX errnos; docs/namespace.md) ---
+  // Creates a directory. Its parent must exist and be a directory (one STAT
+  // of the parent unless it is "/"): ENOENT / ENOTDIR; EEXIST if taken.
+  Result<Inode> Mkdir(const std::string& path, uint32_t mode = 0755);
+  // Exclusive create of a regular file, with the same parent check as Mkdir.
+  Result<Inode> CreateFile(const std::string& path, uint32_t mode = 0644);
+  // Removes an empty directory: ENOENT, ENOTDIR (a file), ENOTEMPTY (a child
+  // on any server: every server is asked), EBUSY for "/".
+  Status Rmdir(const std::string& path);
+  // Removes a file's metadata, then its chunks: ENOENT, EISDIR.
+  Status Unlink(const std::string& path);
+  // POSIX rename: replaces a file by a file or an empty directory by a
+  // directory (the replaced file's chunks are removed); ENOENT (source or the
+  // target's parent), ENOTDIR / EISDIR (type mismatch), ENOTEMPTY (target
+  // directory), EINVAL (into itself), EBUSY ("/"), EXDEV (a non-empty
+  // directory: its descendants' paths would all move). The inode, its id and
+  // so its chunks stay; across servers the record is written at the new owner,
+  // then removed at the old.
+  Status Rename(const std::string& from, const std::string& to);
+  // One page of directory `dir`'s entries (no "." or ".."): pass "" as
+  // `cursor` first, then the page's `next` until it is "". At most `limit`
+  // entries per page (0 = the server's page size); a page may hold fewer.
+  // ENOENT / ENOTDIR for `dir`, EINVAL for a cursor this call did not make.
+  Result<DirPage> Readdir(const std::string& dir, const std::string& cursor = "", size_t limit = 0);
+  // Sets a file's size: shrinking cuts its chunks on every server, growing
+  // leaves a hole that reads as zeros. ENOENT, EISDIR. Returns the new inode.
+  Result<Inode> Truncate(const std::string& path, uint64_t size);
+  // Every server's capacity and records, summed; EINVAL if the servers
+  // disagree on the chunk size. Remembers the chunk size (see RemoveChunksOf).
+  Result<FsTotals> StatFs();
+
+  // --- Chunk I/O of namespace files, by inode id (ChunkNameOf) ---
+  Status WriteChunkOf(uint64_t file_id, uint64_t index, uint64_t offset, IoBuffer& data, size_t len);
+  // NOT_FOUND (ENOENT) for a chunk never written: a hole, zeros up to the file's size.
+  Result<size_t> ReadChunkOf(uint64_t file_id, uint64_t index, uint64_t offset, IoBuffer& buf, size_t len);
+  // Removes the chunks of `file_id`. When the chunk size is known (StatFs or
+  // set_chunk_size), only the servers that can hold a chunk below `size`
+  // are asked (at least one); otherwise every server.
+  Status RemoveChunksOf(uint64_t file_id, uint64_t size);
+  // Makes the file's acknowledged chunk writes and all metadata durable on every server.
+  Status FsyncOf(uint64_t file_id);
+  void set_chunk_size(uint64_t bytes) { chunk_size_ = bytes; }
+  uint64_t chunk_size() const { return chunk_size_; }
 
   // Per-server calls.
   Status Ping(uint32_t server, IoBuffer* payload = nullptr, size_t len = 0, IoBuffer* reply = nullptr);
@@ -122,6 +200,14 @@ class FsClient {
                      IoBuffer* payload = nullptr, size_t payload_len = 0, IoBuffer* reply_buffer = nullptr);
   Result<Inode> InodeCall(uint32_t server, Opcode op, const std::vector<std::byte>& header);
   void Note(uint32_t server, const Status& s);  // reachability, from a call's result
+  Result<MoveResult> MoveCall(uint32_t server, Opcode op, const std::vector<std::byte>& header);
+  Result<Inode> UnlinkCall(const std::string& path, UnlinkKind kind, uint64_t expect_id);
+  // ENOENT / ENOTDIR unless the parent of `path` is a directory.
+  Status CheckParent(const std::string& path);
+  // Whether any server holds an entry under directory `dir`.
+  Result<bool> HasChildren(const std::string& dir);
+  // Create after the parent check (Mkdir, CreateFile).
+  Result<Inode> CreateChecked(const std::string& path, uint32_t mode, InodeType type);
 
   std::unique_ptr<RpcClient> rpc_;
   std::vector<ServerRef> refs_;
@@ -137,6 +223,7 @@ class FsClient {
   Breakdown* tracer_ = nullptr;
   const TimePoint* op_start_ = nullptr;
   Placement placement_;
+  uint64_t chunk_size_ = 0;  // 0 = unknown
 };
 
 }  // namespace benchfs

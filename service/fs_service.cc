@@ -1,9 +1,14 @@
 // FsService handlers: decode, call the store, encode the reply.
 #include "service/fs_service.h"
 
+#include <sys/statvfs.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include "floor/storage_floor.h"
+#include "rpc/trace.h"
 #include "runtime/uring_reactor.h"
 #include "service/ops.h"
 
@@ -15,6 +20,17 @@ Response InodeReply(const Result<Inode>& r) {
   Response resp;
   resp.header = EncodeInode(*r);
   return resp;
+}
+
+Response MoveReply(const Result<MoveResult>& r) {
+  if (!r.ok()) return Response::Error(r.status());
+  Response resp;
+  resp.header = EncodeMove(*r);
+  return resp;
+}
+
+Status RootIsFixed(const char* op) {
+  return Status::Busy(std::string(op) + ": the root directory '/' cannot be changed", EBUSY);
 }
 
 }  // namespace
@@ -38,6 +54,12 @@ void FsService::Install() {
   server_.Handle(Opcode::kFsync, [this](Request& r) { return Fsync(r); });
   server_.Handle(Opcode::kRemove, [this](Request& r) { return Remove(r); });
   server_.Handle(Opcode::kFloor, [this](Request& r) { return Floor(r); });
+  server_.Handle(Opcode::kMetaRename, [this](Request& r) { return Rename(r); }, meta_mode);
+  server_.Handle(Opcode::kMetaPut, [this](Request& r) { return Put(r); }, meta_mode);
+  server_.Handle(Opcode::kMetaUnlink, [this](Request& r) { return Unlink(r); }, meta_mode);
+  server_.Handle(Opcode::kReaddir, [this](Request& r) { return Readdir(r); });
+  server_.Handle(Opcode::kStatFs, [this](Request& r) { return StatFs(r); });
+  server_.Handle(Opcode::kTruncateChunks, [this](Request& r) { return TruncateChunks(r); });
   server_.Handle(Opcode::kShutdown, [this](Request&) {
     // The daemon drains requests in flight (this one included) before it
     // stops, so the reply still goes out.
@@ -97,12 +119,18 @@ Response FsService::ReadChunk(Request& req) {
 Response FsService::Create(Request& req) {
   auto a = DecodeCreate(req.header);
   if (!a.ok()) return Response::Error(a.status());
+  if (a->path == "/") return Response::Error(Status::AlreadyExists("'/' already exists", EEXIST));
   return InodeReply(meta_.Create(a->path, a->type, a->mode, req.timing ? &req.timing->log : nullptr));
 }
 
 Response FsService::Stat(Request& req) {
   auto path = DecodePath(req.header, "meta_stat");
   if (!path.ok()) return Response::Error(path.status());
+  if (*path == "/") {
+    auto root = meta_.Stat(*path);
+    if (root.ok()) return InodeReply(root);
+    return InodeReply(Inode{kRootInodeId, 0, 0, 0, 0755, InodeType::kDirectory});
+  }
   return InodeReply(meta_.Stat(*path));
 }
 
@@ -168,6 +196,93 @@ Response FsService::Floor(Request& req) {
   Response r;
   r.header = EncodeFloorFigures(f);
   return r;
+}
+
+Response FsService::Rename(Request& req) {
+  auto a = DecodeRename(req.header);
+  if (!a.ok()) return Response::Error(a.status());
+  if (a->from == "/" || a->to == "/") return Response::Error(RootIsFixed("rename"));
+  return MoveReply(meta_.Rename(a->from, a->to, req.timing ? &req.timing->log : nullptr));
+}
+
+Response FsService::Put(Request& req) {
+  auto a = DecodePut(req.header);
+  if (!a.ok()) return Response::Error(a.status());
+  if (a->path == "/") return Response::Error(RootIsFixed("rename"));
+  return MoveReply(meta_.Put(a->path, a->inode, req.timing ? &req.timing->log : nullptr));
+}
+
+Response FsService::Unlink(Request& req) {
+  auto a = DecodeUnlink(req.header);
+  if (!a.ok()) return Response::Error(a.status());
+  if (a->path == "/") {
+    if (a->kind == UnlinkKind::kFile) {
+      return Response::Error(Status::InvalidArgument("unlink '/': it is a directory", EISDIR));
+    }
+    return Response::Error(RootIsFixed("rmdir"));
+  }
+  return InodeReply(meta_.Unlink(a->path, a->kind, a->expect_id, req.timing ? &req.timing->log : nullptr));
+}
+
+Response FsService::Readdir(Request& req) {
+  auto a = DecodeReaddir(req.header);
+  if (!a.ok()) return Response::Error(a.status());
+  auto page = meta_.Children(a->dir, a->start_after, a->limit);
+  if (!page.ok()) return Response::Error(page.status());
+  Response r;
+  r.header = EncodeChildPage(*page);
+  // The reply must fit an operation header (the limit, and UCX's largest
+  // active-message header, less a trace block): cut the page there and say
+  // more follows, rather than fail.
+  size_t room = server_.config().limits.max_header;
+  if (ex_.ucx() != nullptr) room = std::min(room, ex_.ucx()->max_am_header() - kWireHeaderSize);
+  room = room > kTraceBlockSize ? room - kTraceBlockSize : 0;
+  if (r.header.size() > room) {
+    ChildPage cut;
+    size_t bytes = 4 + 1;
+    for (ChildEntry& e : page->entries) {
+      bytes += 2 + e.name.size() + EncodeInode(e.inode).size();
+      if (bytes > room) break;
+      cut.entries.push_back(std::move(e));
+    }
+    if (cut.entries.empty()) {
+      return Response::Error(Status::ResourceExhausted(
+          "readdir of '" + a->dir + "': one entry does not fit a reply of " + std::to_string(room) +
+          " bytes; raise max_header", ENOBUFS));
+    }
+    cut.more = true;
+    r.header = EncodeChildPage(cut);
+  }
+  return r;
+}
+
+Response FsService::StatFs(Request&) {
+  FsStats f;
+  f.files = meta_.size();
+  f.chunk_size = chunks_.options().chunk_size;
+  if (chunks_.options().backend == ChunkBackendKind::kMemory) {
+    f.total_bytes = chunks_.options().memory_limit;
+    const uint64_t used = chunks_.Usage().bytes;
+    f.free_bytes = used < f.total_bytes ? f.total_bytes - used : 0;
+  } else {
+    struct statvfs sv {};
+    // One statvfs of the data dir: an administrative call.
+    if (::statvfs(chunks_.options().data_dir.c_str(), &sv) != 0) {
+      return Response::Error(Status::FromErrno(errno, "statfs of " + chunks_.options().data_dir));
+    }
+    f.total_bytes = static_cast<uint64_t>(sv.f_blocks) * sv.f_frsize;
+    f.free_bytes = static_cast<uint64_t>(sv.f_bavail) * sv.f_frsize;
+  }
+  Response r;
+  r.header = EncodeFsStats(f);
+  return r;
+}
+
+Response FsService::TruncateChunks(Request& req) {
+  auto a = DecodeTruncateChunks(req.header);
+  if (!a.ok()) return Response::Error(a.status());
+  Status s = chunks_.Truncate(a->path, a->size);
+  return s.ok() ? Response() : Response::Error(s);
 }
 
 Response FsService::Remove(Request& req) {

@@ -8,7 +8,16 @@
 // server's UCX callback (rpc/server.h): META_STAT always; META_CREATE,
 // META_DELETE and META_UPDATE when the metadata store has no log; READ_CHUNK
 // with the memory backend. The others run in fibers.
+//
+// The namespace (docs/namespace.md): META_RENAME, META_PUT and META_UNLINK
+// apply the store's per-entry rules (metadata_store.h); READDIR lists the
+// children of a directory held here; STATFS reports the data dir's file
+// system; TRUNCATE_CHUNKS cuts a file's chunks here. The root "/" always
+// exists as a directory (stat answers it without an entry) and cannot be
+// created, removed or renamed (EEXIST / EBUSY).
 #pragma once
+
+#include <cstdint>
 
 #include "rpc/server.h"
 #include "runtime/event.h"
@@ -17,6 +26,9 @@
 #include "storage/metadata_store.h"
 
 namespace benchfs {
+
+// The root directory's inode id (no created file gets it but by a 2^-64 chance).
+inline constexpr uint64_t kRootInodeId = 1;
 
 class FsService {
  public:
@@ -39,6 +51,12 @@ class FsService {
   Response Fsync(Request& req);
   Response Remove(Request& req);
   Response Floor(Request& req);
+  Response Rename(Request& req);
+  Response Put(Request& req);
+  Response Unlink(Request& req);
+  Response Readdir(Request& req);
+  Response StatFs(Request& req);
+  Response TruncateChunks(Request& req);
 
   Executor& ex_;
   RpcServer& server_;

@@ -17,7 +17,212 @@ Status Done(const WireReader& r, const char* op) {
   return Status();
 }
 
+constexpr size_t kInodeBytes = 8 + 1 + 8 + 4 + 8 + 8;
+
+void PutInode(WireWriter& w, const Inode& i) {
+  w.Put<uint64_t>(i.id);
+  w.Put<uint8_t>(static_cast<uint8_t>(i.type));
+  w.Put<uint64_t>(i.size);
+  w.Put<uint32_t>(i.mode);
+  w.Put<int64_t>(i.ctime_ns);
+  w.Put<int64_t>(i.mtime_ns);
+}
+
+// Reads an inode; false (and r's error) when its type byte is unknown.
+bool GetInode(WireReader& r, Inode* i) {
+  uint8_t type = 0;
+  r.Get(&i->id);
+  r.Get(&type);
+  r.Get(&i->size);
+  r.Get(&i->mode);
+  r.Get(&i->ctime_ns);
+  r.Get(&i->mtime_ns);
+  if (!r.ok()) return true;  // truncated: Done() says so
+  if (type != static_cast<uint8_t>(InodeType::kFile) && type != static_cast<uint8_t>(InodeType::kDirectory)) {
+    return false;
+  }
+  i->type = static_cast<InodeType>(type);
+  return true;
+}
+
 }  // namespace
+
+std::vector<std::byte> EncodeRename(const RenameArgs& a) {
+  std::vector<std::byte> out;
+  WireWriter w(out);
+  w.PutString(a.from);
+  w.PutString(a.to);
+  return out;
+}
+
+Result<RenameArgs> DecodeRename(std::span<const std::byte> in) {
+  WireReader r(in);
+  RenameArgs a;
+  r.GetString(&a.from);
+  r.GetString(&a.to);
+  Status s = Done(r, "meta_rename");
+  if (!s.ok()) return s;
+  return a;
+}
+
+std::vector<std::byte> EncodePut(const PutArgs& a) {
+  std::vector<std::byte> out;
+  WireWriter w(out);
+  w.PutString(a.path);
+  PutInode(w, a.inode);
+  return out;
+}
+
+Result<PutArgs> DecodePut(std::span<const std::byte> in) {
+  WireReader r(in);
+  PutArgs a;
+  r.GetString(&a.path);
+  if (!GetInode(r, &a.inode)) return Malformed("meta_put", "unknown inode type");
+  Status s = Done(r, "meta_put");
+  if (!s.ok()) return s;
+  return a;
+}
+
+std::vector<std::byte> EncodeMove(const MoveResult& m) {
+  std::vector<std::byte> out;
+  WireWriter w(out);
+  PutInode(w, m.inode);
+  w.Put<uint8_t>(m.replaced ? 1 : 0);
+  PutInode(w, m.replaced.value_or(Inode{}));
+  return out;
+}
+
+Result<MoveResult> DecodeMove(std::span<const std::byte> in) {
+  WireReader r(in);
+  MoveResult m;
+  uint8_t replaced = 0;
+  Inode old;
+  if (!GetInode(r, &m.inode)) return Malformed("move reply", "unknown inode type");
+  r.Get(&replaced);
+  if (!GetInode(r, &old)) return Malformed("move reply", "unknown inode type");
+  Status s = Done(r, "move reply");
+  if (!s.ok()) return s;
+  if (replaced > 1) return Malformed("move reply", "replaced flag is not 0 or 1");
+  if (replaced == 1) m.replaced = old;
+  return m;
+}
+
+std::vector<std::byte> EncodeUnlink(const UnlinkArgs& a) {
+  std::vector<std::byte> out;
+  WireWriter w(out);
+  w.PutString(a.path);
+  w.Put<uint8_t>(static_cast<uint8_t>(a.kind));
+  w.Put<uint64_t>(a.expect_id);
+  return out;
+}
+
+Result<UnlinkArgs> DecodeUnlink(std::span<const std::byte> in) {
+  WireReader r(in);
+  UnlinkArgs a;
+  uint8_t kind = 0;
+  r.GetString(&a.path);
+  r.Get(&kind);
+  r.Get(&a.expect_id);
+  Status s = Done(r, "meta_unlink");
+  if (!s.ok()) return s;
+  if (kind > 2) return Malformed("meta_unlink", "unknown kind");
+  a.kind = static_cast<UnlinkKind>(kind);
+  return a;
+}
+
+std::vector<std::byte> EncodeReaddir(const ReaddirArgs& a) {
+  std::vector<std::byte> out;
+  WireWriter w(out);
+  w.PutString(a.dir);
+  w.PutString(a.start_after);
+  w.Put<uint32_t>(a.limit);
+  return out;
+}
+
+Result<ReaddirArgs> DecodeReaddir(std::span<const std::byte> in) {
+  WireReader r(in);
+  ReaddirArgs a;
+  r.GetString(&a.dir);
+  r.GetString(&a.start_after);
+  r.Get(&a.limit);
+  Status s = Done(r, "readdir");
+  if (!s.ok()) return s;
+  return a;
+}
+
+std::vector<std::byte> EncodeChildPage(const ChildPage& p) {
+  std::vector<std::byte> out;
+  WireWriter w(out);
+  w.Put<uint32_t>(static_cast<uint32_t>(p.entries.size()));
+  for (const ChildEntry& e : p.entries) {
+    w.PutString(e.name);
+    PutInode(w, e.inode);
+  }
+  w.Put<uint8_t>(p.more ? 1 : 0);
+  return out;
+}
+
+Result<ChildPage> DecodeChildPage(std::span<const std::byte> in) {
+  WireReader r(in);
+  ChildPage p;
+  uint32_t count = 0;
+  r.Get(&count);
+  // Each entry takes at least a length and an inode: a count the bytes cannot
+  // hold is refused before anything is reserved.
+  if (!r.ok() || count > r.remaining() / (2 + kInodeBytes)) return Malformed("readdir reply", "count exceeds the bytes");
+  p.entries.resize(count);
+  for (ChildEntry& e : p.entries) {
+    r.GetString(&e.name);
+    if (!GetInode(r, &e.inode)) return Malformed("readdir reply", "unknown inode type");
+  }
+  uint8_t more = 0;
+  r.Get(&more);
+  Status s = Done(r, "readdir reply");
+  if (!s.ok()) return s;
+  if (more > 1) return Malformed("readdir reply", "more flag is not 0 or 1");
+  p.more = more == 1;
+  return p;
+}
+
+std::vector<std::byte> EncodeTruncateChunks(const TruncateChunksArgs& a) {
+  std::vector<std::byte> out;
+  WireWriter w(out);
+  w.PutString(a.path);
+  w.Put<uint64_t>(a.size);
+  return out;
+}
+
+Result<TruncateChunksArgs> DecodeTruncateChunks(std::span<const std::byte> in) {
+  WireReader r(in);
+  TruncateChunksArgs a;
+  r.GetString(&a.path);
+  r.Get(&a.size);
+  Status s = Done(r, "truncate_chunks");
+  if (!s.ok()) return s;
+  return a;
+}
+
+std::vector<std::byte> EncodeFsStats(const FsStats& f) {
+  std::vector<std::byte> out;
+  WireWriter w(out);
+  w.Put<uint64_t>(f.total_bytes);
+  w.Put<uint64_t>(f.free_bytes);
+  w.Put<uint64_t>(f.files);
+  w.Put<uint64_t>(f.chunk_size);
+  return out;
+}
+
+Result<FsStats> DecodeFsStats(std::span<const std::byte> in) {
+  WireReader r(in);
+  FsStats f;
+  r.Get(&f.total_bytes);
+  r.Get(&f.free_bytes);
+  r.Get(&f.files);
+  r.Get(&f.chunk_size);
+  Status s = Done(r, "statfs reply");
+  if (!s.ok()) return s;
+  return f;
+}
 
 std::vector<std::byte> EncodeChunkRef(const ChunkRef& c) {
   std::vector<std::byte> out;

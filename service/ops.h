@@ -19,8 +19,18 @@
 //   REMOVE       request  flags u8 (1 prefix, 2 metadata too), path
 //                reply    metadata entries removed u64, files whose chunks were removed u64
 //   SHUTDOWN     request  -                                    reply: -
-// Paths are u16 length + bytes; an inode is id u64, type u8, size u64,
-// mode u32, ctime i64, mtime i64.
+//   META_RENAME  request  from path, to path                   reply: move
+//   META_PUT     request  path, inode                          reply: move
+//   META_UNLINK  request  path, kind u8 (0 any, 1 file, 2 directory), expected id u64 (0 any)
+//                reply    the removed inode
+//   READDIR      request  directory path, start after (a name, "" = first), limit u32
+//                reply    count u32, count x (name, inode), more u8 (0/1)
+//   STATFS       request  -
+//                reply    total bytes u64, free bytes u64, metadata entries u64, chunk size u64
+//   TRUNCATE_CHUNKS request path (the chunk name), size u64    reply: -
+// Paths and names are u16 length + bytes; an inode is id u64, type u8, size
+// u64, mode u32, ctime i64, mtime i64; a move is the inode now at the new
+// name, replaced u8 (0/1), and the replaced inode (all zero, type 1, when 0).
 #pragma once
 
 #include <cstdint>
@@ -30,6 +40,7 @@
 
 #include "runtime/status.h"
 #include "storage/inode.h"
+#include "storage/metadata_store.h"
 
 namespace benchfs {
 
@@ -86,6 +97,58 @@ struct FloorFigures {
   uint64_t read_p50_ns = 0;
   uint64_t read_p99_ns = 0;
 };
+
+struct RenameArgs {
+  std::string from;
+  std::string to;
+};
+
+struct PutArgs {
+  std::string path;
+  Inode inode;
+};
+
+struct UnlinkArgs {
+  std::string path;
+  UnlinkKind kind = UnlinkKind::kAny;
+  uint64_t expect_id = 0;
+};
+
+struct ReaddirArgs {
+  std::string dir;
+  std::string start_after;
+  uint32_t limit = 0;
+};
+
+struct TruncateChunksArgs {
+  std::string path;
+  uint64_t size = 0;
+};
+
+// STATFS: what one server holds and can hold.
+struct FsStats {
+  uint64_t total_bytes = 0;  // of the data dir's file system (memory backend: memory_limit)
+  uint64_t free_bytes = 0;
+  uint64_t files = 0;        // metadata entries
+  uint64_t chunk_size = 0;
+};
+
+std::vector<std::byte> EncodeRename(const RenameArgs& a);
+Result<RenameArgs> DecodeRename(std::span<const std::byte> in);
+std::vector<std::byte> EncodePut(const PutArgs& a);
+Result<PutArgs> DecodePut(std::span<const std::byte> in);
+std::vector<std::byte> EncodeMove(const MoveResult& m);
+Result<MoveResult> DecodeMove(std::span<const std::byte> in);
+std::vector<std::byte> EncodeUnlink(const UnlinkArgs& a);
+Result<UnlinkArgs> DecodeUnlink(std::span<const std::byte> in);
+std::vector<std::byte> EncodeReaddir(const ReaddirArgs& a);
+Result<ReaddirArgs> DecodeReaddir(std::span<const std::byte> in);
+std::vector<std::byte> EncodeChildPage(const ChildPage& p);
+Result<ChildPage> DecodeChildPage(std::span<const std::byte> in);
+std::vector<std::byte> EncodeTruncateChunks(const TruncateChunksArgs& a);
+Result<TruncateChunksArgs> DecodeTruncateChunks(std::span<const std::byte> in);
+std::vector<std::byte> EncodeFsStats(const FsStats& s);
+Result<FsStats> DecodeFsStats(std::span<const std::byte> in);
 
 std::vector<std::byte> EncodeChunkRef(const ChunkRef& r);
 Result<ChunkRef> DecodeChunkRef(std::span<const std::byte> in);

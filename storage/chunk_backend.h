@@ -86,6 +86,10 @@ class ChunkBackend {
                               size_t len) = 0;
   // Removes every chunk of the file and its owner record.
   virtual Status Remove(const std::string& path, uint64_t file_id) = 0;
+  // Cuts the file to `size` bytes: chunks wholly at or past it are removed,
+  // the chunk `size` falls inside is shortened to end there (so a later grow
+  // reads zeros, not old bytes). The owner record stays.
+  virtual Status Truncate(const std::string& path, uint64_t file_id, uint64_t size) = 0;
   // Makes the file's acknowledged writes durable as the policy defines.
   virtual Status Sync(const std::string& path, uint64_t file_id) = 0;
   // Syncs per policy and releases every open file.

@@ -210,6 +210,20 @@ Status ChunkStore::Remove(const std::string& path) {
   return s;
 }
 
+Status ChunkStore::Truncate(const std::string& path, uint64_t size) {
+  Status s = ValidatePath(path, options_.max_path_length);
+  if (!s.ok()) return s;
+  if (closed_) return Status::Unavailable("chunk store is closed");
+  const uint64_t id = options_.file_id(path);
+  s = Claim(path, id, false);
+  if (s.code() == StatusCode::kNotFound) return Status();  // no chunks here: nothing to cut
+  if (!s.ok()) return s;
+  resolved_.EraseFile(id);
+  s = backend_->Truncate(path, id, size);
+  resolved_.EraseFile(id);  // resolved again while the cut waited
+  return s;
+}
+
 Result<std::vector<std::string>> ChunkStore::PathsWithPrefix(const std::string& prefix) {
   if (closed_) return Status::Unavailable("chunk store is closed");
   auto all = backend_->OwnedPaths();

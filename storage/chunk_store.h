@@ -63,6 +63,9 @@ class ChunkStore {
                       size_t len, Duration* io_time = nullptr);
   // Removes every chunk of `path`; NOT_FOUND if it has none here.
   Status Remove(const std::string& path);
+  // Cuts `path` to `size` bytes here (ChunkBackend::Truncate); OK if it has
+  // no chunks here.
+  Status Truncate(const std::string& path, uint64_t size);
   // Every path with chunks here that starts with `prefix`.
   Result<std::vector<std::string>> PathsWithPrefix(const std::string& prefix);
   // Chunk files and bytes held (a scan of the data dir: not for the data path).

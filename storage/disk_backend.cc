@@ -358,8 +358,7 @@ Status DiskBackend::Sync(const std::string& path, uint64_t file_id) {
   return first;
 }
 
-Status DiskBackend::Remove(const std::string& path, uint64_t file_id) {
-  // Forget the open files (their data is going away: no sync).
+void DiskBackend::ForgetFile(uint64_t file_id, bool sync) {
   std::vector<ChunkPtr> gone;
   for (auto it = cache_.begin(); it != cache_.end();) {
     if (it->first.file_id == file_id) {
@@ -370,30 +369,51 @@ Status DiskBackend::Remove(const std::string& path, uint64_t file_id) {
       ++it;
     }
   }
-  // The file is gone: what its chunks' fds report on close no longer matters.
-  for (ChunkPtr& ch : gone) Retire(std::move(ch), false).IgnoreError();
-  failed_files_.erase(file_id);
+  // A sync failure is remembered in failed_files_ by Retire; a close error of
+  // a file being cut or removed changes nothing.
+  for (ChunkPtr& ch : gone) Retire(std::move(ch), sync).IgnoreError();
+}
 
+Result<std::vector<std::string>> DiskBackend::FileEntries(const std::string& path, uint64_t file_id) {
   // io_uring has no getdents: list the file's shard directory with readdir.
   const unsigned shard = ShardOf(file_id);
   const std::string prefix = FileIdHex(file_id) + ".";
   std::vector<std::string> names;
-  {
-    int dfd = ::openat(chunks_dir_.get(), ShardDirName(shard).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0) return Status::FromErrno(errno, "remove '" + path + "': opening its shard directory");
-    DIR* d = ::fdopendir(dfd);
-    if (d == nullptr) {
-      ::close(dfd);
-      return Status::FromErrno(errno, "remove '" + path + "': listing its shard directory");
-    }
-    while (dirent* e = ::readdir(d)) {
-      if (std::strncmp(e->d_name, prefix.c_str(), prefix.size()) == 0) names.emplace_back(e->d_name);
-    }
-    ::closedir(d);
+  int dfd = ::openat(chunks_dir_.get(), ShardDirName(shard).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return Status::FromErrno(errno, "'" + path + "': opening its shard directory");
+  DIR* d = ::fdopendir(dfd);
+  if (d == nullptr) {
+    ::close(dfd);
+    return Status::FromErrno(errno, "'" + path + "': listing its shard directory");
   }
+  while (dirent* e = ::readdir(d)) {
+    if (std::strncmp(e->d_name, prefix.c_str(), prefix.size()) == 0) names.emplace_back(e->d_name);
+  }
+  ::closedir(d);
+  return names;
+}
+
+Status DiskBackend::ShardChanged(unsigned shard) {
+  if (options_.durability == DurabilityPolicy::kNone) return Status();
+  if (options_.durability == DurabilityPolicy::kFsync) return SyncShard(shard);
+  dirty_shards_[shard] = true;
+  return Status();
+}
+
+Status DiskBackend::Remove(const std::string& path, uint64_t file_id) {
+  // Forget the open files (their data is going away: no sync).
+  ForgetFile(file_id, false);
+  failed_files_.erase(file_id);
+  auto listed = FileEntries(path, file_id);
+  if (!listed.ok()) {
+    const Status& s = listed.status();
+    return Status(s.code(), "remove " + s.message(), s.sys_errno());
+  }
+  std::vector<std::string>& names = *listed;
+  const unsigned shard = ShardOf(file_id);
   // Chunks first, the owner record last: an interrupted remove leaves no
   // chunk without its owner.
-  const std::string owner = prefix + "path";
+  const std::string owner = FileIdHex(file_id) + ".path";
   std::stable_partition(names.begin(), names.end(), [&](const std::string& n) { return n != owner; });
   for (const std::string& n : names) {
     Status s = io_->UnlinkAt(chunks_dir_.get(), ShardDirName(shard) + "/" + n);
@@ -401,10 +421,44 @@ Status DiskBackend::Remove(const std::string& path, uint64_t file_id) {
       return Status(s.code(), "remove '" + path + "': " + s.message(), s.sys_errno());
     }
   }
-  if (options_.durability == DurabilityPolicy::kNone) return Status();
-  if (options_.durability == DurabilityPolicy::kFsync) return SyncShard(shard);
-  dirty_shards_[shard] = true;
-  return Status();
+  return ShardChanged(shard);
+}
+
+Status DiskBackend::Truncate(const std::string& path, uint64_t file_id, uint64_t size) {
+  // Kept chunks keep their acknowledged writes durable: sync them on the way out.
+  ForgetFile(file_id, true);
+  auto listed = FileEntries(path, file_id);
+  if (!listed.ok()) {
+    const Status& s = listed.status();
+    return Status(s.code(), "truncate " + s.message(), s.sys_errno());
+  }
+  const unsigned shard = ShardOf(file_id);
+  const std::string prefix = FileIdHex(file_id) + ".";
+  const uint64_t chunk = options_.chunk_size;
+  bool unlinked = false;
+  for (const std::string& n : *listed) {
+    const std::string suffix = n.substr(prefix.size());
+    if (suffix.empty() || suffix.find_first_not_of("0123456789") != std::string::npos) continue;  // ".path"
+    const uint64_t index = std::strtoull(suffix.c_str(), nullptr, 10);
+    const std::string rel = ShardDirName(shard) + "/" + n;
+    if (index >= size / chunk + (size % chunk != 0 ? 1 : 0)) {
+      Status s = io_->UnlinkAt(chunks_dir_.get(), rel);
+      if (!s.ok() && s.code() != StatusCode::kNotFound) {
+        return Status(s.code(), "truncate '" + path + "': " + s.message(), s.sys_errno());
+      }
+      unlinked = true;
+    } else if ((index + 1) * chunk > size) {
+      UniqueFd fd(::openat(chunks_dir_.get(), rel.c_str(), O_WRONLY | O_CLOEXEC));
+      if (!fd.valid()) return Status::FromErrno(errno, "truncate '" + path + "': opening " + rel);
+      if (::ftruncate(fd.get(), static_cast<off_t>(size - index * chunk)) != 0) {
+        return Status::FromErrno(errno, "truncate '" + path + "': cutting " + rel);
+      }
+      if (options_.durability != DurabilityPolicy::kNone && ::fdatasync(fd.get()) != 0) {
+        return Status::FromErrno(errno, "truncate '" + path + "': syncing " + rel);
+      }
+    }
+  }
+  return unlinked ? ShardChanged(shard) : Status();
 }
 
 Status DiskBackend::Close() {

@@ -52,6 +52,9 @@ class DiskBackend final : public ChunkBackend {
   Result<size_t> ReadResolved(const std::string& path, ResolvedChunk& chunk, uint64_t offset, IoBuffer& buf,
                               size_t len) override;
   Status Remove(const std::string& path, uint64_t file_id) override;
+  // Lists and cuts with blocking readdir/ftruncate (io_uring has no getdents
+  // and this kernel's ring no ftruncate): an administrative call, like Remove.
+  Status Truncate(const std::string& path, uint64_t file_id, uint64_t size) override;
   Status Sync(const std::string& path, uint64_t file_id) override;
   Status Close() override;
   Result<std::string> LoadOwner(uint64_t file_id) override;
@@ -103,6 +106,12 @@ class DiskBackend final : public ChunkBackend {
   // group/close: fdatasync every dirty file and dirty shard directory.
   Status SyncAllDirty();
   Status Annotate(const Status& s, const char* op, const std::string& path, ChunkId c) const;
+  // Takes every cached chunk of `file_id` out of the cache (synced first when `sync`).
+  void ForgetFile(uint64_t file_id, bool sync);
+  // Names of the file's entries ("<hex>.<index>", "<hex>.path") in its shard directory.
+  Result<std::vector<std::string>> FileEntries(const std::string& path, uint64_t file_id);
+  // After entries of `shard` were unlinked: sync or mark it per the policy.
+  Status ShardChanged(unsigned shard);
 
   Executor& ex_;
   std::unique_ptr<FileIo> io_;

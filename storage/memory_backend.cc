@@ -51,6 +51,24 @@ Status MemoryBackend::Remove(const std::string&, uint64_t file_id) {
   return Status();
 }
 
+Status MemoryBackend::Truncate(const std::string&, uint64_t file_id, uint64_t size) {
+  const uint64_t chunk = options_.chunk_size;
+  for (auto it = chunks_.begin(); it != chunks_.end();) {
+    const uint64_t start = it->first.index * chunk;
+    if (it->first.file_id != file_id || start + it->second.size() <= size) {
+      ++it;
+    } else if (start >= size) {
+      bytes_ -= it->second.size();
+      it = chunks_.erase(it);
+    } else {
+      bytes_ -= it->second.size() - (size - start);
+      it->second.resize(size - start);
+      ++it;
+    }
+  }
+  return Status();
+}
+
 Result<std::string> MemoryBackend::LoadOwner(uint64_t file_id) {
   auto it = owners_.find(file_id);
   if (it == owners_.end()) return Status::NotFound("no owner record");

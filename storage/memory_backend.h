@@ -23,6 +23,7 @@ class MemoryBackend final : public ChunkBackend {
   Result<size_t> Read(const std::string& path, ChunkId c, uint64_t offset, IoBuffer& buf,
                       size_t len) override;
   Status Remove(const std::string& path, uint64_t file_id) override;
+  Status Truncate(const std::string& path, uint64_t file_id, uint64_t size) override;
   Status Sync(const std::string&, uint64_t) override { return Status(); }
   Status Close() override { return Status(); }
   Result<std::string> LoadOwner(uint64_t file_id) override;

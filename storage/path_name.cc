@@ -1,6 +1,7 @@
 // Path validation: one pass over the bytes.
 #include "storage/path_name.h"
 
+#include <cerrno>
 #include <string>
 
 namespace benchfs {
@@ -14,7 +15,7 @@ std::string Shown(std::string_view path) {
 }
 
 Status Bad(std::string_view path, const char* rule) {
-  return Status::InvalidArgument("path " + Shown(path) + " is invalid: " + rule);
+  return Status::InvalidArgument("path " + Shown(path) + " is invalid: " + rule, EINVAL);
 }
 
 }  // namespace
@@ -23,7 +24,7 @@ Status ValidatePath(std::string_view path, size_t max_length) {
   if (path.empty()) return Bad(path, "it is empty; use an absolute path such as /dir/file");
   if (path.size() > max_length) {
     return Status::InvalidArgument("path " + Shown(path) + " is invalid: " + std::to_string(path.size()) +
-                      " bytes, longer than the limit of " + std::to_string(max_length));
+                      " bytes, longer than the limit of " + std::to_string(max_length), ENAMETOOLONG);
   }
   if (path[0] != '/') return Bad(path, "it must be absolute (start with /)");
   if (path.size() == 1) return Status();
@@ -37,6 +38,12 @@ Status ValidatePath(std::string_view path, size_t max_length) {
       if (comp.empty()) return Bad(path, "it contains an empty component (//)");
       if (comp == ".") return Bad(path, "it contains a '.' component");
       if (comp == "..") return Bad(path, "it contains a '..' component");
+      if (comp.size() > kMaxNameLength) {
+        return Status::InvalidArgument("path " + Shown(path) + " is invalid: a component of " +
+                                           std::to_string(comp.size()) + " bytes is longer than the limit of " +
+                                           std::to_string(kMaxNameLength),
+                                       ENAMETOOLONG);
+      }
       start = i + 1;
     }
   }

@@ -36,8 +36,9 @@ class Corpus {
 };
 
 std::string Message(Opcode op, bool reply, StatusCode status, const std::vector<std::byte>& op_header,
-                    const std::string& payload) {
+                    const std::string& payload, uint16_t sys_errno = 0) {
   WireHeader h;
+  h.sys_errno = sys_errno;
   h.opcode = static_cast<uint8_t>(op);
   h.flags = reply ? kWireFlagReply : 0;
   h.correlation_id = 0x0000000700000003ull;
@@ -95,8 +96,30 @@ void WireSeeds(const Corpus& corpus) {
   corpus.Save("wire", "shutdown_reply", Message(Opcode::kShutdown, true, ok, {}, ""));
   corpus.Save("wire", "hello_request", Message(Opcode::kHello, false, ok, EncodeHello({"s3cret", Text(std::string(120, 'w'))}), ""));
   corpus.Save("wire", "hello_reply", Message(Opcode::kHello, true, ok, {}, ""));
+  corpus.Save("wire", "rename_request", Message(Opcode::kMetaRename, false, ok, EncodeRename({"/a/b", "/a/c"}), ""));
+  Inode dir = inode;
+  dir.type = InodeType::kDirectory;
+  corpus.Save("wire", "rename_reply", Message(Opcode::kMetaRename, true, ok, EncodeMove({inode, dir}), ""));
+  corpus.Save("wire", "put_request", Message(Opcode::kMetaPut, false, ok, EncodePut({"/a/c", inode}), ""));
+  corpus.Save("wire", "put_reply", Message(Opcode::kMetaPut, true, ok, EncodeMove({inode, std::nullopt}), ""));
+  corpus.Save("wire", "unlink_request",
+              Message(Opcode::kMetaUnlink, false, ok, EncodeUnlink({"/a/b", UnlinkKind::kFile, inode.id}), ""));
+  corpus.Save("wire", "unlink_reply", Message(Opcode::kMetaUnlink, true, ok, EncodeInode(inode), ""));
+  corpus.Save("wire", "readdir_request", Message(Opcode::kReaddir, false, ok, EncodeReaddir({"/a", "b", 100}), ""));
+  ChildPage page;
+  page.entries = {{"b", inode}, {"d", dir}};
+  page.more = true;
+  corpus.Save("wire", "readdir_reply", Message(Opcode::kReaddir, true, ok, EncodeChildPage(page), ""));
+  corpus.Save("wire", "statfs_request", Message(Opcode::kStatFs, false, ok, {}, ""));
+  corpus.Save("wire", "statfs_reply",
+              Message(Opcode::kStatFs, true, ok, EncodeFsStats({1ull << 40, 1ull << 39, 1000, 1 << 20}), ""));
+  corpus.Save("wire", "truncate_request",
+              Message(Opcode::kTruncateChunks, false, ok, EncodeTruncateChunks({"/.benchfs-id/00000000000000ff", 5000}), ""));
+  corpus.Save("wire", "truncate_reply", Message(Opcode::kTruncateChunks, true, ok, {}, ""));
   corpus.Save("wire", "error_reply",
-       Message(Opcode::kMetaStat, true, StatusCode::kNotFound, Text("'/a/b' does not exist"), ""));
+       Message(Opcode::kMetaStat, true, StatusCode::kNotFound, Text("'/a/b' does not exist"), "", 2));
+  corpus.Save("wire", "enotempty_reply",
+       Message(Opcode::kMetaUnlink, true, StatusCode::kAlreadyExists, Text("'/a' is not empty"), "", 39));
   corpus.Save("wire", "busy_reply",
        Message(Opcode::kWriteChunk, true, StatusCode::kBusy, Text("server busy: 64 requests in flight"), ""));
   std::string truncated = Message(Opcode::kReadChunk, false, ok, EncodeReadChunk({{"/a/b", 0, 0}, 4096}), "");

@@ -86,9 +86,41 @@ std::string Request(Opcode op, Bytes h) {
       Validate(r->path);
       return Same(EncodeRemove(*r), h) ? "" : "remove request does not re-encode to its bytes";
     }
+    case Opcode::kMetaRename: {
+      auto r = DecodeRename(h);
+      if (!r.ok()) return "";
+      Validate(r->from);
+      Validate(r->to);
+      return Same(EncodeRename(*r), h) ? "" : "meta_rename request does not re-encode to its bytes";
+    }
+    case Opcode::kMetaPut: {
+      auto r = DecodePut(h);
+      if (!r.ok()) return "";
+      Validate(r->path);
+      return Same(EncodePut(*r), h) ? "" : "meta_put request does not re-encode to its bytes";
+    }
+    case Opcode::kMetaUnlink: {
+      auto r = DecodeUnlink(h);
+      if (!r.ok()) return "";
+      Validate(r->path);
+      return Same(EncodeUnlink(*r), h) ? "" : "meta_unlink request does not re-encode to its bytes";
+    }
+    case Opcode::kReaddir: {
+      auto r = DecodeReaddir(h);
+      if (!r.ok()) return "";
+      Validate(r->dir);
+      return Same(EncodeReaddir(*r), h) ? "" : "readdir request does not re-encode to its bytes";
+    }
+    case Opcode::kTruncateChunks: {
+      auto r = DecodeTruncateChunks(h);
+      if (!r.ok()) return "";
+      Validate(r->path);
+      return Same(EncodeTruncateChunks(*r), h) ? "" : "truncate_chunks request does not re-encode to its bytes";
+    }
     case Opcode::kPing:
     case Opcode::kStatus:
     case Opcode::kShutdown:
+    case Opcode::kStatFs:
       return "";
   }
   return "";
@@ -128,11 +160,38 @@ std::string Reply(Opcode op, Bytes h, Bytes payload) {
       if (!r.ok()) return "";
       return Same(EncodeRemoveCounts(*r), h) ? "" : "remove reply does not re-encode to its bytes";
     }
+    case Opcode::kMetaRename:
+    case Opcode::kMetaPut: {
+      auto r = DecodeMove(h);
+      if (!r.ok()) return "";
+      auto again = DecodeMove(EncodeMove(*r));
+      if (!again.ok() || !SameInode(again->inode, r->inode) || again->replaced.has_value() != r->replaced.has_value() ||
+          (r->replaced && !SameInode(*again->replaced, *r->replaced))) {
+        return "move reply does not round-trip";
+      }
+      return "";
+    }
+    case Opcode::kMetaUnlink: {
+      auto r = DecodeInode(h);
+      if (!r.ok()) return "";
+      return Same(EncodeInode(*r), h) ? "" : "meta_unlink reply does not re-encode to its bytes";
+    }
+    case Opcode::kReaddir: {
+      auto r = DecodeChildPage(h);
+      if (!r.ok()) return "";
+      return Same(EncodeChildPage(*r), h) ? "" : "readdir reply does not re-encode to its bytes";
+    }
+    case Opcode::kStatFs: {
+      auto r = DecodeFsStats(h);
+      if (!r.ok()) return "";
+      return Same(EncodeFsStats(*r), h) ? "" : "statfs reply does not re-encode to its bytes";
+    }
     case Opcode::kPing:
     case Opcode::kMetaDelete:
     case Opcode::kFsync:
     case Opcode::kShutdown:
     case Opcode::kHello:
+    case Opcode::kTruncateChunks:
       return "";
   }
   return "";

@@ -94,9 +94,27 @@ TEST(Wire, LengthMismatches) {
   ExpectBad(m, 100, true, "declared payload length 4096 but 100 bytes arrived");
 }
 
+// A failed reply carries its errno; a request or a successful reply may not.
+TEST(Wire, ErrnoTravelsOnlyInFailedReplies) {
+  WireHeader h = Sample();
+  h.sys_errno = 39;  // ENOTEMPTY
+  auto m = Message(h, 10);
+  DecodedHeader d = DecodeHeader(m, 4096, WireLimits{});
+  ASSERT_TRUE(d.status.ok()) << d.status.ToString();
+  EXPECT_EQ(d.header.sys_errno, 39);
+  h.status = StatusCode::kOk;
+  ExpectBad(Message(h, 10), 4096, true, "errno in a request or a successful reply");
+  h.status = StatusCode::kBusy;
+  h.flags = 0;
+  ExpectBad(Message(h, 10), 4096, true, "errno in a request or a successful reply");
+  EXPECT_EQ(WireErrno(Status::NotFound("x", 2)), 2);
+  EXPECT_EQ(WireErrno(Status::NotFound("x", 70000)), 0);
+  EXPECT_EQ(WireErrno(Status()), 0);
+}
+
 TEST(Wire, ReservedAndStatusFields) {
   auto m = Message(Sample(), 10);
-  m[18] = std::byte{1};
+  m[28] = std::byte{1};
   ExpectBad(m, 4096, true, "reserved");
   m = Message(Sample(), 10);
   m[16] = std::byte{200};

@@ -58,5 +58,81 @@ TEST(Ops, RefusesTruncatedAndPadded) {
   EXPECT_FALSE(DecodePath({}, "meta_stat").ok());
 }
 
+// Every namespace header: round trip, and refusal of every shorter prefix
+// and of a trailing byte.
+TEST(Ops, NamespaceHeadersRoundTripAndCheckEveryLength) {
+  const Inode file{77, 1000, 5, 6, 0640, InodeType::kFile};
+  const Inode dir{78, 0, 7, 8, 0755, InodeType::kDirectory};
+  auto rn = DecodeRename(EncodeRename({"/a", "/b/c"}));
+  ASSERT_TRUE(rn.ok());
+  EXPECT_EQ(rn->from, "/a");
+  EXPECT_EQ(rn->to, "/b/c");
+  auto put = DecodePut(EncodePut({"/p", file}));
+  ASSERT_TRUE(put.ok());
+  EXPECT_EQ(put->inode, file);
+  auto mv = DecodeMove(EncodeMove({file, dir}));
+  ASSERT_TRUE(mv.ok());
+  EXPECT_EQ(mv->inode, file);
+  ASSERT_TRUE(mv->replaced);
+  EXPECT_EQ(*mv->replaced, dir);
+  EXPECT_FALSE(DecodeMove(EncodeMove({file, std::nullopt}))->replaced);
+  auto un = DecodeUnlink(EncodeUnlink({"/u", UnlinkKind::kDirectory, 99}));
+  ASSERT_TRUE(un.ok());
+  EXPECT_EQ(un->kind, UnlinkKind::kDirectory);
+  EXPECT_EQ(un->expect_id, 99u);
+  auto rd = DecodeReaddir(EncodeReaddir({"/d", "after", 50}));
+  ASSERT_TRUE(rd.ok());
+  EXPECT_EQ(rd->start_after, "after");
+  EXPECT_EQ(rd->limit, 50u);
+  ChildPage page;
+  page.entries = {{"x", file}, {"y", dir}};
+  page.more = true;
+  auto pg = DecodeChildPage(EncodeChildPage(page));
+  ASSERT_TRUE(pg.ok());
+  ASSERT_EQ(pg->entries.size(), 2u);
+  EXPECT_EQ(pg->entries[1].name, "y");
+  EXPECT_EQ(pg->entries[1].inode, dir);
+  EXPECT_TRUE(pg->more);
+  auto tc = DecodeTruncateChunks(EncodeTruncateChunks({"/t", 12345}));
+  ASSERT_TRUE(tc.ok());
+  EXPECT_EQ(tc->size, 12345u);
+  auto fs = DecodeFsStats(EncodeFsStats({100, 50, 3, 4096}));
+  ASSERT_TRUE(fs.ok());
+  EXPECT_EQ(fs->free_bytes, 50u);
+  EXPECT_EQ(fs->chunk_size, 4096u);
+
+  auto all_prefixes_fail = [](const std::vector<std::byte>& bytes, auto decode, const char* what) {
+    for (size_t n = 0; n < bytes.size(); ++n) {
+      std::vector<std::byte> cut(bytes.begin(), bytes.begin() + static_cast<long>(n));
+      EXPECT_FALSE(decode(cut).ok()) << what << " decoded from " << n << " of " << bytes.size() << " bytes";
+    }
+    auto longer = bytes;
+    longer.push_back(std::byte{0});
+    EXPECT_FALSE(decode(longer).ok()) << what << " with a trailing byte";
+  };
+  all_prefixes_fail(EncodeRename({"/a", "/b"}), [](auto b) { return DecodeRename(b); }, "rename");
+  all_prefixes_fail(EncodePut({"/p", file}), [](auto b) { return DecodePut(b); }, "put");
+  all_prefixes_fail(EncodeMove({file, dir}), [](auto b) { return DecodeMove(b); }, "move");
+  all_prefixes_fail(EncodeUnlink({"/u", UnlinkKind::kFile, 1}), [](auto b) { return DecodeUnlink(b); }, "unlink");
+  all_prefixes_fail(EncodeReaddir({"/d", "a", 1}), [](auto b) { return DecodeReaddir(b); }, "readdir");
+  all_prefixes_fail(EncodeChildPage(page), [](auto b) { return DecodeChildPage(b); }, "readdir reply");
+  all_prefixes_fail(EncodeTruncateChunks({"/t", 1}), [](auto b) { return DecodeTruncateChunks(b); }, "truncate");
+  all_prefixes_fail(EncodeFsStats({1, 2, 3, 4}), [](auto b) { return DecodeFsStats(b); }, "statfs");
+
+  // Bad enumerations and flags, and a count the bytes cannot hold.
+  auto bad_kind = EncodeUnlink({"/u", UnlinkKind::kFile, 1});
+  bad_kind[bad_kind.size() - 9] = std::byte{3};
+  EXPECT_NE(DecodeUnlink(bad_kind).status().message().find("unknown kind"), std::string::npos);
+  auto bad_flag = EncodeMove({file, std::nullopt});
+  bad_flag[37] = std::byte{2};
+  EXPECT_NE(DecodeMove(bad_flag).status().message().find("replaced flag"), std::string::npos);
+  auto huge = EncodeChildPage(page);
+  huge[3] = std::byte{0x7f};  // count ~2 billion
+  EXPECT_NE(DecodeChildPage(huge).status().message().find("count exceeds the bytes"), std::string::npos);
+  auto bad_type = EncodePut({"/p", file});
+  bad_type[4 + 8] = std::byte{9};  // path "/p" (2 + 2 bytes), id, then the type
+  EXPECT_NE(DecodePut(bad_type).status().message().find("unknown inode type"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace benchfs

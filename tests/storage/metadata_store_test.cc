@@ -29,7 +29,7 @@ TEST_F(MetadataStoreTest, CreateIsExclusiveAndStatReturnsTheInode) {
   ex_->Run([&] {
     auto c = m->Create("/a/file", InodeType::kFile, 0644);
     ASSERT_TRUE(c.ok()) << c.status().ToString();
-    EXPECT_EQ(c->id, Xxh3FileId("/a/file"));
+    EXPECT_NE(c->id, 0u);
     EXPECT_EQ(c->size, 0u);
     EXPECT_EQ(c->mode, 0644u);
     EXPECT_GT(c->ctime_ns, 0);

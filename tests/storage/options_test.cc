@@ -1,5 +1,6 @@
 // Storage configuration: names parse and print, unknown names list the allowed
 // values, out-of-range knobs name the knob; path validation; CRC-32C vectors.
+#include <cerrno>
 #include <gtest/gtest.h>
 
 #include "storage/chunk_layout.h"
@@ -115,6 +116,15 @@ TEST(PathName, RefusesEachBadShapeWithItsRule) {
     EXPECT_NE(s.message().find(c.rule), std::string::npos) << s.message();
   }
   EXPECT_FALSE(ValidatePath("/abcdef", 4).ok());
+}
+
+TEST(PathName, LengthErrorsCarryEnametoolongAndShapesEinval) {
+  EXPECT_EQ(ValidatePath("/abcdef", 4).sys_errno(), ENAMETOOLONG);
+  EXPECT_TRUE(ValidatePath("/d/" + std::string(255, 'n')).ok());
+  Status s = ValidatePath("/d/" + std::string(256, 'n'));
+  EXPECT_EQ(s.sys_errno(), ENAMETOOLONG) << s.ToString();
+  EXPECT_NE(s.message().find("component of 256 bytes"), std::string::npos) << s.message();
+  EXPECT_EQ(ValidatePath("/a//b").sys_errno(), EINVAL);
 }
 
 TEST(Crc32c, KnownVectors) {
