@@ -319,9 +319,10 @@ static IOR_offset_t BENCHFS_get_file_size(aiori_mod_opt_t *param, char *path)
 	return (IOR_offset_t)st.size;
 }
 
-/* The servers' data file systems, summed; inodes are the metadata records
- * the servers hold (BenchFS sets no limit on them, so the free count is what
- * the record count leaves of the largest representable value). */
+/* The servers' data file systems, summed. Inodes: BenchFS sets no limit on
+ * its metadata records, so the total is the largest value IOR prints
+ * (INT64_MAX) and the free count is what the records the servers hold leave
+ * of it. */
 static int BENCHFS_statfs(const char *path, ior_aiori_statfs_t *out, aiori_mod_opt_t *param)
 {
 	struct benchfs_statfs st;
@@ -339,8 +340,8 @@ static int BENCHFS_statfs(const char *path, ior_aiori_statfs_t *out, aiori_mod_o
 	out->f_blocks = st.total_bytes / out->f_bsize;
 	out->f_bfree = st.free_bytes / out->f_bsize;
 	out->f_bavail = out->f_bfree;
-	out->f_files = UINT64_MAX;
-	out->f_ffree = UINT64_MAX - st.files;
+	out->f_files = INT64_MAX;
+	out->f_ffree = st.files < (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX - st.files : 0;
 	return 0;
 }
 
