@@ -12,6 +12,17 @@
  * hashes to. Sizes are kept by the servers, so several processes writing one
  * shared file end with the right size.
  *
+ * Sizes follow close-to-open consistency. A handle remembers the size it saw
+ * at open and the largest end written through it. benchfs_pwrite sends only
+ * the chunks (one RPC per chunk touched); the handle's written end reaches
+ * the metadata server (which keeps the larger of its size and the pushed one)
+ * at benchfs_fsync, benchfs_close, benchfs_fsize, and benchfs_stat of the
+ * path through the same context. benchfs_pread within the size the handle
+ * knows reads the chunks; a read reaching past it asks the metadata server
+ * for the size once before deciding where the file ends. So what one process
+ * wrote and closed (or synced) is seen, with its size, by every process that
+ * opens or stats the file afterwards.
+ *
  * Errors: every function returning int returns 0 (or a count) on success and
  * a negative errno on failure (-ENOENT, -EEXIST, -ENOTDIR, -EISDIR,
  * -ENOTEMPTY, -ENAMETOOLONG, -EINVAL, -EIO, -ETIMEDOUT, -EHOSTUNREACH...).
@@ -59,9 +70,17 @@ int benchfs_finalize(benchfs_context* ctx);
 const char* benchfs_last_error(void);
 
 /* open(2)-like: O_CREAT, O_EXCL, O_TRUNC, O_RDONLY/O_WRONLY/O_RDWR, O_APPEND
- * is refused (-EINVAL). Returns NULL and stores -errno in *err on failure. */
+ * is refused (-EINVAL); other flags (O_CLOEXEC, O_DIRECT, ...) are ignored.
+ * benchfs_create adds O_CREAT; benchfs_open with O_CREAT creates with mode
+ * 0644. Errors: -ENOENT (no such file), -EEXIST (O_CREAT|O_EXCL and the path
+ * exists), -EISDIR (the path is a directory). Paths are absolute and
+ * normalised ("/a/b"); a longer one than 4096 bytes, or a component longer
+ * than 255, is -ENAMETOOLONG. Returns NULL and stores -errno in *err (when
+ * `err` is not NULL) on failure, 0 on success. */
 benchfs_file* benchfs_create(benchfs_context* ctx, const char* path, int flags, mode_t mode, int* err);
 benchfs_file* benchfs_open(benchfs_context* ctx, const char* path, int flags, int* err);
+/* Pushes the handle's size (see above) and frees the handle, even when the
+ * push fails (the error is returned). */
 int benchfs_close(benchfs_file* file);
 
 /* Exact counts: pread returns the bytes read, fewer only at end of file (0
@@ -82,7 +101,10 @@ struct benchfs_stat {
 };
 
 int benchfs_stat(benchfs_context* ctx, const char* path, struct benchfs_stat* st);
+/* Removes the file's metadata and its chunks on every server. */
 int benchfs_unlink(benchfs_context* ctx, const char* path);
+/* Sets the size; bytes dropped by a shrink read as zeros after a later
+ * extension. */
 int benchfs_truncate(benchfs_context* ctx, const char* path, uint64_t size);
 int benchfs_mkdir(benchfs_context* ctx, const char* path, mode_t mode);
 int benchfs_rmdir(benchfs_context* ctx, const char* path);
@@ -97,9 +119,10 @@ int benchfs_readdir(benchfs_context* ctx, const char* path, benchfs_dirent_fn fn
 struct benchfs_statfs {
   uint32_t servers;
   uint64_t chunk_size;
-  uint64_t total_bytes; /* summed over servers' data file systems */
-  uint64_t free_bytes;
+  uint64_t total_bytes; /* summed over servers' data file systems (0: not reported) */
+  uint64_t free_bytes;  /* (0: not reported) */
   uint64_t files;       /* metadata records held by the servers */
+  uint64_t used_bytes;  /* chunk bytes the servers hold */
 };
 int benchfs_statfs(benchfs_context* ctx, struct benchfs_statfs* st);
 

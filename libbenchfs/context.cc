@@ -1,0 +1,134 @@
+// Context: the executor thread, the connection and the open file table.
+#include "libbenchfs/context.h"
+
+#include <algorithm>
+
+#include "libbenchfs/file.h"
+#include "libbenchfs/paths.h"
+#include "runtime/ucx_reactor.h"
+
+namespace benchfs::capi {
+Result<std::unique_ptr<Context>> Context::Open(const ContextOptions& options) {
+  std::unique_ptr<Context> ctx(new Context());
+  Status started;
+  Completion ready;
+  ctx->thread_ = std::thread([c = ctx.get(), &options, &started, &ready] { c->Serve(options, &started, &ready); });
+  ready.Wait();
+  if (!started.ok()) {
+    ctx->thread_.join();
+    return started;
+  }
+  return ctx;
+}
+
+void Context::Serve(const ContextOptions& options, Status* started, Completion* ready) {
+  // The library's executor is a client's: it idles parked in the kernel
+  // (waking every complete_timeout at most), so an idle library costs no core.
+  auto ex = Executor::Create(ExecutorConfig{});
+  if (!ex.ok()) {
+    *started = Status(ex.status().code(), "starting the library's executor: " + ex.status().message());
+    ready->Signal();
+    return;
+  }
+  UcxConfig ucx;
+  ucx.tls = options.ucx_tls;
+  Status v = ucx.Validate();
+  auto reactor = v.ok() ? (*ex)->EnableUcx(ucx) : Result<UcxReactor*>(v);
+  if (!reactor.ok()) {
+    *started = Status(reactor.status().code(), "starting UCX: " + reactor.status().message());
+    ready->Signal();
+    return;
+  }
+  ex_ = ex->get();
+  (*ex)->Run([&] {
+    Event stop(*ex_);
+    Status s = Connect(options);
+    *started = s;
+    if (s.ok()) stop_ = &stop;
+    ready->Signal();  // `options`, `started` and `ready` die with the caller's frame from here on
+    if (!s.ok()) {
+      client_.reset();
+      return;
+    }
+    stop.Wait();
+    stop_ = nullptr;
+    client_.reset();
+  });
+  ex_ = nullptr;
+}
+
+Status Context::Connect(const ContextOptions& options) {
+  RpcClientConfig rpc;
+  rpc.call_timeout = options.call_timeout;
+  Status valid = rpc.Validate();
+  if (!valid.ok()) return valid;
+  auto client = FsClient::Connect(*ex_->ucx(), options.servers, rpc);
+  if (!client.ok()) return client.status();
+  client_ = std::move(client.value());
+  for (uint32_t i = 0; i < client_->servers(); ++i) {
+    auto kv = client_->ServerStatus(i);
+    if (!kv.ok()) {
+      return Status(kv.status().code(), "STATUS of " + client_->server(i).ToString() + ": " + kv.status().message());
+    }
+    const uint64_t cs = StatusValue(*kv, "chunk_size");
+    if (cs == 0) return Status::ProtocolError(client_->server(i).ToString() + " reports no chunk_size");
+    if (i == 0) {
+      chunk_size_ = cs;
+    } else if (cs != chunk_size_) {
+      return Status::InvalidArgument("the servers disagree on the chunk size: " + client_->server(0).ToString() +
+                                     " has " + std::to_string(chunk_size_) + ", " +
+                                     client_->server(i).ToString() + " has " + std::to_string(cs));
+    }
+  }
+  if (options.chunk_size != 0 && options.chunk_size != chunk_size_) {
+    return Status::InvalidArgument("chunk_size " + std::to_string(options.chunk_size) +
+                                   " differs from the servers' " + std::to_string(chunk_size_) +
+                                   " (benchfsd --chunk-size); give 0 to use theirs");
+  }
+  return Status();
+}
+
+Context::~Context() {
+  if (thread_.joinable() && ex_ != nullptr) {
+    // Sizes of files still open reach the servers as on benchfs_close;
+    // their errors have nowhere to go.
+    Run([this] {
+      for (File* f : AllFiles()) {
+        f->Close().IgnoreError();
+        delete f;
+      }
+      return 0;
+    });
+    ex_->Post([this] {
+      if (stop_ != nullptr) stop_->Set();
+    });
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void Context::Submit(std::function<void()> body) {
+  Executor* ex = ex_;
+  ex->Post([ex, body = std::move(body)]() mutable { ex->Spawn(std::move(body)); });
+}
+
+void Context::AddFile(File* f) { files_[f->path()].push_back(f); }
+
+void Context::RemoveFile(File* f) {
+  auto it = files_.find(f->path());
+  if (it == files_.end()) return;
+  std::erase(it->second, f);
+  if (it->second.empty()) files_.erase(it);
+}
+
+const std::vector<File*>* Context::FilesOf(const std::string& path) const {
+  auto it = files_.find(path);
+  return it == files_.end() ? nullptr : &it->second;
+}
+
+std::vector<File*> Context::AllFiles() const {
+  std::vector<File*> all;
+  for (const auto& [path, files] : files_) all.insert(all.end(), files.begin(), files.end());
+  return all;
+}
+
+}  // namespace benchfs::capi
