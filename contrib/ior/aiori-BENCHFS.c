@@ -14,9 +14,11 @@
  *
  * Every call maps to one libbenchfs call; nothing is emulated. The calls
  * BenchFS has no counterpart for (mknod, sync) are left unset, so IOR and
- * mdtest say so when a run asks for them (mdtest -k, -y). BenchFS keeps no
- * owners and checks no permissions, so access() succeeds for every path that
- * exists.
+ * mdtest say so when a run asks for them (mdtest -k, -y); so are mkdir,
+ * rmdir, rename and statfs when the libbenchfs IOR is built against lacks
+ * them (configure checks for each: HAVE_BENCHFS_RMDIR, ...), and IOR then
+ * warns that it falls back to its POSIX calls. BenchFS keeps no owners and
+ * checks no permissions, so access() succeeds for every path that exists.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -323,6 +325,7 @@ static IOR_offset_t BENCHFS_get_file_size(aiori_mod_opt_t *param, char *path)
  * its metadata records, so the total is the largest value IOR prints
  * (INT64_MAX) and the free count is what the records the servers hold leave
  * of it. */
+#ifdef HAVE_BENCHFS_STATFS
 static int BENCHFS_statfs(const char *path, ior_aiori_statfs_t *out, aiori_mod_opt_t *param)
 {
 	struct benchfs_statfs st;
@@ -344,6 +347,7 @@ static int BENCHFS_statfs(const char *path, ior_aiori_statfs_t *out, aiori_mod_o
 	out->f_ffree = st.files < (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX - st.files : 0;
 	return 0;
 }
+#endif
 
 /* A failed call returns -1 with errno set, as the POSIX calls do: IOR and
  * mdtest print their own message naming the path. */
@@ -353,6 +357,7 @@ static int fail(int r)
 	return -1;
 }
 
+#ifdef HAVE_BENCHFS_MKDIR
 static int BENCHFS_mkdir(const char *path, mode_t mode, aiori_mod_opt_t *param)
 {
 	int r;
@@ -367,7 +372,9 @@ static int BENCHFS_mkdir(const char *path, mode_t mode, aiori_mod_opt_t *param)
 	}
 	return 0;
 }
+#endif
 
+#ifdef HAVE_BENCHFS_RMDIR
 static int BENCHFS_rmdir(const char *path, aiori_mod_opt_t *param)
 {
 	int r;
@@ -382,7 +389,9 @@ static int BENCHFS_rmdir(const char *path, aiori_mod_opt_t *param)
 	}
 	return 0;
 }
+#endif
 
+#ifdef HAVE_BENCHFS_RENAME
 static int BENCHFS_rename(const char *from, const char *to, aiori_mod_opt_t *param)
 {
 	int r;
@@ -397,6 +406,7 @@ static int BENCHFS_rename(const char *from, const char *to, aiori_mod_opt_t *par
 	}
 	return 0;
 }
+#endif
 
 static int BENCHFS_access(const char *path, int mode, aiori_mod_opt_t *param)
 {
@@ -448,12 +458,20 @@ ior_aiori_t benchfs_aiori = {
 	.get_version = BENCHFS_version,
 	.fsync = BENCHFS_fsync,
 	.get_file_size = BENCHFS_get_file_size,
+#ifdef HAVE_BENCHFS_STATFS
 	.statfs = BENCHFS_statfs,
+#endif
+#ifdef HAVE_BENCHFS_MKDIR
 	.mkdir = BENCHFS_mkdir,
+#endif
+#ifdef HAVE_BENCHFS_RMDIR
 	.rmdir = BENCHFS_rmdir,
+#endif
 	.access = BENCHFS_access,
 	.stat = BENCHFS_stat,
+#ifdef HAVE_BENCHFS_RENAME
 	.rename = BENCHFS_rename,
+#endif
 	.initialize = BENCHFS_initialize,
 	.finalize = BENCHFS_finalize,
 	.get_options = BENCHFS_options,
