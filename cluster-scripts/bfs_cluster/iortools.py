@@ -151,6 +151,21 @@ def error_lines(text):
     return [l.strip() for l in text.splitlines() if ERROR_LINE.search(l)]
 
 
+def warning_lines(text):
+    return [l.strip() for l in text.splitlines() if l.startswith("WARNING")]
+
+
+def warnings_footer(results):
+    """One line per step that printed warnings: how many, and the first distinct ones."""
+    lines = []
+    for name, r in results.items():
+        distinct = list(dict.fromkeys(r.get("warnings", [])))
+        if distinct:
+            shown = "; ".join(distinct[:2]) + (" ..." if len(distinct) > 2 else "")
+            lines.append(f"warnings in {name} ({len(r['warnings'])}, see {name}.out): {shown}")
+    return lines
+
+
 # -- io500-lite scoring, as IO500 computes it --
 
 MDTEST_OP = {"write": "File creation", "stat": "File stat", "delete": "File removal"}
@@ -215,7 +230,7 @@ def io500_table(summary, labels):
     lines.append(f"[SCORE ] {'iops':<20} kIOPS" + "".join(cell(summary["backends"][b]["iops_kiops"])
                                                           for b in backends))
     lines.append(f"[SCORE ] {'total':<26}" + "".join(cell(summary["backends"][b]["score"]) for b in backends))
-    return "\n".join(lines)
+    return "\n".join(lines + warnings_footer(summary.get("steps", {})))
 
 
 def tool_table(results):
@@ -230,7 +245,7 @@ def tool_table(results):
                 lines.append(f"  {o['op']:<20} {o['ops_per_s']:>12.1f} ops/s")
         for e in r["errors"][:5]:
             lines.append(f"  {e}")
-    return "\n".join(lines)
+    return "\n".join(lines + warnings_footer(results))
 
 
 def write_summary(results_dir, doc, rows):

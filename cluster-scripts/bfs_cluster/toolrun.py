@@ -80,6 +80,7 @@ class ToolRun(Run):
             parsed = iortools.parse_ior(text) if step.tool == "ior" else iortools.parse_mdtest(text)
             errors = iortools.error_lines(text)
             self.results[step.name] = {"command": argv, "exit": code, "ops": parsed, "errors": errors,
+                                       "warnings": iortools.warning_lines(text),
                                        "seconds": time.monotonic() - started, "phase": step.phase,
                                        "backend": step.backend}
             self.record["clients"].append({"step": step.name, "exit": code})

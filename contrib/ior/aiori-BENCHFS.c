@@ -174,6 +174,44 @@ static char *BENCHFS_version(void)
 	return version;
 }
 
+/* libbenchfs takes normalised absolute paths ("/a/b"); IOR and mdtest pass
+ * POSIX ones such as "/mdtest/tree.0/" or "/a//b/./c". This drops repeated
+ * slashes, "." components and a trailing slash, as the kernel does when it
+ * walks a path; anything else (a relative path, "..") is passed on for the
+ * library to judge. `out` holds PATH_MAX bytes; a longer path is passed on
+ * as it is (the library refuses it with ENAMETOOLONG). */
+static const char *normalise(const char *path, char *out)
+{
+	size_t n = 0;
+	const char *p = path;
+
+	if (path[0] != '/' || strlen(path) >= PATH_MAX)
+		return path;
+	while (*p != '\0') {
+		const char *end;
+		size_t len;
+
+		while (*p == '/')
+			p++;
+		end = strchr(p, '/');
+		if (end == NULL)
+			end = p + strlen(p);
+		len = (size_t)(end - p);
+		if (len == 0 || (len == 1 && p[0] == '.')) {
+			p = end;
+			continue;
+		}
+		out[n++] = '/';
+		memcpy(out + n, p, len);
+		n += len;
+		p = end;
+	}
+	if (n == 0)
+		out[n++] = '/';
+	out[n] = '\0';
+	return out;
+}
+
 static int open_flags(int iorflags)
 {
 	int flags;
@@ -204,13 +242,14 @@ static aiori_fd_t *wrap(benchfs_file *file, const char *path)
  * another rank's first writes). */
 static aiori_fd_t *BENCHFS_create(char *path, int iorflags, aiori_mod_opt_t *param)
 {
+	char norm[PATH_MAX];
 	benchfs_file *file;
 	int err = 0;
 	int flags = O_CREAT | O_RDWR | ((iorflags & IOR_EXCL) ? O_EXCL : 0);
 
 	if (hints->dryRun)
 		return NULL;
-	file = benchfs_create(ctx, path, flags, 0664, &err);
+	file = benchfs_create(ctx, normalise(path, norm), flags, 0664, &err);
 	if (file == NULL)
 		ERRF("benchfs_create(\"%s\", %#o) failed: %s (%s)", path, flags, benchfs_last_error(),
 		     strerror(-err));
@@ -219,6 +258,7 @@ static aiori_fd_t *BENCHFS_create(char *path, int iorflags, aiori_mod_opt_t *par
 
 static aiori_fd_t *BENCHFS_open(char *path, int iorflags, aiori_mod_opt_t *param)
 {
+	char norm[PATH_MAX];
 	benchfs_file *file;
 	int err = 0;
 	int flags = open_flags(iorflags);
@@ -226,9 +266,9 @@ static aiori_fd_t *BENCHFS_open(char *path, int iorflags, aiori_mod_opt_t *param
 	if (hints->dryRun)
 		return NULL;
 	if (iorflags & IOR_CREAT)
-		file = benchfs_create(ctx, path, flags | O_CREAT, 0664, &err);
+		file = benchfs_create(ctx, normalise(path, norm), flags | O_CREAT, 0664, &err);
 	else
-		file = benchfs_open(ctx, path, flags, &err);
+		file = benchfs_open(ctx, normalise(path, norm), flags, &err);
 	if (file == NULL)
 		ERRF("benchfs_open(\"%s\", %#o) failed: %s (%s)", path, flags, benchfs_last_error(),
 		     strerror(-err));
@@ -298,11 +338,12 @@ static void BENCHFS_close(aiori_fd_t *fd, aiori_mod_opt_t *param)
 
 static void BENCHFS_delete(char *path, aiori_mod_opt_t *param)
 {
+	char norm[PATH_MAX];
 	int r;
 
 	if (hints->dryRun)
 		return;
-	r = benchfs_unlink(ctx, path);
+	r = benchfs_unlink(ctx, normalise(path, norm));
 	if (r < 0)
 		WARNF("[RANK %03d]: benchfs_unlink(\"%s\") failed: %s (%s)", rank, path, benchfs_last_error(),
 		      strerror(-r));
@@ -310,12 +351,13 @@ static void BENCHFS_delete(char *path, aiori_mod_opt_t *param)
 
 static IOR_offset_t BENCHFS_get_file_size(aiori_mod_opt_t *param, char *path)
 {
+	char norm[PATH_MAX];
 	struct benchfs_stat st;
 	int r;
 
 	if (hints->dryRun)
 		return 0;
-	r = benchfs_stat(ctx, path, &st);
+	r = benchfs_stat(ctx, normalise(path, norm), &st);
 	if (r < 0)
 		ERRF("benchfs_stat(\"%s\") failed: %s (%s)", path, benchfs_last_error(), strerror(-r));
 	return (IOR_offset_t)st.size;
@@ -360,11 +402,12 @@ static int fail(int r)
 #ifdef HAVE_BENCHFS_MKDIR
 static int BENCHFS_mkdir(const char *path, mode_t mode, aiori_mod_opt_t *param)
 {
+	char norm[PATH_MAX];
 	int r;
 
 	if (hints != NULL && hints->dryRun)
 		return 0;
-	r = benchfs_mkdir(ctx, path, mode);
+	r = benchfs_mkdir(ctx, normalise(path, norm), mode);
 	if (r < 0) {
 		if (verbose >= VERBOSE_1)
 			INFOF("benchfs_mkdir(\"%s\"): %s", path, benchfs_last_error());
@@ -377,11 +420,12 @@ static int BENCHFS_mkdir(const char *path, mode_t mode, aiori_mod_opt_t *param)
 #ifdef HAVE_BENCHFS_RMDIR
 static int BENCHFS_rmdir(const char *path, aiori_mod_opt_t *param)
 {
+	char norm[PATH_MAX];
 	int r;
 
 	if (hints != NULL && hints->dryRun)
 		return 0;
-	r = benchfs_rmdir(ctx, path);
+	r = benchfs_rmdir(ctx, normalise(path, norm));
 	if (r < 0) {
 		if (verbose >= VERBOSE_1)
 			INFOF("benchfs_rmdir(\"%s\"): %s", path, benchfs_last_error());
@@ -394,11 +438,12 @@ static int BENCHFS_rmdir(const char *path, aiori_mod_opt_t *param)
 #ifdef HAVE_BENCHFS_RENAME
 static int BENCHFS_rename(const char *from, const char *to, aiori_mod_opt_t *param)
 {
+	char norm_from[PATH_MAX], norm_to[PATH_MAX];
 	int r;
 
 	if (hints != NULL && hints->dryRun)
 		return 0;
-	r = benchfs_rename(ctx, from, to);
+	r = benchfs_rename(ctx, normalise(from, norm_from), normalise(to, norm_to));
 	if (r < 0) {
 		WARNF("[RANK %03d]: benchfs_rename(\"%s\", \"%s\") failed: %s (%s)", rank, from, to,
 		      benchfs_last_error(), strerror(-r));
@@ -410,23 +455,25 @@ static int BENCHFS_rename(const char *from, const char *to, aiori_mod_opt_t *par
 
 static int BENCHFS_access(const char *path, int mode, aiori_mod_opt_t *param)
 {
+	char norm[PATH_MAX];
 	struct benchfs_stat st;
 	int r;
 
 	if (hints != NULL && hints->dryRun)
 		return 0;
-	r = benchfs_stat(ctx, path, &st);
+	r = benchfs_stat(ctx, normalise(path, norm), &st);
 	return r < 0 ? fail(r) : 0;
 }
 
 static int BENCHFS_stat(const char *path, struct stat *buf, aiori_mod_opt_t *param)
 {
+	char norm[PATH_MAX];
 	struct benchfs_stat st;
 	int r;
 
 	if (hints != NULL && hints->dryRun)
 		return 0;
-	r = benchfs_stat(ctx, path, &st);
+	r = benchfs_stat(ctx, normalise(path, norm), &st);
 	if (r < 0)
 		return fail(r);
 	memset(buf, 0, sizeof(*buf));
