@@ -37,7 +37,11 @@ class Step:
 
 
 def backend_args(servers, ucx_tls):
-    args = ["-a", "BENCHFS", f"--benchfs.servers={','.join(servers)}"]
+    """-a BENCHFS and where the servers are: `servers` is their address list,
+    or a registry directory (a str) where they published their addresses."""
+    where = (f"--benchfs.registry={servers}" if isinstance(servers, str)
+             else f"--benchfs.servers={','.join(servers)}")
+    args = ["-a", "BENCHFS", where]
     if ucx_tls:
         args.append(f"--benchfs.ucx-tls={ucx_tls}")
     return args

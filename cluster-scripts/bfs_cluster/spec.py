@@ -77,9 +77,11 @@ class RunSpec:
 
 
     def _validate_tools(self):
-        if self.launcher in ("mpirun", "srun"):
-            raise SpecError(f"ior, mdtest and io500-lite run their ranks under mpirun from the local, netns or ssh "
-                            f"launcher; the {self.launcher} launcher runs `benchfs bench` only")
+        if self.launcher == "srun":
+            raise SpecError("ior, mdtest and io500-lite run with the local, netns, ssh or mpirun launcher; under "
+                            "Slurm use --launcher mpirun inside the allocation")
+        if self.launcher == "mpirun" and self.use_mpi_build:
+            raise SpecError("--mpi-build runs benchfs-mpi's own benchmark; leave it out for ior, mdtest and io500-lite")
         if self.bench[0] == "io500-lite" and len(self.bench) > 1:
             raise SpecError("io500-lite takes no arguments (its sizes are fixed; see docs/cluster.md)")
         unknown = [b for b in self.io500_backends if b not in IO500_BACKENDS]

@@ -13,8 +13,8 @@ from .orchestrate import RunFailed, Run
 
 
 class ToolRun(Run):
-    def __init__(self, spec, results_dir, log=print):
-        super().__init__(spec, results_dir, log)
+    def __init__(self, spec, results_dir, log=print, launcher=None):
+        super().__init__(spec, results_dir, log, launcher)
         self.results = {}   # step name -> {"exit", "ops", "errors", "seconds", "command"}
         self.steps = []
         self.summary = None
@@ -22,6 +22,10 @@ class ToolRun(Run):
     # -- what to run --
     def _addresses(self):
         return [s[2] for s in self.servers]
+
+    def _where(self):
+        """Where the tools find the servers: their addresses."""
+        return self._addresses()
 
     def _posix_root(self):
         if self.spec.posix_dir:
@@ -31,22 +35,22 @@ class ToolRun(Run):
     def plan(self):
         bench = self.spec.bench
         if bench[0] in ("ior", "mdtest"):
-            return iortools.user_step(bench, self._addresses(), self.spec.ucx_tls)
+            return iortools.user_step(bench, self._where(), self.spec.ucx_tls)
         steps = []
         for backend in self.spec.io500_backends:
             # On BenchFS the phases' files and directories hang off its root.
             root = "" if backend == "BENCHFS" else self._posix_root()
-            steps += iortools.io500_steps(backend, root, self._addresses(), self.spec.ucx_tls)
+            steps += iortools.io500_steps(backend, root, self._where(), self.spec.ucx_tls)
         return steps
 
     def _mpirun(self, step):
         s = self.spec
         head = [s.mpirun, "-np", str(s.clients)]
-        if os.geteuid() == 0:
+        if os.geteuid() == 0 and "--allow-run-as-root" not in s.mpirun_args:
             head.append("--allow-run-as-root")
         if s.launcher in ("local", "netns"):
             head.append("--oversubscribe")
-        else:
+        elif s.launcher == "ssh":
             head += ["--host", ",".join(f"{h}:{s.clients_per_node}" for h in s.client_hosts)]
         node = self.launcher.client_nodes()[0]
         # Ranks on other hosts get the UCX settings through mpirun.
