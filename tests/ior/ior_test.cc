@@ -302,6 +302,45 @@ TEST_F(RunTools, IorThroughTheRunGetsTheServers) {
   EXPECT_NE(out.find("api                 : BENCHFS"), std::string::npos) << out;
 }
 
+TEST_F(RunTools, IorUnderTheMpirunLauncherFindsTheServersThroughTheRegistry) {
+  if (std::string why = IorMissing(true); !why.empty()) GTEST_SKIP() << why;
+  std::vector<std::string> args = {"--launcher", "mpirun", "--mpirun-arg=--oversubscribe"};
+  if (::geteuid() == 0) args.push_back("--mpirun-arg=--allow-run-as-root");
+  for (const char* a : {"--server-nodes", "2", "--clients-per-node", "2", "--", "ior", "-w", "-r", "-W", "-R", "-C",
+                        "-t", "64k", "-b", "1m", "-s", "2"}) {
+    args.push_back(a);
+  }
+  Process p = Run(args);
+  ASSERT_EQ(p.Wait(std::chrono::minutes(10)), std::optional<int>(0)) << p.out() << p.err();
+  const std::string dir = Folder();
+  json s = json::parse(ReadFile(dir + "/summary.json"));
+  const json& step = s["steps"]["ior"];
+  EXPECT_EQ(step["exit"], 0);
+  EXPECT_TRUE(step["errors"].empty()) << step;
+  EXPECT_EQ(step["ops"].size(), 2u) << step;
+  EXPECT_NE(ReadFile(dir + "/ior.out").find("--benchfs.registry=" + dir + "/registry"), std::string::npos);
+  // The servers' job ended: both counted in the status, none left running.
+  json status = json::parse(ReadFile(dir + "/server-status.json"));
+  EXPECT_EQ(status["servers"].size(), 2u);
+  Process pgrep({"pgrep", "-f", root_ + "/scratch"});
+  pgrep.Wait(10s);
+  EXPECT_TRUE(pgrep.out().empty()) << pgrep.out();
+}
+
+TEST_F(RunTools, AMissingIorOrABadPresetIsNamed) {
+  Process missing = Run({"--ior-dir", root_ + "/nowhere", "--", "ior", "-w"});
+  EXPECT_EQ(missing.Wait(std::chrono::minutes(1)), std::optional<int>(2));
+  EXPECT_NE(missing.err().find("no ior in " + root_ + "/nowhere: build IOR and mdtest with scripts/build-ior"),
+            std::string::npos)
+      << missing.err();
+  Process extra = Run({"--", "io500-lite", "-n", "5"});
+  EXPECT_EQ(extra.Wait(std::chrono::minutes(1)), std::optional<int>(2));
+  EXPECT_NE(extra.err().find("io500-lite takes no arguments"), std::string::npos) << extra.err();
+  Process both = Run({"--preset", "io500-lite", "--", "ior"});
+  EXPECT_EQ(both.Wait(std::chrono::minutes(1)), std::optional<int>(2));
+  EXPECT_NE(both.err().find("exclude each other"), std::string::npos) << both.err();
+}
+
 TEST_F(RunTools, Io500LiteSlowOnBenchfsBesidePosix) {
   if (std::string why = IorMissing(true); !why.empty()) GTEST_SKIP() << why;
   if (std::string m = MissingCalls({"mkdir", "rmdir"}); !m.empty()) GTEST_SKIP() << NeedsNamespace(m);
