@@ -5,10 +5,12 @@
 // metadata records and no chunk files. Also cluster-scripts/run driving the
 // tools (-- ior, io500-lite) with the BENCHFS and POSIX backends.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <regex>
 #include <sstream>
 
@@ -325,6 +327,24 @@ TEST_F(RunTools, IorUnderTheMpirunLauncherFindsTheServersThroughTheRegistry) {
   Process pgrep({"pgrep", "-f", root_ + "/scratch"});
   pgrep.Wait(10s);
   EXPECT_TRUE(pgrep.out().empty()) << pgrep.out();
+}
+
+TEST_F(RunTools, IorOverSshRunsMpirunOnTheFirstClientHost) {
+  if (std::string why = IorMissing(true); !why.empty()) GTEST_SKIP() << why;
+  // `ssh [options] host command` that runs the command on this host.
+  const std::string ssh = root_ + "/ssh";
+  std::ofstream(ssh) << "#!/bin/sh\nwhile [ \"${1#-}\" != \"$1\" ]; do shift 2; done\nshift\nexec sh -c \"$*\"\n";
+  ::chmod(ssh.c_str(), 0755);
+  Process p = Run({"--launcher", "ssh", "--ssh", ssh, "--hosts", "127.0.0.1:127.0.0.1", "--clients-per-node", "2",
+                   "--mpirun-arg=--oversubscribe", "--", "ior", "-w", "-r", "-W", "-R", "-C", "-t", "64k", "-b", "1m"});
+  ASSERT_EQ(p.Wait(std::chrono::minutes(10)), std::optional<int>(0)) << p.out() << p.err();
+  json s = json::parse(ReadFile(Folder() + "/summary.json"));
+  const json& step = s["steps"]["ior"];
+  EXPECT_EQ(step["exit"], 0);
+  EXPECT_EQ(step["ops"].size(), 2u) << step;
+  // mpirun was told where the client ranks go.
+  const auto& cmd = step["command"];
+  EXPECT_NE(std::find(cmd.begin(), cmd.end(), "127.0.0.1:2"), cmd.end()) << cmd;
 }
 
 TEST_F(RunTools, AMissingIorOrABadPresetIsNamed) {
