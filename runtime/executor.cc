@@ -48,9 +48,13 @@ void Executor::Post(std::function<void()> fn) {
     std::lock_guard<std::mutex> lock(remote_mu_);
     was_empty = remote_.empty();
     remote_.push_back(std::move(fn));
-    remote_pending_.store(true, std::memory_order_release);
+    remote_pending_.store(true, std::memory_order_seq_cst);
   }
-  if (was_empty) backend_->Notify();
+  // Only a parked executor needs the eventfd (a system call here and a
+  // completion to reap there); a running one sees remote_pending_ on its next
+  // tick. Park() publishes parking_ before it looks at remote_pending_ a last
+  // time, so one of the two sides always sees the other.
+  if (was_empty && parking_.load(std::memory_order_seq_cst)) backend_->Notify();
 }
 
 bool Executor::DrainRemote() {
@@ -195,6 +199,11 @@ void Executor::Park(TimePoint now) {
   TimePoint until = std::min(timers_.earliest(), now + config_.complete_timeout);
   until = std::min(until, backend_->NextWake());
   if (until <= now) return;
+  parking_.store(true, std::memory_order_seq_cst);
+  if (remote_pending_.load(std::memory_order_seq_cst)) {  // posted before Post could see parking_
+    parking_.store(false, std::memory_order_relaxed);
+    return;
+  }
   ++stats_.parks;
   if (config_.timing_stats) {
     backend_->WaitForEvents(until - now);
@@ -202,6 +211,7 @@ void Executor::Park(TimePoint now) {
   } else {
     backend_->WaitForEvents(until - now);
   }
+  parking_.store(false, std::memory_order_relaxed);
 }
 
 void Executor::AddPoller(Poller* p) {

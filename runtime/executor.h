@@ -13,7 +13,8 @@
 // Parking (io_uring_submit_and_wait_timeout) is the only place the thread
 // sleeps, and it never happens while a fiber is ready, a completion is
 // reapable or a timer is due. Cross-thread wake-ups go through an eventfd that
-// the ring watches. Everything here is single-threaded except Post().
+// the ring watches, written only while the executor is parking. Everything
+// here is single-threaded except Post().
 #pragma once
 
 #include <atomic>
@@ -186,6 +187,7 @@ class Executor {
   std::mutex remote_mu_;
   std::vector<std::function<void()>> remote_;
   std::atomic<bool> remote_pending_{false};
+  std::atomic<bool> parking_{false};  // set from just before a park until it returns
 };
 
 // The ready queue is on every fiber switch: defined here so both halves of
