@@ -90,11 +90,11 @@ class DaemonSampler:
 
 
 class Run:
-    def __init__(self, spec, results_dir, log=print):
+    def __init__(self, spec, results_dir, log=print, launcher=None):
         self.spec = spec
         self.dir = results_dir
         self.log = log
-        self.launcher = launchers.make(spec)
+        self.launcher = launcher or launchers.make(spec)
         self.servers = []   # (node, proc, address, pid_file, perf_file, index)
         self.clients = []   # (node, proc, json_remote, index)
         self.record = {"spec": spec.__dict__, "status": "incomplete", "reason": "", "servers": [],

@@ -7,6 +7,8 @@ import dataclasses
 import os
 import tomllib
 
+from .iortools import IO500_BACKENDS, TOOLS
+
 LAUNCHERS = ("local", "netns", "ssh", "mpirun", "srun")
 
 
@@ -30,7 +32,10 @@ class RunSpec:
     ucx_tls: str = ""
     daemon_args: list = dataclasses.field(default_factory=list)  # extra benchfsd flags
     client_args: list = dataclasses.field(default_factory=list)  # extra benchfs flags before "bench"
-    bench: list = dataclasses.field(default_factory=lambda: ["small"])  # benchfs bench <args>
+    bench: list = dataclasses.field(default_factory=lambda: ["small"])  # benchfs bench <args>, or ior/mdtest/io500-lite
+    ior_dir: str = ""                # where ior and mdtest live (default build/ior/bin, from scripts/build-ior)
+    posix_dir: str = ""              # io500-lite: the local directory of the POSIX phases (default under data_dir)
+    io500_backends: list = dataclasses.field(default_factory=lambda: ["BENCHFS", "POSIX"])
     startup_timeout: float = 60.0
     run_timeout: float = 3600.0
     lockstep_delay: float = 0.0      # clients start this long after the first is launched (0: 2 s + 0.1 s per client)
@@ -83,8 +88,11 @@ class RunSpec:
         for name in ("server_nodes", "client_nodes", "servers_per_node", "clients_per_node"):
             if getattr(self, name) < 1:
                 raise SpecError(f"{name} must be at least 1")
-        if not self.bench or self.bench[0] not in ("small", "ping"):
-            raise SpecError("the benchmark must be 'small' or 'ping' (benchfs bench <small|ping> ...)")
+        if not self.bench or self.bench[0] not in ("small", "ping", *TOOLS):
+            raise SpecError("the benchmark must be 'small' or 'ping' (benchfs bench <small|ping> ...), "
+                            "'ior ARGS', 'mdtest ARGS' or 'io500-lite'")
+        if self.bench[0] in TOOLS:
+            self._validate_tools()
         if any(a in ("--json", "--start-at") for a in self.bench):
             raise SpecError("--json and --start-at are set by the launcher; leave them out of the benchmark")
         self.stops()
@@ -94,6 +102,31 @@ class RunSpec:
             raise SpecError("lockstep_delay must be 0 (automatic) or more seconds")
         if not os.path.isfile(os.path.join(self.bin_dir, "benchfsd")) and self.launcher in ("local", "netns"):
             raise SpecError(f"no benchfsd in {self.bin_dir}: build first (cmake --build build/release)")
+
+
+    def _validate_tools(self):
+        if self.launcher == "srun":
+            raise SpecError("ior, mdtest and io500-lite run with the local, netns, ssh or mpirun launcher; under "
+                            "Slurm use --launcher mpirun inside the allocation")
+        if self.launcher == "mpirun" and self.use_mpi_build:
+            raise SpecError("--mpi-build runs benchfs-mpi's own benchmark; leave it out for ior, mdtest and io500-lite")
+        if self.bench[0] == "io500-lite" and len(self.bench) > 1:
+            raise SpecError("io500-lite takes no arguments (its sizes are fixed; see docs/cluster.md)")
+        unknown = [b for b in self.io500_backends if b not in IO500_BACKENDS]
+        if unknown or not self.io500_backends:
+            raise SpecError(f"io500 backends must be among {', '.join(IO500_BACKENDS)} (got {', '.join(unknown) or 'none'})")
+        tools = ["ior", "mdtest"] if self.bench[0] == "io500-lite" else [self.bench[0]]
+        for t in tools:
+            if not os.access(os.path.join(self.ior_dir, t), os.X_OK):
+                raise SpecError(f"no {t} in {self.ior_dir}: build IOR and mdtest with scripts/build-ior "
+                                f"(or pass --ior-dir)")
+        stamp = os.path.join(os.path.dirname(os.path.abspath(self.ior_dir)), ".build-ior-stamp")
+        wants_benchfs = ("BENCHFS" in self.io500_backends if self.bench[0] == "io500-lite"
+                         else "-a" not in self.bench or "BENCHFS" in (x.upper() for x in self.bench))
+        if wants_benchfs and os.path.exists(stamp) and " posix-only " in open(stamp).read() + " ":
+            raise SpecError(f"the IOR in {self.ior_dir} was built without the BENCHFS backend "
+                            f"(scripts/build-ior --without-benchfs): rebuild it with libbenchfs, or choose "
+                            f"another backend (-a POSIX; io500-lite: --io500-backends POSIX)")
 
 
 def load(path):
