@@ -1,0 +1,130 @@
+// Context switching (context_switch.h): the x86-64 SysV routines, written as
+// a top-level asm block (so the compiler emits the object's non-executable
+// stack note and no build step handles assembly), or the Boost.Context
+// fallback.
+#include "runtime/context_switch.h"
+
+#include <cstdint>
+
+namespace benchfs {
+
+#if defined(BENCHFS_NATIVE_CONTEXT_SWITCH)
+
+// benchfs_context_switch(void** save_sp /* rdi */, void* to_sp /* rsi */):
+// push the six callee-saved registers, store rsp in *save_sp, switch to
+// to_sp, pop the target's six and return into it.
+//
+// benchfs_context_start: where a fresh stack's first switch returns to (see
+// MakeContext). It calls entry(a, b) with a in r12, b in rbx, entry in r13,
+// then switches to the Context* the entry returned without saving anything:
+// the stack it leaves is dead. `.cfi_undefined rip` ends unwinding and
+// backtraces there.
+asm(R"(
+  .text
+  .p2align 4
+  .globl benchfs_context_switch
+  .hidden benchfs_context_switch
+  .type benchfs_context_switch, @function
+benchfs_context_switch:
+  .cfi_startproc
+  pushq %rbp
+  .cfi_adjust_cfa_offset 8
+  pushq %rbx
+  .cfi_adjust_cfa_offset 8
+  pushq %r12
+  .cfi_adjust_cfa_offset 8
+  pushq %r13
+  .cfi_adjust_cfa_offset 8
+  pushq %r14
+  .cfi_adjust_cfa_offset 8
+  pushq %r15
+  .cfi_adjust_cfa_offset 8
+  movq %rsp, (%rdi)
+  movq %rsi, %rsp
+  popq %r15
+  .cfi_adjust_cfa_offset -8
+  popq %r14
+  .cfi_adjust_cfa_offset -8
+  popq %r13
+  .cfi_adjust_cfa_offset -8
+  popq %r12
+  .cfi_adjust_cfa_offset -8
+  popq %rbx
+  .cfi_adjust_cfa_offset -8
+  popq %rbp
+  .cfi_adjust_cfa_offset -8
+  ret
+  .cfi_endproc
+  .size benchfs_context_switch, .-benchfs_context_switch
+
+  .p2align 4
+  .hidden benchfs_context_start
+  .type benchfs_context_start, @function
+benchfs_context_start:
+  .cfi_startproc
+  .cfi_undefined rip
+  movq %r12, %rdi
+  movq %rbx, %rsi
+  callq *%r13
+  movq (%rax), %rsp
+  popq %r15
+  popq %r14
+  popq %r13
+  popq %r12
+  popq %rbx
+  popq %rbp
+  ret
+  .cfi_endproc
+  .size benchfs_context_start, .-benchfs_context_start
+)");
+
+extern "C" void benchfs_context_start();
+
+void MakeContext(Context& ctx, const boost::context::stack_context& stack, ContextEntry entry,
+                 void* a, void* b) {
+  // The frame benchfs_context_switch pops, lowest address first: r15, r14,
+  // r13 (entry), r12 (a), rbx (b), rbp (0: frame-pointer walks stop here),
+  // then the return address. It sits so that after the `ret` the stack
+  // pointer is 16-byte aligned, as the ABI wants it before a call.
+  const uintptr_t top = reinterpret_cast<uintptr_t>(stack.sp) & ~uintptr_t{15};
+  void** frame = reinterpret_cast<void**>(top - 16 - 8 - 6 * sizeof(void*));
+  frame[0] = nullptr;
+  frame[1] = nullptr;
+  frame[2] = reinterpret_cast<void*>(entry);
+  frame[3] = a;
+  frame[4] = b;
+  frame[5] = nullptr;
+  frame[6] = reinterpret_cast<void*>(&benchfs_context_start);
+  ctx.sp = frame;
+}
+
+#else  // Boost.Context
+
+namespace {
+
+// Hands Boost.Context the caller's stack; the owner releases it (Boost's
+// record at its top is destroyed before the stack is reused).
+class GivenStack {
+ public:
+  explicit GivenStack(const boost::context::stack_context& stack) : stack_(stack) {}
+  boost::context::stack_context allocate() { return stack_; }
+  void deallocate(boost::context::stack_context&) noexcept {}
+
+ private:
+  boost::context::stack_context stack_;
+};
+
+}  // namespace
+
+void MakeContext(Context& ctx, const boost::context::stack_context& stack, ContextEntry entry,
+                 void* a, void* b) {
+  ctx.fiber = boost::context::fiber(std::allocator_arg, GivenStack(stack),
+                                    [entry, a, b](boost::context::fiber&& from) {
+                                      (void)from;  // empty: SwitchContext stored it
+                                      return std::move(entry(a, b)->fiber);
+                                    });
+}
+
+#endif
+
+}  // namespace benchfs

@@ -1,0 +1,95 @@
+// Context switching: the one primitive the executor's fibers are built on.
+//
+// A Context is a suspended stack. SwitchContext(save, to) saves the running
+// context in `save` and resumes `to`; it returns when something later switches
+// to `save`. MakeContext prepares a fresh stack so that the first switch to it
+// calls entry(a, b) there; when the entry returns a Context, that stack is
+// dead and execution continues in the returned context (whoever lands there
+// releases the dead stack: it is never switched to again).
+//
+// x86-64 SysV (the native switch, context_switch.cc): a hand-written routine,
+// a direct call (hidden symbol in the runtime library, no PLT), that pushes
+// the callee-saved registers rbx, rbp, r12-r15 on the running stack, stores
+// rsp in `save`, loads the target's rsp, pops the target's six registers and
+// returns into the target with `ret` (so the CPU's return-stack predictor
+// stays balanced). Nothing else is saved: caller-saved registers are dead
+// across the call by the ABI. The x87 control word and the control bits of
+// MXCSR are callee-saved under the ABI too, but only in the sense that a
+// function that changes them must restore them before it returns; the switch
+// changes neither, and nothing the executor runs changes them across a
+// suspension, so every context sees the thread's one value and there is
+// nothing to save. (Boost.Context saves both on every switch, so that each
+// fiber may keep a rounding mode of its own; fldcw alone costs more than the
+// rest of the switch.) The consequence for fiber code: a fiber that changes
+// the rounding mode or the floating-point exception masks must restore them
+// before it waits, yields or ends, as it would before returning from any
+// function. Shadow-stack (CET) builds take the fallback below.
+//
+// Elsewhere (aarch64, or x86-64 built with -fcf-protection=return, or with
+// BENCHFS_PORTABLE_CONTEXT_SWITCH defined): the same three calls on
+// Boost.Context's `fiber`, with `resume_with` storing the switching side in
+// `save`. Slower, identical semantics; the tests run on both.
+#pragma once
+
+#include <boost/context/stack_context.hpp>
+
+#if defined(__x86_64__) && !defined(BENCHFS_PORTABLE_CONTEXT_SWITCH) && \
+    !(defined(__CET__) && (__CET__ & 2))
+#define BENCHFS_NATIVE_CONTEXT_SWITCH 1
+#else
+#include <boost/context/fiber.hpp>
+#endif
+
+namespace benchfs {
+
+struct Context {
+#if defined(BENCHFS_NATIVE_CONTEXT_SWITCH)
+  void* sp = nullptr;  // first member: the assembly reads it at offset 0
+#else
+  boost::context::fiber fiber;
+#endif
+};
+
+// Runs on a new context's stack; returns the context to continue in. It must
+// not let an exception escape (there is no frame above it to catch one).
+using ContextEntry = Context* (*)(void* a, void* b);
+
+// Prepares `ctx` to run entry(a, b) on `stack` (its top is stack.sp) the first
+// time it is switched to. The stack must stay mapped until the context ends.
+void MakeContext(Context& ctx, const boost::context::stack_context& stack, ContextEntry entry,
+                 void* a, void* b);
+
+// True when this build uses the native x86-64 switch (reported by the tests).
+constexpr bool kNativeContextSwitch =
+#if defined(BENCHFS_NATIVE_CONTEXT_SWITCH)
+    true;
+#else
+    false;
+#endif
+
+}  // namespace benchfs
+
+#if defined(BENCHFS_NATIVE_CONTEXT_SWITCH)
+// void benchfs_context_switch(void** save_sp, void* to_sp)  (context_switch.cc)
+extern "C" __attribute__((visibility("hidden"))) void benchfs_context_switch(void** save_sp,
+                                                                             void* to_sp);
+#endif
+
+namespace benchfs {
+
+inline void SwitchContext(Context& save, Context& to) {
+#if defined(BENCHFS_NATIVE_CONTEXT_SWITCH)
+  benchfs_context_switch(&save.sp, to.sp);
+#else
+  // The target lands holding an empty fiber: the switching side's
+  // continuation went to `save` on the way.
+  boost::context::fiber landed = std::move(to.fiber).resume_with(
+      [&save](boost::context::fiber&& from) {
+        save.fiber = std::move(from);
+        return boost::context::fiber{};
+      });
+  (void)landed;
+#endif
+}
+
+}  // namespace benchfs
