@@ -22,58 +22,18 @@ namespace benchfs {
 asm(R"(
   .text
   .p2align 4
-  .globl benchfs_context_switch
-  .hidden benchfs_context_switch
-  .type benchfs_context_switch, @function
-benchfs_context_switch:
-  .cfi_startproc
-  pushq %rbp
-  .cfi_adjust_cfa_offset 8
-  pushq %rbx
-  .cfi_adjust_cfa_offset 8
-  pushq %r12
-  .cfi_adjust_cfa_offset 8
-  pushq %r13
-  .cfi_adjust_cfa_offset 8
-  pushq %r14
-  .cfi_adjust_cfa_offset 8
-  pushq %r15
-  .cfi_adjust_cfa_offset 8
-  movq %rsp, (%rdi)
-  movq %rsi, %rsp
-  popq %r15
-  .cfi_adjust_cfa_offset -8
-  popq %r14
-  .cfi_adjust_cfa_offset -8
-  popq %r13
-  .cfi_adjust_cfa_offset -8
-  popq %r12
-  .cfi_adjust_cfa_offset -8
-  popq %rbx
-  .cfi_adjust_cfa_offset -8
-  popq %rbp
-  .cfi_adjust_cfa_offset -8
-  ret
-  .cfi_endproc
-  .size benchfs_context_switch, .-benchfs_context_switch
-
-  .p2align 4
   .hidden benchfs_context_start
   .type benchfs_context_start, @function
 benchfs_context_start:
   .cfi_startproc
   .cfi_undefined rip
-  movq %r12, %rdi
-  movq %rbx, %rsi
-  callq *%r13
-  movq (%rax), %rsp
-  popq %r15
-  popq %r14
-  popq %r13
-  popq %r12
-  popq %rbx
-  popq %rbp
-  ret
+  popq %rax
+  popq %rdi
+  popq %rsi
+  callq *%rax
+  movq 0(%rax), %rsp
+  movq 16(%rax), %rbp
+  jmpq *8(%rax)
   .cfi_endproc
   .size benchfs_context_start, .-benchfs_context_start
 )");
@@ -82,20 +42,14 @@ extern "C" void benchfs_context_start();
 
 void MakeContext(Context& ctx, const boost::context::stack_context& stack, ContextEntry entry,
                  void* a, void* b) {
-  // The frame benchfs_context_switch pops, lowest address first: r15, r14,
-  // r13 (entry), r12 (a), rbx (b), rbp (0: frame-pointer walks stop here),
-  // then the return address. It sits so that after the `ret` the stack
-  // pointer is 16-byte aligned, as the ABI wants it before a call.
   const uintptr_t top = reinterpret_cast<uintptr_t>(stack.sp) & ~uintptr_t{15};
-  void** frame = reinterpret_cast<void**>(top - 16 - 8 - 6 * sizeof(void*));
-  frame[0] = nullptr;
-  frame[1] = nullptr;
-  frame[2] = reinterpret_cast<void*>(entry);
-  frame[3] = a;
-  frame[4] = b;
-  frame[5] = nullptr;
-  frame[6] = reinterpret_cast<void*>(&benchfs_context_start);
+  void** frame = reinterpret_cast<void**>(top - 16 - 3 * sizeof(void*));
+  frame[0] = reinterpret_cast<void*>(entry);
+  frame[1] = a;
+  frame[2] = b;
   ctx.sp = frame;
+  ctx.pc = reinterpret_cast<void*>(&benchfs_context_start);
+  ctx.fp = nullptr;
 }
 
 #else  // Boost.Context

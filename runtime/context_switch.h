@@ -44,7 +44,10 @@ namespace benchfs {
 
 struct Context {
 #if defined(BENCHFS_NATIVE_CONTEXT_SWITCH)
-  void* sp = nullptr;  // first member: the assembly reads it at offset 0
+  // Offsets 0, 8 and 16 are read and written by the assembly.
+  void* sp = nullptr;
+  void* pc = nullptr;  // where it resumes
+  void* fp = nullptr;  // its rbp (the frame pointer, where the build keeps one)
 #else
   boost::context::fiber fiber;
 #endif
@@ -69,17 +72,27 @@ constexpr bool kNativeContextSwitch =
 
 }  // namespace benchfs
 
-#if defined(BENCHFS_NATIVE_CONTEXT_SWITCH)
-// void benchfs_context_switch(void** save_sp, void* to_sp)  (context_switch.cc)
-extern "C" __attribute__((visibility("hidden"))) void benchfs_context_switch(void** save_sp,
-                                                                             void* to_sp);
-#endif
-
 namespace benchfs {
 
 inline void SwitchContext(Context& save, Context& to) {
 #if defined(BENCHFS_NATIVE_CONTEXT_SWITCH)
-  benchfs_context_switch(&save.sp, to.sp);
+  Context* from = &save;
+  Context* target = &to;
+  asm volatile(
+      "leaq 1f(%%rip), %%rax\n\t"
+      "movq %%rsp, 0(%0)\n\t"
+      "movq %%rax, 8(%0)\n\t"
+      "movq %%rbp, 16(%0)\n\t"
+      "movq 0(%1), %%rsp\n\t"
+      "movq 16(%1), %%rbp\n\t"
+      "jmpq *8(%1)\n"
+      "1:"
+      : "+D"(from), "+S"(target)
+      :
+      : "rax", "rbx", "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+        "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
+        "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "st", "st(1)", "st(2)", "st(3)",
+        "st(4)", "st(5)", "st(6)", "st(7)", "memory", "cc");
 #else
   // The target lands holding an empty fiber: the switching side's
   // continuation went to `save` on the way.
