@@ -53,6 +53,10 @@ struct Fiber {
 // std::exception: code in fibers that catches everything must rethrow it.
 struct FiberUnwind {};
 
+// Fibers share the thread's C++ exception state (the exceptions being handled
+// form one per-thread list), so a fiber must not wait, yield or end inside a
+// catch block: copy what it needs, leave the handler, then wait.
+
 // Names one spawned fiber. Stays valid (and reports "done") after the fiber
 // ends and its record is reused.
 class FiberHandle {

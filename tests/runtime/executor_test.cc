@@ -194,13 +194,15 @@ TEST(Executor, FiberExceptionsAreCaughtOnTheirOwnStack) {
   ex->Run([&] {
     auto thrower = [&](std::string name) {
       return [&, name] {
+        std::string what;
         try {
           ex->Yield();  // the other fiber runs between try and throw
           throw std::runtime_error(name);
         } catch (const std::runtime_error& e) {
-          ex->Yield();  // and between the catch and its end
-          caught.push_back(e.what());
+          what = e.what();  // no switch inside a handler (see Fiber)
         }
+        ex->Yield();  // the other fiber runs between the catch and the end
+        caught.push_back(what);
       };
     };
     FiberHandle a = ex->Spawn(thrower("a"));
