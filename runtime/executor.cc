@@ -69,7 +69,9 @@ void Executor::BeginRun(Fiber* f) {
   ++stats_.fibers_run;
 }
 
-void Executor::Retire(Fiber* f) {
+void Executor::Retire() {
+  Fiber* f = ended_;
+  ended_ = nullptr;
   stacks_.Release(f->stack);
   f->state = Fiber::State::kFree;
   --live_fibers_;
@@ -307,8 +309,9 @@ Context* Executor::FiberMain(Fiber* f) {
   WakeAll(f->joiners);
   if (f->id == main_fiber_id_) handoffs_left_ = 0;  // Run() returns with its main
   // This stack is dead once the switch below leaves it; the side that lands
-  // releases it (Landed sees switching_from_ in state kDone).
+  // releases it (Landed).
   switching_from_ = f;
+  ended_ = f;
   if (MayHandOff()) {
     Fiber* next = PopReady();
     BeginRun(next);

@@ -130,11 +130,9 @@ class Executor {
   bool MayHandOff();
   void BeginRun(Fiber* f);
   void Landed() {
-    if (switching_from_ != nullptr && switching_from_->state == Fiber::State::kDone) {
-      Retire(switching_from_);
-    }
+    if (ended_ != nullptr) [[unlikely]] Retire();
   }
-  void Retire(Fiber* f);
+  void Retire();
   static Context* FiberEntry(void* executor, void* fiber);
   Context* FiberMain(Fiber* f);
   void PushReady(Fiber* f);
@@ -158,6 +156,7 @@ class Executor {
   Fiber* current_ = nullptr;
   Context sched_;  // the loop's context while a fiber runs
   Fiber* switching_from_ = nullptr;  // the side of the current switch; null: the loop
+  Fiber* ended_ = nullptr;  // switching_from_, when it ended: the landing side releases it
   static constexpr size_t kMinRunsPerTick = 64;
   static constexpr size_t kCheckEvery = 32;
   size_t handoffs_left_ = 0;  // hand-offs the running tick still allows
