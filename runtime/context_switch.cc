@@ -1,7 +1,7 @@
-// Context switching (context_switch.h): the x86-64 SysV routines, written as
-// a top-level asm block (so the compiler emits the object's non-executable
-// stack note and no build step handles assembly), or the Boost.Context
-// fallback.
+// Context switching (context_switch.h): MakeContext and, on x86-64, the
+// trampoline a fresh context starts in, written as a top-level asm block (so
+// the compiler emits the object's non-executable-stack note and no build step
+// handles assembly); elsewhere the Boost.Context fallback.
 #include "runtime/context_switch.h"
 
 #include <cstdint>
@@ -10,15 +10,11 @@ namespace benchfs {
 
 #if defined(BENCHFS_NATIVE_CONTEXT_SWITCH)
 
-// benchfs_context_switch(void** save_sp /* rdi */, void* to_sp /* rsi */):
-// push the six callee-saved registers, store rsp in *save_sp, switch to
-// to_sp, pop the target's six and return into it.
-//
-// benchfs_context_start: where a fresh stack's first switch returns to (see
-// MakeContext). It calls entry(a, b) with a in r12, b in rbx, entry in r13,
-// then switches to the Context* the entry returned without saving anything:
-// the stack it leaves is dead. `.cfi_undefined rip` ends unwinding and
-// backtraces there.
+// benchfs_context_start: where a fresh context's first switch jumps to (its
+// Context's pc; MakeContext). It pops entry, a and b from the new stack,
+// calls entry(a, b), then switches to the Context* the entry returned without
+// saving anything: the stack it leaves is dead. `.cfi_undefined rip` ends
+// unwinding and backtraces there.
 asm(R"(
   .text
   .p2align 4

@@ -7,23 +7,28 @@
 // dead and execution continues in the returned context (whoever lands there
 // releases the dead stack: it is never switched to again).
 //
-// x86-64 SysV (the native switch, context_switch.cc): a hand-written routine,
-// a direct call (hidden symbol in the runtime library, no PLT), that pushes
-// the callee-saved registers rbx, rbp, r12-r15 on the running stack, stores
-// rsp in `save`, loads the target's rsp, pops the target's six registers and
-// returns into the target with `ret` (so the CPU's return-stack predictor
-// stays balanced). Nothing else is saved: caller-saved registers are dead
-// across the call by the ABI. The x87 control word and the control bits of
-// MXCSR are callee-saved under the ABI too, but only in the sense that a
-// function that changes them must restore them before it returns; the switch
-// changes neither, and nothing the executor runs changes them across a
-// suspension, so every context sees the thread's one value and there is
-// nothing to save. (Boost.Context saves both on every switch, so that each
-// fiber may keep a rounding mode of its own; fldcw alone costs more than the
-// rest of the switch.) The consequence for fiber code: a fiber that changes
-// the rounding mode or the floating-point exception masks must restore them
-// before it waits, yields or ends, as it would before returning from any
-// function. Shadow-stack (CET) builds take the fallback below.
+// x86-64 SysV (the native switch): SwitchContext is one inline asm
+// statement. It stores the resume address, rsp and rbp in `save`, loads the
+// three of `to` and jumps: no call, no ret (the CPU's return-stack predictor
+// stays balanced), no PLT. Its clobber list names every other general-purpose,
+// SSE and x87 register, as an opaque call would clobber the caller-saved ones,
+// so the compiler saves the callee-saved registers it uses (rbx, r12-r15)
+// in the enclosing function and keeps nothing else live across the switch;
+// rbp is saved by hand because it may be the frame pointer. A fresh context
+// (MakeContext) resumes in benchfs_context_start (context_switch.cc), a
+// trampoline that calls the entry and jumps to the Context it returns.
+//
+// Not saved: the x87 control word and the control bits of MXCSR. The ABI
+// makes them callee-saved, meaning a function that changes them must restore
+// them before it returns; the switch changes neither, and nothing the
+// executor runs changes them across a suspension, so every context sees the
+// thread's one value and there is nothing to save. (Boost.Context saves both
+// on every switch, so that each fiber may keep a rounding mode of its own;
+// fldcw alone costs more than the rest of the switch.) The consequence for
+// fiber code: a fiber that changes the rounding mode or the floating-point
+// exception masks must restore them before it waits, yields or ends, as it
+// would before returning from any function. Shadow-stack (CET) builds take
+// the fallback below (the jump does not keep a shadow stack in step).
 //
 // Elsewhere (aarch64, or x86-64 built with -fcf-protection=return, or with
 // BENCHFS_PORTABLE_CONTEXT_SWITCH defined): the same three calls on
