@@ -13,8 +13,6 @@
 #include <cstdlib>
 #include <exception>
 
-#include <boost/context/detail/exception.hpp>
-
 #include "runtime/reactor_backend.h"
 #include "runtime/sanitizer.h"
 
@@ -75,28 +73,23 @@ void Executor::BeginRun(Fiber* f) {
   ++stats_.fibers_run;
 }
 
-void Executor::Landed(boost::context::fiber&& from_context) {
-  Fiber* from = switching_from_;
-  if (from == nullptr) {  // the loop switched to this fiber
-    sched_ = std::move(from_context);
-    return;
-  }
-  from->context = std::move(from_context);
-  if (!from->context) {  // it returned; its stack is back in the pool
-    from->state = Fiber::State::kFree;
-    --live_fibers_;
-    free_fibers_.push_back(from);
-  }
+void Executor::Retire() {
+  Fiber* f = ended_;
+  ended_ = nullptr;
+  stacks_.Release(f->stack);
+  f->state = Fiber::State::kFree;
+  --live_fibers_;
+  free_fibers_.push_back(f);
 }
 
 void Executor::RunFiber(Fiber* f) {
   BeginRun(f);
   switching_from_ = nullptr;
   AsanStartSwitch(&sched_fake_stack_, f->stack_bottom, f->stack_size);
-  boost::context::fiber from = std::move(f->context).resume();
+  SwitchContext(sched_, f->context);
   AsanFinishSwitch(sched_fake_stack_, nullptr, nullptr);
   current_ = nullptr;
-  Landed(std::move(from));
+  Landed();
 }
 
 bool Executor::RunReady() {
@@ -244,34 +237,12 @@ void Executor::Run(std::function<void()> main) {
 }
 
 // ---- Fibers ----
-namespace {
-
-using ForcedUnwind = boost::context::detail::forced_unwind;
-
-// Stack allocator for one fiber: takes a stack from the pool and records its
-// bounds in the fiber (AddressSanitizer needs them at every switch).
-class FiberStackAllocator {
- public:
-  FiberStackAllocator(StackPool& pool, Fiber* f) : pool_(&pool), fiber_(f) {}
-  boost::context::stack_context allocate() {
-    boost::context::stack_context sctx = pool_->Allocate();
-    fiber_->stack_size = sctx.size;
-    fiber_->stack_bottom = static_cast<char*>(sctx.sp) - sctx.size;
-    AsanUnpoison(fiber_->stack_bottom, sctx.size);
-    return sctx;
-  }
-  void deallocate(boost::context::stack_context& sctx) noexcept { pool_->Release(sctx); }
-
- private:
-  StackPool* pool_;
-  Fiber* fiber_;
-};
-
-}  // namespace
 
 void Executor::DestroyLiveFibers() {
-  // Fibers that never ran are resumed with no body so they end normally;
-  // suspended ones are unwound (their destructors run) by Boost.Context.
+  // Every live fiber is resumed once more and runs to its end: one that never
+  // started ends without running its body; a suspended one finds its wait
+  // point throwing FiberUnwind (shutting_down_ is set), so its destructors
+  // run. Waits fail fast from here on, so the unwinding cannot suspend.
   ready_head_ = ready_tail_ = nullptr;
   ready_count_ = 0;
   handoffs_left_ = 0;  // every switch below returns to this loop
@@ -284,19 +255,9 @@ void Executor::DestroyLiveFibers() {
       f->cancel->waiter_ = nullptr;
       f->cancel = nullptr;
     }
-    if (!f->started) {
-      f->body = nullptr;
-      RunFiber(f);
-      continue;
-    }
-    current_ = f;
-    AsanStartSwitch(&sched_fake_stack_, f->stack_bottom, f->stack_size);
-    { boost::context::fiber doomed = std::move(f->context); }  // throws forced_unwind inside f
-    AsanFinishSwitch(sched_fake_stack_, nullptr, nullptr);
-    current_ = nullptr;
-    f->body = nullptr;
-    f->state = Fiber::State::kFree;
-    --live_fibers_;
+    if (!f->started) f->body = nullptr;
+    RunFiber(f);
+    assert(f->state == Fiber::State::kFree && "a fiber suspended while being unwound");
   }
 }
 
@@ -315,9 +276,11 @@ FiberHandle Executor::Spawn(std::function<void()> body) {
   f->id = ++next_fiber_id_;
   f->body = std::move(body);
   f->started = false;
-  f->context = boost::context::fiber(
-      std::allocator_arg, FiberStackAllocator(stacks_, f),
-      [this, f](boost::context::fiber&& sched) { return FiberMain(f, std::move(sched)); });
+  f->stack = stacks_.Allocate();
+  f->stack_size = f->stack.size;
+  f->stack_bottom = static_cast<char*>(f->stack.sp) - f->stack.size;
+  AsanUnpoison(f->stack_bottom, f->stack_size);
+  MakeContext(f->context, f->stack, &Executor::FiberEntry, this, f);
   ++live_fibers_;
   ++stats_.fibers_spawned;
   f->state = Fiber::State::kReady;
@@ -325,7 +288,11 @@ FiberHandle Executor::Spawn(std::function<void()> body) {
   return FiberHandle(f, f->id);
 }
 
-boost::context::fiber Executor::FiberMain(Fiber* f, boost::context::fiber&& from) {
+Context* Executor::FiberEntry(void* executor, void* fiber) {
+  return static_cast<Executor*>(executor)->FiberMain(static_cast<Fiber*>(fiber));
+}
+
+Context* Executor::FiberMain(Fiber* f) {
   const void* from_bottom = nullptr;
   size_t from_size = 0;
   AsanFinishSwitch(nullptr, &from_bottom, &from_size);
@@ -333,13 +300,13 @@ boost::context::fiber Executor::FiberMain(Fiber* f, boost::context::fiber&& from
     sched_stack_bottom_ = from_bottom;
     sched_stack_size_ = from_size;
   }
-  Landed(std::move(from));
+  Landed();
   f->started = true;
   try {
     if (f->body) f->body();
-  } catch (const ForcedUnwind&) {
-    AsanStartSwitch(nullptr, sched_stack_bottom_, sched_stack_size_);
-    throw;  // Boost.Context finishes the unwind and returns to the loop
+  } catch (const FiberUnwind&) {
+    // The executor is being destroyed: the fiber's frames are unwound; it
+    // ends like any other.
   } catch (const std::exception& e) {
     std::fprintf(stderr, "benchfs: uncaught exception in a fiber: %s\n", e.what());
     std::abort();
@@ -351,24 +318,25 @@ boost::context::fiber Executor::FiberMain(Fiber* f, boost::context::fiber&& from
   f->state = Fiber::State::kDone;
   WakeAll(f->joiners);
   if (f->id == main_fiber_id_) handoffs_left_ = 0;  // Run() returns with its main
-  // Boost.Context frees this stack on the side it switches to, which then
-  // lands with an empty continuation (Landed releases the record).
+  // This stack is dead once the switch below leaves it; the side that lands
+  // releases it (Landed).
   switching_from_ = f;
+  ended_ = f;
   if (MayHandOff()) {
     Fiber* next = PopReady();
     BeginRun(next);
     AsanStartSwitch(nullptr, next->stack_bottom, next->stack_size);
-    return std::move(next->context);
+    return &next->context;
   }
   current_ = nullptr;
   AsanStartSwitch(nullptr, sched_stack_bottom_, sched_stack_size_);
-  return std::move(sched_);
+  return &sched_;
 }
 
 void Executor::Suspend(bool may_hand_off) {
   Fiber* self = current_;
   Fiber* next = may_hand_off && MayHandOff() ? PopReady() : nullptr;
-  boost::context::fiber* target = &sched_;
+  Context* target = &sched_;
   if (next != nullptr) {
     BeginRun(next);
     target = &next->context;
@@ -378,15 +346,10 @@ void Executor::Suspend(bool may_hand_off) {
     AsanStartSwitch(&self->asan_fake_stack, sched_stack_bottom_, sched_stack_size_);
   }
   switching_from_ = self;
-  boost::context::fiber from;
-  try {
-    from = std::move(*target).resume();
-  } catch (const ForcedUnwind&) {
-    AsanFinishSwitch(self->asan_fake_stack, nullptr, nullptr);
-    throw;
-  }
+  SwitchContext(self->context, *target);
   AsanFinishSwitch(self->asan_fake_stack, nullptr, nullptr);
-  Landed(std::move(from));
+  Landed();
+  if (shutting_down_) [[unlikely]] throw FiberUnwind{};  // resumed by DestroyLiveFibers
 }
 
 void Executor::Join(FiberHandle h) {
@@ -396,6 +359,7 @@ void Executor::Join(FiberHandle h) {
 
 void Executor::Yield() {
   assert(InFiber() && "Yield() must be called from a fiber");
+  if (shutting_down_) return;  // a fiber being unwound never suspends
   Fiber* f = current_;
   const bool others_ready = ready_count_ > 0;  // else go round the loop
   f->state = Fiber::State::kReady;

@@ -1,4 +1,4 @@
-// Executor: one thread's event loop. It runs fibers (Boost.Context, pooled
+// Executor: one thread's event loop. It runs fibers (context_switch.h, pooled
 // guard-paged stacks) and drives the io_uring reactor. One tick:
 //
 //   run ready fibers   (those ready at the start of the tick, and fibers they
@@ -24,10 +24,9 @@
 #include <mutex>
 #include <vector>
 
-#include <boost/context/fiber.hpp>
-
 #include "runtime/cancellation.h"
 #include "runtime/clock.h"
+#include "runtime/context_switch.h"
 #include "runtime/executor_config.h"
 #include "runtime/executor_stats.h"
 #include "runtime/fiber.h"
@@ -125,13 +124,18 @@ class Executor {
   // Stack switches. The loop resumes a fiber with RunFiber; a fiber that
   // suspends (Suspend) or ends (FiberMain) hands off to the next ready fiber
   // while the tick's budget allows (MayHandOff), else returns to the loop.
-  // Whoever lands stores the switching side's continuation (Landed).
+  // The switching side saves its own context; whoever lands releases the
+  // switching side if it ended (Landed: a stack cannot free itself).
   void RunFiber(Fiber* f);
   void Suspend(bool may_hand_off);
   bool MayHandOff();
   void BeginRun(Fiber* f);
-  void Landed(boost::context::fiber&& from_context);
-  boost::context::fiber FiberMain(Fiber* f, boost::context::fiber&& from);
+  void Landed() {
+    if (ended_ != nullptr) [[unlikely]] Retire();
+  }
+  void Retire();
+  static Context* FiberEntry(void* executor, void* fiber);
+  Context* FiberMain(Fiber* f);
   void PushReady(Fiber* f);
   Fiber* PopReady();
   Fiber* AllocFiber();
@@ -151,8 +155,9 @@ class Executor {
 
   TimerHeap timers_;
   Fiber* current_ = nullptr;
-  boost::context::fiber sched_;  // the loop's continuation while a fiber runs
+  Context sched_;  // the loop's context while a fiber runs
   Fiber* switching_from_ = nullptr;  // the side of the current switch; null: the loop
+  Fiber* ended_ = nullptr;  // switching_from_, when it ended: the landing side releases it
   static constexpr size_t kMinRunsPerTick = 64;
   static constexpr size_t kCheckEvery = 32;
   size_t handoffs_left_ = 0;  // hand-offs the running tick still allows

@@ -1,15 +1,16 @@
-// Fiber: the executor's record of one fiber (a Boost.Context fiber plus the
-// bookkeeping for the ready queue, wait queues, timers and joins). Records are
-// pooled and reused; a FiberHandle names one spawn of a record by its id.
+// Fiber: the executor's record of one fiber (its stack and saved context plus
+// the bookkeeping for the ready queue, wait queues, timers and joins). Records
+// are pooled and reused; a FiberHandle names one spawn of a record by its id.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 
-#include <boost/context/fiber.hpp>
+#include <boost/context/stack_context.hpp>
 
 #include "runtime/clock.h"
+#include "runtime/context_switch.h"
 #include "runtime/wait_queue.h"
 
 namespace benchfs {
@@ -22,7 +23,8 @@ enum class WakeReason : unsigned char { kNotified, kTimedOut, kCancelled };
 struct Fiber {
   enum class State : unsigned char { kFree, kReady, kRunning, kWaiting, kDone };
 
-  boost::context::fiber context;  // valid while the fiber is not running
+  Context context;  // where it resumes (valid while it is not running)
+  boost::context::stack_context stack;  // from the StackPool while it is live
   std::function<void()> body;
   uint64_t id = 0;
   State state = State::kFree;
@@ -45,6 +47,15 @@ struct Fiber {
 
   static constexpr size_t kNoTimer = SIZE_MAX;
 };
+
+// Thrown at a suspended fiber's wait point when the executor is destroyed, so
+// that its stack unwinds (destructors run) before the stack is reused. Not a
+// std::exception: code in fibers that catches everything must rethrow it.
+struct FiberUnwind {};
+
+// Fibers share the thread's C++ exception state (the exceptions being handled
+// form one per-thread list), so a fiber must not wait, yield or end inside a
+// catch block: copy what it needs, leave the handler, then wait.
 
 // Names one spawned fiber. Stays valid (and reports "done") after the fiber
 // ends and its record is reused.

@@ -1,6 +1,9 @@
 // Executor basics: spawn/join, yield order, sleeping, cross-thread posts,
 // stack reuse and unwinding of fibers still alive at destruction.
+#include <algorithm>
 #include <atomic>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -138,6 +141,94 @@ TEST(Executor, LiveFibersAreUnwoundOnDestruction) {
     ex.reset();
   }
   EXPECT_EQ(destroyed, 2);  // the never-started fiber had no Sentinel to destroy
+}
+
+// Suspended in Yield (ready), in a Join, and deep in nested frames: every
+// started fiber is unwound innermost frame first, and its stack goes back.
+TEST(Executor, SuspendedFibersUnwindInnermostFrameFirst) {
+  std::vector<std::string> order;
+  struct Named {
+    std::vector<std::string>* order;
+    std::string name;
+    ~Named() { order->push_back(name); }
+  };
+  size_t mapped = 0;
+  {
+    auto ex = MakeExecutor();
+    ASSERT_TRUE(ex);
+    ex->Run([&] {
+      FiberHandle sleeper = ex->Spawn([&] {
+        Named outer{&order, "sleeper.outer"};
+        [&] {
+          Named inner{&order, "sleeper.inner"};
+          ex->SleepFor(1h);
+        }();
+      });
+      ex->Spawn([&] {
+        Named j{&order, "joiner"};
+        ex->Join(sleeper);
+      });
+      ex->Spawn([&] {
+        Named y{&order, "yielder"};
+        for (;;) ex->Yield();
+      });
+      ex->Yield();
+      ex->Yield();
+    });
+    EXPECT_EQ(ex->live_fibers(), 3u);
+    mapped = ex->stack_pool().mapped();
+    ex.reset();
+  }
+  ASSERT_EQ(order.size(), 4u);
+  EXPECT_EQ(order[0], "sleeper.inner");
+  EXPECT_EQ(order[1], "sleeper.outer");
+  EXPECT_EQ(mapped, 4u);  // main + 3; the executor unmapped them all on the way
+  EXPECT_NE(std::find(order.begin(), order.end(), "joiner"), order.end());
+  EXPECT_NE(std::find(order.begin(), order.end(), "yielder"), order.end());
+}
+
+TEST(Executor, FiberExceptionsAreCaughtOnTheirOwnStack) {
+  auto ex = MakeExecutor();
+  ASSERT_TRUE(ex);
+  std::vector<std::string> caught;
+  ex->Run([&] {
+    auto thrower = [&](std::string name) {
+      return [&, name] {
+        std::string what;
+        try {
+          ex->Yield();  // the other fiber runs between try and throw
+          throw std::runtime_error(name);
+        } catch (const std::runtime_error& e) {
+          what = e.what();  // no switch inside a handler (see Fiber)
+        }
+        ex->Yield();  // the other fiber runs between the catch and the end
+        caught.push_back(what);
+      };
+    };
+    FiberHandle a = ex->Spawn(thrower("a"));
+    FiberHandle b = ex->Spawn(thrower("b"));
+    ex->Join(a);
+    ex->Join(b);
+  });
+  EXPECT_EQ(caught, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(ex->live_fibers(), 0u);
+}
+
+TEST(Executor, EndedFibersReturnTheirStacksToThePool) {
+  auto ex = MakeExecutor();
+  ASSERT_TRUE(ex);
+  size_t cached = 0;
+  size_t mapped = 0;
+  ex->Run([&] {
+    std::vector<FiberHandle> hs;
+    for (int i = 0; i < 8; ++i) hs.push_back(ex->Spawn([&] { ex->Yield(); }));
+    for (auto& h : hs) ex->Join(h);
+    cached = ex->stack_pool().cached();
+    mapped = ex->stack_pool().mapped();
+  });
+  EXPECT_EQ(mapped, 9u);  // main + 8
+  EXPECT_EQ(cached, 8u);  // every stack but main's, released by whoever the ended fiber switched to
+  EXPECT_EQ(ex->live_fibers(), 0u);
 }
 
 TEST(Executor, PostFromAnotherThreadRunsOnExecutor) {
