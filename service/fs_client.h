@@ -62,7 +62,7 @@ struct ServerCallStats {
 };
 
 // The chunk-store name of the chunks of the file with inode id `file_id`:
-// "/.benchfs-id/<16 hex digits>". Placed with Placement::ChunkOwnerOfKey.
+// "/.benchfs-id/<16 hex digits>". Placed with Placement::ChunkOwnerOfId.
 std::string ChunkNameOf(uint64_t file_id);
 
 // A directory entry: its name (the last component) and inode.

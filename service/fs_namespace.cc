@@ -257,7 +257,7 @@ Result<FsTotals> FsClient::StatFs() {
 
 Status FsClient::WriteChunkOf(uint64_t file_id, uint64_t index, uint64_t offset, IoBuffer& data, size_t len) {
   const std::string name = ChunkNameOf(file_id);
-  auto r = Call(placement_.ChunkOwnerOfKey(file_id, index), Opcode::kWriteChunk, EncodeChunkRef({name, index, offset}),
+  auto r = Call(placement_.ChunkOwnerOfId(file_id, index), Opcode::kWriteChunk, EncodeChunkRef({name, index, offset}),
                 &data, len);
   if (!r.ok()) return r.status();
   auto n = DecodeCount(r->header, "write_chunk reply");
@@ -274,7 +274,7 @@ Result<size_t> FsClient::ReadChunkOf(uint64_t file_id, uint64_t index, uint64_t 
     return Status::InvalidArgument("read of " + std::to_string(len) + " bytes into a " + std::to_string(buf.size()) +
                                    "-byte buffer", EINVAL);
   }
-  auto r = Call(placement_.ChunkOwnerOfKey(file_id, index), Opcode::kReadChunk,
+  auto r = Call(placement_.ChunkOwnerOfId(file_id, index), Opcode::kReadChunk,
                 EncodeReadChunk({{ChunkNameOf(file_id), index, offset}, static_cast<uint32_t>(len)}), nullptr, 0, &buf);
   if (!r.ok()) return r.status();
   if (r->payload_len > len) {
@@ -289,7 +289,7 @@ Status FsClient::RemoveChunksOf(uint64_t file_id, uint64_t size) {
   uint64_t ask = servers();
   if (chunk_size_ > 0) ask = std::min<uint64_t>(ask, std::max<uint64_t>(1, (size + chunk_size_ - 1) / chunk_size_));
   for (uint64_t i = 0; i < ask; ++i) {
-    const uint32_t srv = placement_.ChunkOwnerOfKey(file_id, i);
+    const uint32_t srv = placement_.ChunkOwnerOfId(file_id, i);
     auto r = Call(srv, Opcode::kRemove, EncodeRemove({name, false, false}));
     if (!r.ok()) {
       const Status& st = r.status();

@@ -1,7 +1,9 @@
-// Jump consistent hash, the file key and the chunk stripe.
+// Jump consistent hash, the file key and the chunk stripes.
 #include "service/placement.h"
 
 #include <xxhash.h>
+
+#include <numeric>
 
 namespace benchfs {
 
@@ -27,6 +29,19 @@ uint32_t Placement::ChunkOwner(std::string_view path, uint64_t index) const {
 
 uint32_t Placement::ChunkOwnerOfKey(uint64_t file_key, uint64_t index) const {
   const uint64_t home = JumpHash(file_key, servers_);
+  return static_cast<uint32_t>((home + index % servers_) % servers_);
+}
+
+uint32_t Placement::IdStride(uint32_t servers) {
+  if (servers <= 1) return 1;
+  uint64_t s = static_cast<uint64_t>(static_cast<double>(servers) * 0.6180339887498949 + 0.5);
+  for (;; ++s) {
+    if (std::gcd(s, uint64_t{servers}) == 1) return static_cast<uint32_t>(s % servers);
+  }
+}
+
+uint32_t Placement::ChunkOwnerOfId(uint64_t file_id, uint64_t index) const {
+  const uint64_t home = ((file_id & kIdHomeMask) * id_stride_) % servers_;
   return static_cast<uint32_t>((home + index % servers_) % servers_);
 }
 

@@ -2,7 +2,6 @@
 // lazily sorted listing, log replay and logging.
 #include "storage/metadata_store.h"
 
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,25 +38,6 @@ Status CheckReplace(const std::string& path, InodeType incoming, InodeType exist
   return NotADirectory(path, "replacing");
 }
 
-uint64_t SplitMix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-
-uint64_t RandomSalt() {
-  uint64_t salt = 0;
-  if (::getrandom(&salt, sizeof(salt), 0) != static_cast<ssize_t>(sizeof(salt))) {
-    // No entropy source: the clock still differs between stores and runs.
-    timespec ts{};
-    clock_gettime(CLOCK_REALTIME, &ts);
-    salt = static_cast<uint64_t>(ts.tv_sec) * 1000000000 + static_cast<uint64_t>(ts.tv_nsec);
-    salt ^= static_cast<uint64_t>(::getpid()) << 32;
-  }
-  return salt;
-}
-
 Status OutOfRange(std::string_view knob, uint64_t v, const std::string& range) {
   return Status::InvalidArgument(std::string(knob) + " = " + std::to_string(v) + " is out of range: allowed " + range);
 }
@@ -79,15 +59,9 @@ Status MetadataStoreOptions::Validate() const {
   return Status();
 }
 
-MetadataStore::MetadataStore(const MetadataStoreOptions& options) : options_(options), id_salt_(RandomSalt()) {}
+MetadataStore::MetadataStore(const MetadataStoreOptions& options) : options_(options) {}
 
-uint64_t MetadataStore::NewId() {
-  // splitmix64 is a bijection: distinct counters give distinct ids.
-  for (;;) {
-    const uint64_t id = SplitMix64(id_salt_ + ++ids_issued_ * 0x9E3779B97F4A7C15ull);
-    if (id != 0) return id;
-  }
-}
+uint64_t MetadataStore::NewId() { return ids_.Next(); }
 
 MetadataStore::~MetadataStore() = default;
 

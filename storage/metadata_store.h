@@ -10,8 +10,9 @@
 // naming both paths.
 //
 // The inode id is not the key: it is the file's stable id, drawn for each
-// create from a per-store random salt and a counter (splitmix64, never 0), and
-// kept across Rename() and Put(), so a file's chunks (named by the id) never
+// create by the store's FileIdAllocator (a random salt over a counter, never
+// 0; consecutive creates get consecutive low bits, so consecutive chunk home
+// servers), and kept across Rename() and Put(), so a file's chunks (named by the id) never
 // move and a new file at an old name gets a new id.
 //
 // Namespace rules the store enforces per entry (a directory's children may
@@ -38,6 +39,7 @@
 #include <vector>
 
 #include "runtime/executor.h"
+#include "storage/file_id_allocator.h"
 #include "storage/id_index.h"
 #include "storage/inode.h"
 #include "storage/metadata_log.h"
@@ -185,8 +187,7 @@ class MetadataStore {
   bool sorted_valid_ = false;
   std::unique_ptr<MetadataLog> log_;
   LogRecovery recovery_;
-  uint64_t id_salt_ = 0;
-  uint64_t ids_issued_ = 0;
+  FileIdAllocator ids_;  // inode ids of the files created here
   bool closed_ = false;
 };
 

@@ -170,7 +170,7 @@ TEST_P(NamespaceTest, UnlinkRemovesChunksAndMetadata) {
     ASSERT_TRUE(c.Update("/u", InodeUpdate::Grow(4 * kChunk)).ok());
     EXPECT_EQ(Counter(c, "chunk_files"), 4u);
     // Striped: chunk i on (first + i) mod N, so both servers hold two.
-    EXPECT_NE(c.placement().ChunkOwnerOfKey(f->id, 0), c.placement().ChunkOwnerOfKey(f->id, 1));
+    EXPECT_NE(c.placement().ChunkOwnerOfId(f->id, 0), c.placement().ChunkOwnerOfId(f->id, 1));
     ASSERT_TRUE(c.Unlink("/u").ok());
     EXPECT_EQ(Counter(c, "chunk_files"), 0u);
     EXPECT_EQ(Counter(c, "metadata_entries"), 0u);
