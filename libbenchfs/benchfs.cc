@@ -320,6 +320,45 @@ int benchfs_statfs(benchfs_context* ctx, struct benchfs_statfs* st) {
     st->chunk_size = r->chunk_size;
     st->files = r->files;
     st->used_bytes = r->stored_bytes;
+    st->total_bytes = r->total_bytes;
+    st->free_bytes = r->free_bytes;
+    return 0;
+  });
+}
+
+int benchfs_rmdir(benchfs_context* ctx, const char* path) {
+  return PathCall("benchfs_rmdir", ctx, path, benchfs::capi::Rmdir);
+}
+
+int benchfs_rename(benchfs_context* ctx, const char* from, const char* to) {
+  return Guard<int>("benchfs_rename", [&]() -> int {
+    if (int bad = CheckPath("benchfs_rename", to)) return bad;
+    return PathCall("benchfs_rename", ctx, from, [to](Context& c, const std::string& p) {
+      return benchfs::capi::Rename(c, p, to);
+    });
+  });
+}
+
+int benchfs_readdir(benchfs_context* ctx, const char* path, benchfs_dirent_fn fn, void* arg) {
+  return Guard<int>("benchfs_readdir", [&]() -> int {
+    if (ctx == nullptr) return NoContext("benchfs_readdir");
+    if (int bad = CheckPath("benchfs_readdir", path)) return bad;
+    if (fn == nullptr) return Fail(EINVAL, "benchfs_readdir: fn is NULL");
+    Context* c = Ctx(ctx);
+    const std::string dir = path;
+    std::string cursor;
+    // Pages are fetched on the executor thread; `fn` runs on the caller's,
+    // so it may call the library itself.
+    do {
+      auto page = c->Run([&] { return c->client().Readdir(dir, cursor); });
+      if (!page.ok()) return Fail(page.status(), "benchfs_readdir " + dir);
+      for (const benchfs::DirEntry& e : page->entries) {
+        struct benchfs_stat st;
+        FillStat(e.inode, &st);
+        if (int rc = fn(arg, e.name.c_str(), &st)) return rc;
+      }
+      cursor = std::move(page->next);
+    } while (!cursor.empty());
     return 0;
   });
 }

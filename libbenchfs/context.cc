@@ -65,21 +65,12 @@ Status Context::Connect(const ContextOptions& options) {
   auto client = FsClient::Connect(*ex_->ucx(), options.servers, rpc);
   if (!client.ok()) return client.status();
   client_ = std::move(client.value());
-  for (uint32_t i = 0; i < client_->servers(); ++i) {
-    auto kv = client_->ServerStatus(i);
-    if (!kv.ok()) {
-      return Status(kv.status().code(), "STATUS of " + client_->server(i).ToString() + ": " + kv.status().message());
-    }
-    const uint64_t cs = StatusValue(*kv, "chunk_size");
-    if (cs == 0) return Status::ProtocolError(client_->server(i).ToString() + " reports no chunk_size");
-    if (i == 0) {
-      chunk_size_ = cs;
-    } else if (cs != chunk_size_) {
-      return Status::InvalidArgument("the servers disagree on the chunk size: " + client_->server(0).ToString() +
-                                     " has " + std::to_string(chunk_size_) + ", " +
-                                     client_->server(i).ToString() + " has " + std::to_string(cs));
-    }
-  }
+  // STATFS checks that the servers agree on the chunk size and gives it to
+  // the client (RemoveChunksOf then asks only the servers that can hold one).
+  auto totals = client_->StatFs();
+  if (!totals.ok()) return totals.status();
+  if (totals->chunk_size == 0) return Status::ProtocolError(client_->server(0).ToString() + " reports no chunk size");
+  chunk_size_ = totals->chunk_size;
   if (options.chunk_size != 0 && options.chunk_size != chunk_size_) {
     return Status::InvalidArgument("chunk_size " + std::to_string(options.chunk_size) +
                                    " differs from the servers' " + std::to_string(chunk_size_) +
@@ -123,6 +114,24 @@ void Context::RemoveFile(File* f) {
 const std::vector<File*>* Context::FilesOf(const std::string& path) const {
   auto it = files_.find(path);
   return it == files_.end() ? nullptr : &it->second;
+}
+
+void Context::RenameFiles(const std::string& from, const std::string& to) {
+  std::vector<File*> moved;
+  for (auto it = files_.begin(); it != files_.end();) {
+    const std::string& p = it->first;
+    const bool under = p.size() > from.size() && p.compare(0, from.size(), from) == 0 && p[from.size()] == '/';
+    if (p == from || under) {
+      moved.insert(moved.end(), it->second.begin(), it->second.end());
+      it = files_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (File* f : moved) {
+    f->set_path(to + f->path().substr(from.size()));
+    AddFile(f);
+  }
 }
 
 std::vector<File*> Context::AllFiles() const {

@@ -75,6 +75,9 @@ class Context {
   void RemoveFile(File* f);
   // Files open through this context on `path`.
   const std::vector<File*>* FilesOf(const std::string& path) const;
+  // After a rename of `from` to `to`: handles of `from`, or of a path under
+  // it, are filed (and push their sizes) under the new name.
+  void RenameFiles(const std::string& from, const std::string& to);
   // Every open file (finalize closes them).
   std::vector<File*> AllFiles() const;
 

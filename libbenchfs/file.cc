@@ -20,13 +20,13 @@ bool IsNotFound(const Status& s) { return s.code() == StatusCode::kNotFound; }
 }  // namespace
 
 File::File(Context& ctx, std::string path, const Inode& inode, const OpenRequest& req)
-    : ctx_(ctx), path_(std::move(path)), readable_(req.readable), writable_(req.writable), size_seen_(inode.size) {}
+    : ctx_(ctx), path_(std::move(path)), id_(inode.id), readable_(req.readable), writable_(req.writable), size_seen_(inode.size) {}
 
 Result<File*> File::Open(Context& ctx, const std::string& path, const OpenRequest& req) {
   FsClient& c = ctx.client();
   std::optional<Inode> inode;
   if (req.create) {
-    auto r = c.Create(path, req.mode, InodeType::kFile);
+    auto r = c.CreateFile(path, req.mode);
     if (r.ok()) {
       inode = *r;
     } else if (r.status().code() != StatusCode::kAlreadyExists || req.exclusive) {
@@ -39,13 +39,13 @@ Result<File*> File::Open(Context& ctx, const std::string& path, const OpenReques
     if (st->type == InodeType::kDirectory) return Status::InvalidArgument(path + " is a directory", EISDIR);
     inode = *st;
     if (req.truncate && inode->size > 0) {
-      // Dropping the file and creating it again removes its chunks too, so
-      // a later write past a hole reads zeros in the hole.
-      Status rm = c.Remove(path);
-      if (!rm.ok() && !IsNotFound(rm)) return rm;
-      auto cr = c.Create(path, inode->mode, InodeType::kFile);
-      if (!cr.ok()) return cr.status();
-      inode = *cr;
+      // Truncate cuts the chunks too: a later write past a hole reads zeros there.
+      auto t = c.Truncate(path, 0);
+      if (!t.ok()) return t.status();
+      inode = *t;
+      if (const std::vector<File*>* files = ctx.FilesOf(path)) {
+        for (File* f : *files) f->ForgetBeyond(0);
+      }
     }
   }
   File* f = new File(ctx, path, *inode, req);
@@ -89,9 +89,9 @@ Result<size_t> File::Read(std::byte* buf, size_t count, uint64_t offset) {
   if (offset + count > KnownSize()) {
     // Another handle may have grown the file since this one looked.
     auto st = ctx_.client().Stat(path_);
-    if (st.ok()) {
+    if (st.ok() && st->id == id_) {
       size_seen_ = st->size;
-    } else if (!IsNotFound(st.status())) {  // unlinked while open: what this handle knows
+    } else if (!st.ok() && !IsNotFound(st.status())) {  // unlinked while open: what this handle knows
       return st.status();
     }
   }
@@ -102,7 +102,7 @@ Result<size_t> File::Read(std::byte* buf, size_t count, uint64_t offset) {
   const uint64_t cs = ctx_.chunk_size();
   Status s = ForEachPiece(offset, n, [&](uint64_t at, size_t into, size_t len) -> Status {
     IoBuffer b = IoBuffer::AllocateUninitialized(len, 64);
-    auto got = c.ReadChunk(path_, at / cs, at % cs, b, len);
+    auto got = c.ReadChunkOf(id_, at / cs, at % cs, b, len);
     if (!got.ok() && !IsNotFound(got.status())) return got.status();
     const size_t have = got.ok() ? *got : 0;  // a missing or short chunk is a hole
     std::memcpy(buf + into, b.data(), have);
@@ -120,7 +120,7 @@ Status File::Write(const std::byte* buf, size_t count, uint64_t offset) {
   Status s = ForEachPiece(offset, count, [&](uint64_t at, size_t from, size_t len) -> Status {
     IoBuffer b = IoBuffer::AllocateUninitialized(len, 64);
     std::memcpy(b.data(), buf + from, len);
-    return c.WriteChunk(path_, at / cs, at % cs, b, len);
+    return c.WriteChunkOf(id_, at / cs, at % cs, b, len);
   });
   if (!s.ok()) return s;
   written_end_ = std::max(written_end_, offset + count);
@@ -140,7 +140,7 @@ Result<std::optional<Inode>> File::PushSize() {
 Status File::Sync() {
   auto pushed = PushSize();
   if (!pushed.ok() && !IsNotFound(pushed.status())) return pushed.status();
-  return ctx_.client().Fsync(path_);
+  return ctx_.client().FsyncOf(id_);
 }
 
 Result<uint64_t> File::Size() {

@@ -2,13 +2,16 @@
 //
 // Sizes (close-to-open consistency): a File remembers the size the metadata
 // server reported at open and the largest end written through it. A read
-// within that size is split into READ_CHUNK calls; one reaching past it stats
+// within that size is split into chunk reads; one reaching past it stats
 // the file once before deciding where the end is. A write sends its chunks
 // and only raises the handle's written end; the size reaches the metadata
 // server (META_UPDATE grow, which keeps the larger of the two sizes) when the
 // handle is synced, closed, asked for the size, or the path is stat'ed
 // through the same context. So a small write costs one RPC, and several
 // processes writing one file find the right size after they have closed it.
+//
+// Chunks are named by the file's inode id (FsClient::WriteChunkOf), kept from
+// open: a handle keeps reading and writing its file after a rename.
 //
 // Every method runs on the executor thread (inside Context::Run); fibers of
 // several callers may use one File at once.
@@ -39,8 +42,8 @@ struct OpenRequest {
 
 class File {
  public:
-  // Opens (creating it when asked) `path`. NOT_FOUND, ALREADY_EXISTS
-  // (exclusive), or INVALID_ARGUMENT with errno EISDIR for a directory.
+  // Opens (creating it when asked) `path`. ENOENT (the file or, creating,
+  // its parent), EEXIST (exclusive), ENOTDIR, or EISDIR for a directory.
   static Result<File*> Open(Context& ctx, const std::string& path, const OpenRequest& req);
   File(const File&) = delete;
   File& operator=(const File&) = delete;
@@ -70,6 +73,9 @@ class File {
 
   Context& context() { return ctx_; }
   const std::string& path() const { return path_; }
+  // After a rename through the same context: the name sizes are pushed to.
+  void set_path(std::string path) { path_ = std::move(path); }
+  uint64_t id() const { return id_; }
   bool readable() const { return readable_; }
   bool writable() const { return writable_; }
 
@@ -83,6 +89,7 @@ class File {
 
   Context& ctx_;
   std::string path_;
+  uint64_t id_;  // the inode id: names the chunks
   bool readable_;
   bool writable_;
   bool open_ = true;

@@ -7,9 +7,11 @@
  * once; a file handle belongs to its context and must not be used after
  * benchfs_close.
  *
- * Files are split into chunks of `chunk_size` bytes, each placed on a server;
- * a file's metadata (type, size, mode, times) lives on the server its path
- * hashes to. Sizes are kept by the servers, so several processes writing one
+ * Files are split into chunks of `chunk_size` bytes, each placed on a server
+ * and named by the file's stable id (so a file keeps its data, and open
+ * handles keep working, across a rename); a file's metadata (type, size,
+ * mode, times) lives on the server its path hashes to. Directories are
+ * real: creating needs an existing parent directory (docs/namespace.md). Sizes are kept by the servers, so several processes writing one
  * shared file end with the right size.
  *
  * Sizes follow close-to-open consistency. A handle remembers the size it saw
@@ -25,7 +27,7 @@
  *
  * Errors: every function returning int returns 0 (or a count) on success and
  * a negative errno on failure (-ENOENT, -EEXIST, -ENOTDIR, -EISDIR,
- * -ENOTEMPTY, -ENAMETOOLONG, -EINVAL, -EIO, -ETIMEDOUT, -EHOSTUNREACH...).
+ * -ENOTEMPTY, -EXDEV, -ENAMETOOLONG, -EINVAL, -EIO, -ETIMEDOUT, -EHOSTUNREACH...).
  * benchfs_last_error() gives a human-readable message for the calling
  * thread's last failed call.
  */
@@ -72,8 +74,10 @@ const char* benchfs_last_error(void);
 /* open(2)-like: O_CREAT, O_EXCL, O_TRUNC, O_RDONLY/O_WRONLY/O_RDWR, O_APPEND
  * is refused (-EINVAL); other flags (O_CLOEXEC, O_DIRECT, ...) are ignored.
  * benchfs_create adds O_CREAT; benchfs_open with O_CREAT creates with mode
- * 0644. Errors: -ENOENT (no such file), -EEXIST (O_CREAT|O_EXCL and the path
- * exists), -EISDIR (the path is a directory). Paths are absolute and
+ * 0644. O_TRUNC sets the size to 0 and drops the chunks. Errors: -ENOENT (no
+ * such file, or creating in a missing parent directory), -ENOTDIR (a parent
+ * is a file), -EEXIST (O_CREAT|O_EXCL and the path exists), -EISDIR (the path
+ * is a directory). Paths are absolute and
  * normalised ("/a/b"); a longer one than 4096 bytes, or a component longer
  * than 255, is -ENAMETOOLONG. Returns NULL and stores -errno in *err (when
  * `err` is not NULL) on failure, 0 on success. */
@@ -101,26 +105,34 @@ struct benchfs_stat {
 };
 
 int benchfs_stat(benchfs_context* ctx, const char* path, struct benchfs_stat* st);
-/* Removes the file's metadata and its chunks on every server. */
+/* Removes a file's metadata and its chunks: -ENOENT, -EISDIR (a directory). */
 int benchfs_unlink(benchfs_context* ctx, const char* path);
-/* Sets the size; bytes dropped by a shrink read as zeros after a later
- * extension. */
+/* Sets the size; a shrink drops the chunks' bytes past it, so they read as
+ * zeros after a later extension. -ENOENT, -EISDIR. */
 int benchfs_truncate(benchfs_context* ctx, const char* path, uint64_t size);
+/* -EEXIST, -ENOENT (missing parent), -ENOTDIR (the parent is a file). */
 int benchfs_mkdir(benchfs_context* ctx, const char* path, mode_t mode);
+/* Removes an empty directory: -ENOENT, -ENOTDIR (a file), -ENOTEMPTY. */
 int benchfs_rmdir(benchfs_context* ctx, const char* path);
+/* Renames a file or an empty directory, replacing a file (or an empty
+ * directory) at `to`. The sizes pending in this context's handles of `from`
+ * are pushed first; the handles stay usable. -ENOENT, -ENOTDIR, -EISDIR,
+ * -ENOTEMPTY (`to` is a non-empty directory), -EINVAL (into itself), -EXDEV
+ * (`from` is a non-empty directory: entries are keyed by full path). */
 int benchfs_rename(benchfs_context* ctx, const char* from, const char* to);
 
 /* readdir: calls `fn` once per entry of directory `path` (names only, no
  * "." or ".."), in no particular order, until it returns non-zero (which
- * stops the walk and is returned). Entries are fetched in pages. */
+ * stops the walk and is returned). Entries are fetched in pages; `fn` runs
+ * on the calling thread and may call the library. -ENOENT, -ENOTDIR. */
 typedef int (*benchfs_dirent_fn)(void* arg, const char* name, const struct benchfs_stat* st);
 int benchfs_readdir(benchfs_context* ctx, const char* path, benchfs_dirent_fn fn, void* arg);
 
 struct benchfs_statfs {
   uint32_t servers;
   uint64_t chunk_size;
-  uint64_t total_bytes; /* summed over servers' data file systems (0: not reported) */
-  uint64_t free_bytes;  /* (0: not reported) */
+  uint64_t total_bytes; /* summed over the servers' data file systems */
+  uint64_t free_bytes;  /* summed likewise */
   uint64_t files;       /* metadata records held by the servers */
   uint64_t used_bytes;  /* chunk bytes the servers hold */
 };

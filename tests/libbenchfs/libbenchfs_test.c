@@ -43,6 +43,7 @@ static int failures = 0;
   } while (0)
 
 static struct test_daemon daemon_;
+static const char* benchfsd_path;
 
 static benchfs_context* connect_to(const char* servers, const char* registry) {
   struct benchfs_options o;
@@ -432,6 +433,270 @@ static void test_unlink_mkdir_statfs(void) {
   CHECK_EQ(benchfs_finalize(ctx), 0);
 }
 
+static void test_rmdir(void) {
+  benchfs_context* ctx = connect_to(daemon_.address, NULL);
+  if (ctx == NULL) return;
+  int err = 0;
+  CHECK_EQ(benchfs_mkdir(ctx, "/rd", 0755), 0);
+  CHECK_EQ(benchfs_mkdir(ctx, "/rd/sub", 0755), 0);
+  benchfs_file* f = benchfs_create(ctx, "/rd/file", O_RDWR | O_EXCL, 0644, &err);
+  CHECK(f != NULL);
+  if (f != NULL) CHECK_EQ(benchfs_close(f), 0);
+  CHECK_EQ(benchfs_rmdir(ctx, "/rd"), -ENOTEMPTY);
+  CHECK_EQ(benchfs_rmdir(ctx, "/rd/file"), -ENOTDIR);
+  CHECK_EQ(benchfs_rmdir(ctx, "/rd/none"), -ENOENT);
+  CHECK_EQ(benchfs_rmdir(ctx, "/rd/sub"), 0);
+  CHECK_EQ(benchfs_rmdir(ctx, "/rd"), -ENOTEMPTY);
+  CHECK_EQ(benchfs_unlink(ctx, "/rd/file"), 0);
+  CHECK_EQ(benchfs_rmdir(ctx, "/rd"), 0);
+  struct benchfs_stat st;
+  CHECK_EQ(benchfs_stat(ctx, "/rd", &st), -ENOENT);
+  CHECK_EQ(benchfs_rmdir(ctx, "/rd"), -ENOENT);
+  CHECK_EQ(benchfs_finalize(ctx), 0);
+}
+
+/* Which of two single-server contexts holds the metadata of `path`: 0, 1,
+ * or -1 if neither (or both) does. */
+static int owner_of(benchfs_context* only0, benchfs_context* only1, const char* path) {
+  struct benchfs_stat st;
+  const int on0 = benchfs_stat(only0, path, &st) == 0;
+  const int on1 = benchfs_stat(only1, path, &st) == 0;
+  return on0 == on1 ? -1 : (on0 ? 0 : 1);
+}
+
+static void check_contents(benchfs_context* ctx, const char* path, const unsigned char* want, size_t n) {
+  int err = 0;
+  benchfs_file* f = benchfs_open(ctx, path, O_RDONLY, &err);
+  CHECK(f != NULL);
+  if (f == NULL) return;
+  static unsigned char r[4 * CHUNK];
+  memset(r, 0xee, sizeof(r));
+  CHECK_EQ(benchfs_pread(f, r, sizeof(r), 0), n);
+  CHECK(memcmp(r, want, n) == 0);
+  CHECK_EQ(benchfs_close(f), 0);
+}
+
+/* Two daemons: renames within one metadata server and across the two. */
+static void test_rename(void) {
+  struct test_daemon second;
+  char chunk[32];
+  snprintf(chunk, sizeof(chunk), "%d", CHUNK);
+  if (daemon_start(&second, benchfsd_path, chunk) != 0) {
+    ++failures;
+    return;
+  }
+  char both[300];
+  snprintf(both, sizeof(both), "%s,%s", daemon_.address, second.address);
+  benchfs_context* ctx = connect_to(both, NULL);
+  benchfs_context* only0 = connect_to(daemon_.address, NULL);
+  benchfs_context* only1 = connect_to(second.address, NULL);
+  if (ctx == NULL || only0 == NULL || only1 == NULL) {
+    daemon_stop(&second);
+    return;
+  }
+  int err = 0;
+  /* Name candidates, sorted by the server their metadata lands on. */
+  char names[2][4][32];
+  int count[2] = {0, 0};
+  for (int i = 0; i < 64 && (count[0] < 4 || count[1] < 4); ++i) {
+    char p[32];
+    snprintf(p, sizeof(p), "/n%d", i);
+    benchfs_file* f = benchfs_create(ctx, p, O_RDWR | O_EXCL, 0644, &err);
+    CHECK(f != NULL);
+    if (f == NULL) continue;
+    CHECK_EQ(benchfs_close(f), 0);
+    const int o = owner_of(only0, only1, p);
+    CHECK(o >= 0);
+    if (o >= 0 && count[o] < 4) strcpy(names[o][count[o]++], p);
+    CHECK_EQ(benchfs_unlink(ctx, p), 0);
+  }
+  CHECK_EQ(count[0], 4);
+  CHECK_EQ(count[1], 4);
+  if (count[0] < 4 || count[1] < 4) goto out;
+
+  static unsigned char w[3 * CHUNK + 17];
+  fill(w, sizeof(w), 21);
+  struct benchfs_stat st, st2;
+  /* Within server 0, then across to server 1, then back: the id and the
+   * data follow the file. */
+  benchfs_file* f = benchfs_create(ctx, names[0][0], O_RDWR | O_EXCL, 0644, &err);
+  CHECK(f != NULL);
+  if (f == NULL) goto out;
+  CHECK_EQ(benchfs_pwrite(f, w, sizeof(w), 0), sizeof(w));
+  CHECK_EQ(benchfs_close(f), 0);
+  CHECK_EQ(benchfs_stat(ctx, names[0][0], &st), 0);
+  const char* hops[] = {names[0][0], names[0][1], names[1][0], names[0][2]};
+  for (int h = 1; h < 4; ++h) {
+    CHECK_EQ(benchfs_rename(ctx, hops[h - 1], hops[h]), 0);
+    CHECK_EQ(owner_of(only0, only1, hops[h]), h == 2 ? 1 : 0);
+    CHECK_EQ(benchfs_stat(ctx, hops[h - 1], &st2), -ENOENT);
+    CHECK_EQ(benchfs_stat(ctx, hops[h], &st2), 0);
+    CHECK_EQ(st2.id, st.id);
+    CHECK_EQ(st2.size, sizeof(w));
+    check_contents(ctx, hops[h], w, sizeof(w));
+  }
+  /* An open handle keeps writing across a rename; its size reaches the new name. */
+  f = benchfs_open(ctx, names[0][2], O_RDWR, &err);
+  CHECK(f != NULL);
+  if (f != NULL) {
+    CHECK_EQ(benchfs_pwrite(f, "ab", 2, sizeof(w)), 2);
+    CHECK_EQ(benchfs_rename(ctx, names[0][2], names[1][1]), 0);
+    CHECK_EQ(benchfs_pwrite(f, "cd", 2, sizeof(w) + 2), 2);
+    CHECK_EQ(benchfs_close(f), 0);
+    CHECK_EQ(size_of(ctx, names[1][1]), sizeof(w) + 4);
+    unsigned char tail[4];
+    f = benchfs_open(ctx, names[1][1], O_RDONLY, &err);
+    CHECK(f != NULL);
+    if (f != NULL) {
+      CHECK_EQ(benchfs_pread(f, tail, 4, sizeof(w)), 4);
+      CHECK(memcmp(tail, "abcd", 4) == 0);
+      CHECK_EQ(benchfs_close(f), 0);
+    }
+  }
+  static unsigned char w4[sizeof(w) + 4];
+  memcpy(w4, w, sizeof(w));
+  memcpy(w4 + sizeof(w), "abcd", 4);
+  /* Replacing a file: the target's data is gone, the source's is there. */
+  f = benchfs_create(ctx, names[1][2], O_RDWR | O_EXCL, 0644, &err);
+  CHECK(f != NULL);
+  if (f != NULL) {
+    CHECK_EQ(benchfs_pwrite(f, "old", 3, 0), 3);
+    CHECK_EQ(benchfs_close(f), 0);
+  }
+  CHECK_EQ(benchfs_rename(ctx, names[1][1], names[1][2]), 0);
+  CHECK_EQ(benchfs_stat(ctx, names[1][1], &st2), -ENOENT);
+  check_contents(ctx, names[1][2], w4, sizeof(w4));
+  /* Directories: an empty one moves, a non-empty one is EXDEV. */
+  CHECK_EQ(benchfs_mkdir(ctx, "/dir", 0755), 0);
+  CHECK_EQ(benchfs_rename(ctx, "/dir", "/dir2"), 0);
+  CHECK_EQ(benchfs_stat(ctx, "/dir2", &st2), 0);
+  CHECK(S_ISDIR(st2.mode));
+  CHECK_EQ(benchfs_rename(ctx, names[1][2], "/dir2/file"), 0);
+  check_contents(ctx, "/dir2/file", w4, sizeof(w4));
+  CHECK_EQ(benchfs_rename(ctx, "/dir2", "/dir3"), -EXDEV);
+  CHECK_EQ(benchfs_stat(ctx, "/dir2/file", &st2), 0);
+  CHECK_EQ(benchfs_rename(ctx, "/missing", "/x"), -ENOENT);
+  CHECK_EQ(benchfs_rename(ctx, "/dir2/file", "/nodir/x"), -ENOENT);
+  CHECK_EQ(benchfs_rename(ctx, "/dir2/file", "/dir2"), -EISDIR);
+  CHECK_EQ(benchfs_rename(ctx, "/dir2", "/dir2/in"), -EINVAL);
+  CHECK_EQ(benchfs_rename(ctx, "/dir2/file", "bad"), -EINVAL);
+out:
+  CHECK_EQ(benchfs_finalize(only1), 0);
+  CHECK_EQ(benchfs_finalize(only0), 0);
+  CHECK_EQ(benchfs_finalize(ctx), 0);
+  daemon_stop(&second);
+}
+
+struct listing {
+  int seen[300];
+  int others;
+  int calls;
+  int stop_after;
+};
+
+static int collect(void* arg, const char* name, const struct benchfs_stat* st) {
+  struct listing* l = arg;
+  ++l->calls;
+  int i = -1;
+  char tail = 0;
+  if (sscanf(name, "entry-%d%c", &i, &tail) == 1 && i >= 0 && i < 300 && S_ISREG(st->mode)) {
+    ++l->seen[i];
+  } else if (strcmp(name, "sub") == 0 && S_ISDIR(st->mode)) {
+    ++l->seen[299];
+  } else {
+    ++l->others;
+  }
+  return l->stop_after > 0 && l->calls == l->stop_after ? 42 : 0;
+}
+
+static void test_readdir(void) {
+  benchfs_context* ctx = connect_to(daemon_.address, NULL);
+  if (ctx == NULL) return;
+  int err = 0;
+  CHECK_EQ(benchfs_mkdir(ctx, "/ls", 0755), 0);
+  /* More entries than one page holds (the server's page is smaller). */
+  enum { kEntries = 290 };
+  for (int i = 0; i < kEntries; ++i) {
+    char p[64];
+    snprintf(p, sizeof(p), "/ls/entry-%d", i);
+    benchfs_file* f = benchfs_create(ctx, p, O_WRONLY | O_EXCL, 0644, &err);
+    CHECK(f != NULL);
+    if (f != NULL) CHECK_EQ(benchfs_close(f), 0);
+  }
+  CHECK_EQ(benchfs_mkdir(ctx, "/ls/sub", 0755), 0);
+  CHECK_EQ(benchfs_mkdir(ctx, "/ls/sub/deeper", 0755), 0); /* not an entry of /ls */
+  static struct listing l;
+  memset(&l, 0, sizeof(l));
+  CHECK_EQ(benchfs_readdir(ctx, "/ls", collect, &l), 0);
+  CHECK_EQ(l.calls, kEntries + 1);
+  CHECK_EQ(l.others, 0);
+  int once = 0;
+  for (int i = 0; i < kEntries; ++i) once += l.seen[i] == 1;
+  CHECK_EQ(once, kEntries);
+  CHECK_EQ(l.seen[299], 1);
+  /* A non-zero return stops the walk and is returned. */
+  memset(&l, 0, sizeof(l));
+  l.stop_after = 3;
+  CHECK_EQ(benchfs_readdir(ctx, "/ls", collect, &l), 42);
+  CHECK_EQ(l.calls, 3);
+  /* An empty directory, a file, a missing path, no callback. */
+  memset(&l, 0, sizeof(l));
+  CHECK_EQ(benchfs_readdir(ctx, "/ls/sub/deeper", collect, &l), 0);
+  CHECK_EQ(l.calls, 0);
+  CHECK_EQ(benchfs_readdir(ctx, "/ls/entry-0", collect, &l), -ENOTDIR);
+  CHECK_EQ(benchfs_readdir(ctx, "/none", collect, &l), -ENOENT);
+  CHECK_EQ(benchfs_readdir(ctx, "/ls", NULL, NULL), -EINVAL);
+  /* The root lists /ls only. */
+  memset(&l, 0, sizeof(l));
+  CHECK_EQ(benchfs_readdir(ctx, "/", collect, &l), 0);
+  CHECK_EQ(l.calls, 1);
+  CHECK_EQ(l.others, 1);
+  CHECK_EQ(benchfs_finalize(ctx), 0);
+}
+
+static void test_namespace_rules(void) {
+  benchfs_context* ctx = connect_to(daemon_.address, NULL);
+  if (ctx == NULL) return;
+  int err = 0;
+  /* Creating needs an existing parent directory. */
+  CHECK(benchfs_create(ctx, "/nodir/f", O_RDWR, 0644, &err) == NULL);
+  CHECK_EQ(err, -ENOENT);
+  CHECK(benchfs_open(ctx, "/nodir/f", O_RDWR | O_CREAT, &err) == NULL);
+  CHECK_EQ(err, -ENOENT);
+  CHECK_EQ(benchfs_mkdir(ctx, "/nodir/d", 0755), -ENOENT);
+  benchfs_file* f = benchfs_create(ctx, "/plain", O_RDWR | O_EXCL, 0644, &err);
+  CHECK(f != NULL);
+  if (f == NULL) return;
+  CHECK(benchfs_create(ctx, "/plain/f", O_RDWR, 0644, &err) == NULL);
+  CHECK_EQ(err, -ENOTDIR);
+  /* unlink of a directory. */
+  CHECK_EQ(benchfs_mkdir(ctx, "/adir", 0755), 0);
+  CHECK_EQ(benchfs_unlink(ctx, "/adir"), -EISDIR);
+  struct benchfs_stat st;
+  CHECK_EQ(benchfs_stat(ctx, "/adir", &st), 0);
+  /* Shrink, then grow again by writing: zeros between the cut and the write. */
+  static unsigned char w[3 * CHUNK], r[3 * CHUNK];
+  fill(w, sizeof(w), 5);
+  CHECK_EQ(benchfs_pwrite(f, w, sizeof(w), 0), sizeof(w));
+  CHECK_EQ(benchfs_truncate(ctx, "/plain", 100), 0);
+  CHECK_EQ(benchfs_pwrite(f, "q", 1, sizeof(w) - 1), 1);
+  memset(r, 0xee, sizeof(r));
+  CHECK_EQ(benchfs_pread(f, r, sizeof(r), 0), sizeof(w));
+  CHECK(memcmp(r, w, 100) == 0);
+  CHECK(all_zero(r + 100, sizeof(w) - 101));
+  CHECK_EQ(r[sizeof(w) - 1], 'q');
+  CHECK_EQ(benchfs_close(f), 0);
+  CHECK_EQ(size_of(ctx, "/plain"), sizeof(w));
+  /* The servers report their file systems. */
+  struct benchfs_statfs sf;
+  CHECK_EQ(benchfs_statfs(ctx, &sf), 0);
+  CHECK(sf.total_bytes > 0);
+  CHECK(sf.free_bytes > 0);
+  CHECK(sf.free_bytes <= sf.total_bytes);
+  CHECK_EQ(sf.files, 2);
+  CHECK_EQ(benchfs_finalize(ctx), 0);
+}
+
 static void test_bad_arguments(void) {
   benchfs_context* ctx = connect_to(daemon_.address, NULL);
   if (ctx == NULL) return;
@@ -541,6 +806,10 @@ static const struct test_case kCases[] = {
     {"bad_arguments", test_bad_arguments},
     {"finalize_closes", test_finalize_closes},
     {"idle", test_idle},
+    {"rmdir", test_rmdir},
+    {"rename", test_rename},
+    {"readdir", test_readdir},
+    {"namespace_rules", test_namespace_rules},
 };
 
 int main(int argc, char** argv) {
@@ -558,6 +827,7 @@ int main(int argc, char** argv) {
   }
   char chunk[32];
   snprintf(chunk, sizeof(chunk), "%d", CHUNK);
+  benchfsd_path = argv[1];
   if (daemon_start(&daemon_, argv[1], chunk) != 0) return 2;
   c->fn();
   daemon_stop(&daemon_);
