@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* benchfs-capi-bench: QD1 rates through the libbenchfs C API, shaped like
  * `benchfs bench small` so the two can run against the same servers:
  *

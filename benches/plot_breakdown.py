@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Stacked bars of a bench small run's per-stage breakdown (--breakdown).
 
 Usage: plot_breakdown.py RESULT.json OUT.png

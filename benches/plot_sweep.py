@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Plots a `benchfs sweep` result (JSON, schema benchfs.sweep/1).
 
 Usage: benches/plot_sweep.py SWEEP.json [--out DIR] [--prefix NAME] [--metric p99|p50]

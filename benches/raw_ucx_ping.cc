@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The bare echo server: worker set-up, listener, and the busy loop.
 #include "benches/raw_ucx_ping.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The bare UCX echo the RPC benchmarks are measured against, on a thread of
 // its own with no BenchFS runtime: a UCP worker that busy-progresses and
 // answers each kAmRawEcho active message (rpc/raw_ping.h) from inside its

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Prints the goal table for Google Benchmark JSON results.
 
 Usage: benches/report.py RESULT.json [RESULT.json ...] [--fio FIO.json]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // benchfs-rpc-bench: the RPC path beside the bare UCX floor, same run.
 //
 //   BM_PingQD1/raw_ucx/<tl>/<bytes>  bare UCP AM ping-pong, busy progress, no runtime

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // benchfs-runtime-bench: the runtime's costs, each beside the bare floor it
 // is judged against, measured in the same run.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // benchfs-storage-bench: the storage layer's costs, each beside the bare
 // floor it is judged against, measured in the same run on the same file
 // system ($BENCHFS_BENCH_DIR, else $TMPDIR, else /tmp).

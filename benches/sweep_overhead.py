@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Checks that `benchfs sweep` measures what the standalone benchmarks measure.
 
 Usage: benches/sweep_overhead.py [--build build/release] [--rounds 5] [--time 2s]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // benchfs: the BenchFS client. Benchmarks one or more benchfsd servers
 // (`bench small`, `bench ping`), pokes at them by hand (status, shutdown,
 // put, get, stat, rm) and sweeps the reactor knobs (`sweep`). Parses flags

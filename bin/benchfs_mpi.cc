@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // benchfs-mpi: one MPI job that runs BenchFS end to end. Ranks below
 // --servers run benchfsd, the others run `benchfs bench small` against all of
 // them. MPI is used only to exchange UCX worker addresses, to start the

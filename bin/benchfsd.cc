@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // benchfsd: the BenchFS chunk-store and metadata server daemon. Parses flags
 // over an optional TOML config file and runs the daemon (service/daemon.h).
 #include <CLI/CLI.hpp>

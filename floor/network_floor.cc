@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The busy-polling raw client of the network floor.
 #include "floor/network_floor.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The network floor BenchFS reports: the bare UCX round trip against the
 // raw echo every server installs (rpc/raw_ping.h), measured by a client with
 // its own UCP context that busy-progresses with no runtime at all.

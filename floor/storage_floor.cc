@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Raw io_uring QD1 loops over a scratch file.
 #include "floor/storage_floor.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The storage floor BenchFS reports beside chunk writes and reads and
 // metadata creates: bare liburing at queue depth 1 (no runtime, no store),
 // run by the server in its own data dir with its own ring set-up (FLOOR,

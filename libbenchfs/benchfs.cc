@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The C API (include/benchfs/benchfs.h): argument checks, the hand-off to the
 // context's executor thread, and errors as negative errno. No exception
 // crosses this boundary: one that reaches it becomes -EIO with its message.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Completion: how a caller thread waits for work the library's executor
 // thread does for it. The caller sleeps on a futex at once; the executor's
 // Signal() never blocks and makes a system call only when the caller is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Context: the executor thread, the connection and the open file table.
 #include "libbenchfs/context.h"
 

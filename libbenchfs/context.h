@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Context: what benchfs_init opens - one executor thread with its UCX worker,
 // an FsClient connected to every server, and the files open through it.
 //

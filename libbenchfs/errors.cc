@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Status -> errno and the per-thread last error message.
 #include "libbenchfs/errors.h"
 

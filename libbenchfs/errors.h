@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Errors at the C boundary: a Status becomes a negative errno, and the
 // calling thread keeps the message of its last failure for
 // benchfs_last_error().

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // File: open, chunked reads and writes, and the size pushes.
 #include "libbenchfs/file.h"
 

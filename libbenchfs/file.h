@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // File: an open file of the C API (what a benchfs_file* points to).
 //
 // Sizes (close-to-open consistency): a File remembers the size the metadata

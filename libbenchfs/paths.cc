@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Path calls: stat with pending sizes pushed, the namespace calls, statfs.
 #include "libbenchfs/paths.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The C API's calls on paths (stat, unlink, truncate, mkdir, rmdir, rename)
 // and on the servers as a whole (statfs), each run on the executor
 // thread inside Context::Run. They follow the servers' namespace rules

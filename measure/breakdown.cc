@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Stage accounting and the percentile bands.
 #include "measure/breakdown.h"
 

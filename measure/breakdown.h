@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Breakdown: where each call of a row spent its time, from the client's two
 // clock reads (send, wake-up) and the server's trace (rpc/trace.h):
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The JSON form of a breakdown, shared by the result and sweep reports:
 // {same_clock, calls, p50:{send_us, queue_us, handler_us, storage_us, log_us,
 // reply_us, total_us, calls}, p99:{...}}.

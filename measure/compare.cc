@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Bootstrap comparison of two runs' rounds.
 #include "measure/compare.h"
 

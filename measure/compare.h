@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // benchfs compare: what changed between benchmark runs, and whether it is
 // more than noise. Rows of a baseline run A are matched with rows of another
 // run B by (op, size, qd). For each of p50, p99 and p50/floor the change is

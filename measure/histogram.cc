@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Histogram bucket arithmetic and percentile walk.
 #include "measure/histogram.h"
 

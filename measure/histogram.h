@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Histogram: latency recording with log-linear buckets. Values below 128 are
 // exact; above, each power of two is split into 128 linear sub-buckets, so a
 // reported percentile is within 0.4 % of a true sample value (the bucket

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Closed- and open-loop drivers.
 #include "measure/load.h"
 

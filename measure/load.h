@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Load generation on an executor: a closed loop (N operations always in
 // flight) or an open loop (operations start at a fixed rate, and latency is
 // measured from each operation's intended start, so a slow server cannot hide

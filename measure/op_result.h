@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // OpResult: one row of a benchmark's results (an op at a size and queue
 // depth): its latency samples and counts, its floor, and, when it was run in
 // several rounds, each round's figures. Measured by the load generator,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Table, JSON and CSV rendering of benchmark results.
 #include "measure/report.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Results of a benchmark run and the ways they are written: a readable table,
 // the JSON contract `benchfs.result/2`, and CSV for spreadsheets.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Combining rounds, flagging floors that are not below their measurements.
 #include "measure/rounds.h"
 

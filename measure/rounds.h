@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Repeated rounds of one benchmark, each op block preceded by a floor block
 // of the same shape, so a row's floor and its measurement see the same host:
 // the rounds are combined into one row per (op, size) - medians over rounds,

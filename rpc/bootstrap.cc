@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The bootstrap frames and the client side of the exchange.
 #include "rpc/bootstrap.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The bootstrap protocol: how a client turns a daemon's host:port into the
 // daemon's UCX worker address.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // BootstrapListener: accept fiber, per-connection fibers, bounded everything.
 #include "rpc/bootstrap_listener.h"
 

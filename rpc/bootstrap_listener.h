@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // BootstrapListener: the daemon's --listen port. It answers each bootstrap
 // request (rpc/bootstrap.h) with the UCX worker address, on the executor's
 // loop and without ever blocking it: a fiber accepts (an io_uring poll on a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // CallWindow: how many calls one client connection may have in flight, learnt
 // from the server's BUSY answers - additive increase, multiplicative decrease,
 // as TCP does with its congestion window.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // RpcClient implementation: connections, the reply AM handler, calls with
 // deadlines and BUSY retries.
 #include "rpc/client.h"

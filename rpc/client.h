@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // RpcClient: calls into RpcServers from fibers of one executor.
 //
 // A client owns the worker-wide reply handler and the table of calls waiting

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Little-endian encoding helpers for the wire: fixed-width puts/gets and a
 // bounds-checked reader/writer for operation headers. Nothing here trusts its
 // input: every read checks the remaining length first.

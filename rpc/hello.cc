@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // HELLO codec, constant-time token comparison and the token file loader.
 #include "rpc/hello.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The HELLO exchange and the shared token it carries.
 //
 // A server configured with a token (RpcServerConfig::token) serves nothing on

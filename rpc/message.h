@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Request and Response: what a server handler receives and returns.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Host/port parsing and resolution.
 #include "rpc/net_address.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // NetAddress: "host:port" parsed and resolved to a socket address, the form
 // UCX listeners and client endpoints take.
 #pragma once

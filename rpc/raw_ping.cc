@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The raw echo's AM handler and reply-length rule.
 #include "rpc/raw_ping.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The raw UCX echo: the server side of BenchFS's network floor. An active
 // message echoed by the server's worker from inside its AM callback (no
 // fiber, no RPC header, no admission). The client that measures against it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Registry entries: publish with write-then-rename, read through io_uring.
 #include "rpc/registry.h"
 

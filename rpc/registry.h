@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Address registry: a directory where servers publish their UCX worker
 // addresses so clients started by launchers without known ports (mpirun,
 // Slurm) can find them. Each entry is `<dir>/<name>.addr`, written to a

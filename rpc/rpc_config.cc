@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Validation and parsing for the RPC configuration.
 #include "rpc/rpc_config.h"
 

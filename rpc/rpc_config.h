@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Configuration of the RPC server and client, with validation that names the
 // knob and its allowed range.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // RpcServer implementation: connection set-up, the request AM handler with
 // validation and admission control, per-request fibers and replies.
 #include "rpc/server.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // RpcServer: serves requests arriving as UCP active messages on one executor.
 //
 // Clients learn the server's UCX worker address from its bootstrap listener

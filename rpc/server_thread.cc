@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ServerThread: start-up handshake, the serving loop and shutdown.
 #include "rpc/server_thread.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ServerThread: an RpcServer on an executor of its own, on a thread of its
 // own, listening on host:<any port> (and optionally published in a registry).
 // For in-process servers: benchmarks that measure the RPC path between two

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The trace block's codec.
 #include "rpc/trace.h"
 

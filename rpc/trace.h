@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Per-request timestamps for the per-stage breakdown. A request sent with
 // kWireFlagTrace asks the server for its own timestamps: when the message
 // arrived (the AM callback), when its handler started, how long the handler

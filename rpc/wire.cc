@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Wire header encoding and validation.
 #include "rpc/wire.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The BenchFS wire format. Every message is one UCP active message:
 //
 //   AM header = fixed 32-byte header | operation header (header_len bytes)

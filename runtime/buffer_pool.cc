@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // BufferPool: one anonymous mapping cut into equal buffers, a free list and
 // a wait queue.
 #include "runtime/buffer_pool.h"

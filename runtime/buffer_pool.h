@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // BufferPool: a fixed set of equal, page-aligned buffers registered with the
 // ring (io_uring_register_buffers), so reads and writes into them use
 // READ_FIXED/WRITE_FIXED and skip per-I/O page pinning. Memory is bounded by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Cancellation: lets one fiber (or the loop) abandon another fiber's blocking
 // call. Pass it in WaitOptions; Cancel() wakes the waiter with CANCELLED. For
 // an io_uring operation the reactor then issues an async-cancel and keeps the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Channel<T>: a bounded FIFO between fibers of one executor. Send() blocks
 // while the channel is full (backpressure), Recv() while it is empty. Close()
 // wakes everyone: senders fail, receivers drain what is left and then get

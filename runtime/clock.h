@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Time for the runtime: one monotonic clock and the deadline type every
 // blocking call takes.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Context switching (context_switch.h): MakeContext and, on x86-64, the
 // trampoline a fresh context starts in, written as a top-level asm block (so
 // the compiler emits the object's non-executable-stack note and no build step

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Context switching: the one primitive the executor's fibers are built on.
 //
 // A Context is a suspended stack. SwitchContext(save, to) saves the running

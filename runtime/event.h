@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Event: a fiber-aware flag. Wait() blocks the calling fiber until Set();
 // Reset() clears it again. Set() wakes every waiter.
 #pragma once

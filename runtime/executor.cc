@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Executor: fibers (spawning, stack switches, suspending a fiber on a wait
 // queue, a deadline or a cancellation, waking it, unwinding live fibers when
 // the executor dies) and the loop that runs them (the tick, idle spinning,

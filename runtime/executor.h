@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Executor: one thread's event loop. It runs fibers (context_switch.h, pooled
 // guard-paged stacks) and drives the io_uring reactor. One tick:
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Validation and parsing of ExecutorConfig knobs.
 #include "runtime/executor_config.h"
 

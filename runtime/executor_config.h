@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ExecutorConfig: every knob of the executor and its io_uring reactor, with
 // validation that names the knob and its allowed range, and parsers for the
 // textual forms used by config files and command lines.

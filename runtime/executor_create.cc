@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Where an executor is put together with its reactors: Executor::Create makes
 // the io_uring reactor its backend, EnableUcx adds the UCX worker. This is the
 // one file that knows the concrete reactors; the loop (executor.cc) knows only

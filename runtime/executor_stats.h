@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ExecutorStats: counters the executor keeps about its own loop. None of them
 // needs a clock read except park_ns, which is only kept when timing_stats is on.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Fiber: the executor's record of one fiber (its stack and saved context plus
 // the bookkeeping for the ready queue, wait queues, timers and joins). Records
 // are pooled and reused; a FiberHandle names one spawn of a record by its id.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // FileRef and FixedFile: how an operation names its file. A FileRef is a
 // plain fd or an index in the ring's registered-file table; a FixedFile owns
 // one entry of that table and frees it on destruction. Neither needs liburing,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // GatedPolicy: the reproduction of the historical reactor that made a 4 KiB
 // write take 150 ms. SQEs are submitted only once submit_batch are waiting or
 // submit_timeout has passed since the oldest was queued, whatever else is

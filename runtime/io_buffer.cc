@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // IoBuffer: aligned heap allocation, or a lease on a BufferPool slot.
 #include "runtime/io_buffer.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // IoBuffer: an owned, page-aligned byte buffer that I/O reads into and writes
 // from. It is move-only; an operation in flight takes it over, so a buffer can
 // never be freed while the kernel may still touch it. A buffer that comes from

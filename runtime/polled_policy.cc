@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // PolledPolicy: the default reactor policy. SQEs are submitted at the end of
 // the tick that produced them (held back up to submit_timeout for a batch of
 // submit_batch only while other fibers can still add to it), completions are

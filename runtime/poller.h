@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Poller: a source of events the executor drives besides io_uring (the UCX
 // worker is one). Each tick the executor calls Poll(); before it parks it asks
 // every poller to ArmForPark() and watches each wake_fd() through the ring, so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ReactorBackend: what the executor's loop asks of its kernel event source,
 // and nothing else. The loop calls Poll() every tick (submit the work that is
 // due, reap what has completed: one call, so a tick pays one indirect call),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ReactorPolicy: when the io_uring reactor submits, when it may look at
 // completions, and how it sleeps. The reactor owns the ring; a policy owns
 // only the timing state its decisions need and sees the ring through two

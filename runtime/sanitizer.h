@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Tells AddressSanitizer about fiber stack switches so it does not mistake a
 // switch for stack corruption. Compiles to nothing without ASan.
 #pragma once

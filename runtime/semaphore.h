@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Semaphore: a fiber-aware counting semaphore. Acquire() blocks the calling
 // fiber while no permit is free; waiters are served first come, first served.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // StackPool implementation: mmap + a PROT_NONE guard page, a LIFO cache.
 #include "runtime/stack_pool.h"
 

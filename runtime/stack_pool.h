@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // StackPool: fiber stacks mapped with a guard page below them and reused.
 //
 // A stack overflow hits the PROT_NONE guard page and faults at once instead of

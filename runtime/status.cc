@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Status helpers: code names and errno mapping.
 #include "runtime/status.h"
 

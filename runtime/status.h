@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Status and Result<T>: how errors cross library boundaries in BenchFS.
 //
 // A Status is a code plus a human-readable message that names what went wrong

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // TimerHeap: textbook heap that keeps Fiber::timer_pos up to date.
 #include "runtime/timer_heap.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // TimerHeap: a binary min-heap of waiting fibers ordered by deadline. Each
 // fiber remembers its position, so a wait that ends early (a completion, a
 // notification) leaves the heap in O(log n) instead of lingering there.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // UcxReactor implementation: context and worker set-up, progress, arming for
 // park, and the op life cycle shared with UCX callbacks.
 #include "runtime/ucx_reactor.h"

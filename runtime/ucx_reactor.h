@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // UcxReactor: the executor's UCX worker. One UCP context (ACTIVE MESSAGES +
 // WAKEUP) and one single-threaded worker per executor. As a Poller it calls
 // ucp_worker_progress every tick until it returns 0 (capped), and before the

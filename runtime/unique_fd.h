@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // UniqueFd: owns a file descriptor and closes it on destruction.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // UringReactor's operations: each leases a slot (SlotLease, below) that owns
 // what the kernel may touch, prepares its SQE, submits, and suspends the
 // calling fiber until the completion, its deadline or its cancellation (see

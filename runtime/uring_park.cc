@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // How the io_uring reactor sleeps and is woken: WaitForEvents() sleeps where
 // the policy says (in the ring, or on the fds alone), an eventfd read kept
 // armed in the ring carries cross-thread Notify()s, and pollers' wake fds are

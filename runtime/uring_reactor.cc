@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // UringReactor's core: ring set-up and teardown, in-flight slots, and
 // submission and reaping as the policy decides. Sleeping and waking is in
 // uring_park.cc, the operations in uring_ops.cc.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // UringReactor: the executor's io_uring ring and the operations fibers run on it.
 // It is the executor's ReactorBackend; when to submit, when to reap and how to
 // sleep is its ReactorPolicy's (polled or gated) decision. The operations are

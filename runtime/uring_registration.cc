@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // UringReactor's registered resources: the buffer pool registered with the
 // ring and the fixed-file table, with FixedFile's ownership of one entry.
 #include <memory>

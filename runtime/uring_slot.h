@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Internal to the io_uring reactor (uring_reactor.cc, uring_ops.cc,
 // uring_park.cc): the slot that holds an in-flight operation's resources until
 // its completion, and small helpers for SQEs and fatal ring errors.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // WaitOptions: how long a blocking call may wait, and what may cancel it.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // WaitQueue: doubly linked through each fiber's Hook.
 #include "runtime/wait_queue.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // WaitQueue: an intrusive FIFO of fibers blocked on something (an event, a
 // semaphore, a channel, a join). A fiber sits in at most one queue at a time,
 // through the Hook it carries, and can be unlinked in O(1) when a deadline or

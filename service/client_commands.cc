@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // benchfs commands: connection set-up shared by all, the small benchmark with
 // its floors and reports, and the one-off file operations.
 #include "service/client_commands.h"

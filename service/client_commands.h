@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // What `benchfs` does for each of its commands, given parsed options: connect
 // to the servers, optionally measure the floors, run the benchmark or the
 // one-off operation, print and write the results. Each returns OK or an error

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ClientOptions: how a benchfs client reaches its servers (given directly, as
 // host:port or through a registry) and the executor, UCX and RPC settings it
 // does it with. Filled from the knob registry (flags and TOML) and used by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // benchfsd: set-up, the serving loop, signals and the drain at shutdown.
 #include "service/daemon.h"
 

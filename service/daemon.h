@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The benchfsd daemon: its configuration (every knob, loadable from TOML and
 // overridable by flags) and its life cycle - start, serve, and an orderly
 // shutdown on SIGINT/SIGTERM or a SHUTDOWN request: stop accepting, let

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // FloorProbe: bare UCX round trips here, bare storage on the server.
 #include "service/floor_probe.h"
 

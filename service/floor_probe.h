@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // FloorProbe: the floor blocks of `bench small --baseline`. Before each
 // measured row the benchmark asks it for that row's floor, measured then and
 // there against the first server, shaped like the row:

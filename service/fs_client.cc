@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // FsClient: connection set-up, placement and the typed calls.
 #include "service/fs_client.h"
 

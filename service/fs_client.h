@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // FsClient: the typed client of one or more benchfsd servers. It connects to
 // every server at once (eagerly and concurrently, host:port or a registry
 // entry), places metadata and chunks with Placement (jump consistent hash),

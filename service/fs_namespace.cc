@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // FsClient's namespace calls: POSIX rules on top of the per-server stores
 // (docs/namespace.md), and chunk I/O by inode id.
 #include <cerrno>

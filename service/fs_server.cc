@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // FsServer: opening, closing and tearing down the file server's stores.
 #include "service/fs_server.h"
 

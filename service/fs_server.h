@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // FsServer: the file server's storage side as one object - the chunk store
 // and the metadata store, opened on an executor, and FsService serving them
 // on an RpcServer. benchfsd, the sweep's in-process server and the service

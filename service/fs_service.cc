@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // FsService handlers: decode, call the store, encode the reply.
 #include "service/fs_service.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // FsService: the daemon's request handlers. It binds the chunk store and the
 // metadata store to the RPC server's opcodes (WRITE_CHUNK, READ_CHUNK,
 // META_CREATE/STAT/DELETE/UPDATE, FSYNC, SHUTDOWN), and supplies the server

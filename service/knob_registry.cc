@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The declarations of every knob of benchfsd and benchfs.
 #include "service/knob_registry.h"
 

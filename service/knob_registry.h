@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The knob registry: every setting of benchfsd and benchfs, declared once on a
 // Knobs table (service/knobs.h) with its TOML key, flag, help, allowed values
 // and the configuration field it sets. The programs' flags and TOML files,

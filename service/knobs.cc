@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Knobs: declaration, TOML traversal, flag application and the forms the
 // registry prints (TOML, flags, manifest sections, the documentation table).
 #include "service/knobs.h"

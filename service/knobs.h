@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Knobs: every setting of a program declared once - its TOML key, its
 // command-line flag, its help, the values it allows, its default and a setter
 // that parses and validates. Everything else about a setting derives from that

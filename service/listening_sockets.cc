@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Listening sockets from /proc/self/fd and /proc/self/net/tcp{,6}; the
 // interface of an address from getifaddrs(3).
 #include "service/listening_sockets.h"

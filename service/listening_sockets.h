@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Which TCP ports this process listens on, read from /proc: the daemon reports
 // them (its own bootstrap port and any UCX transport opened) in its start-up
 // log and in STATUS, so a user can check it listens only where it was told.

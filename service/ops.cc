@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Encoding and checked decoding of the file-system operation headers.
 #include "service/ops.h"
 

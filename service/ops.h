@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The operation headers of BenchFS's file-system RPCs, as carried in the wire
 // format's operation header (rpc/wire.h). Encoders append little-endian
 // fields; decoders check every length and return PROTOCOL_ERROR naming the

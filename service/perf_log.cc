@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // PerfLog rows and the fiber that writes them.
 #include "service/perf_log.h"
 

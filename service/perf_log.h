@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // PerfLog: the diagnosis of seed 000 built into the daemon. Once a second it
 // appends one CSV row - elapsed seconds, threads (and how many of them are
 // io_uring's bounded kernel workers), RSS and VMS in MiB, requests

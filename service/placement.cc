@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Jump consistent hash, the file key and the chunk stripes.
 #include "service/placement.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Placement over N servers: which server owns a file's metadata and which owns
 // each of its chunks.
 //   metadata owner(path)               = jump(xxh3(path), N)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // /proc/self/status parsing; the boot id.
 #include "service/proc_stats.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ProcStats: what /proc says about this process - threads, resident and
 // virtual memory, CPU time - the figures seed 000's diagnosis was built on.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // benchfsd's readiness line: once it serves, benchfsd prints one line
 // "benchfsd ready on <where>" on stdout, and launchers (the sweep, the tests,
 // the cluster scripts) wait for it. <where> starts with the address clients

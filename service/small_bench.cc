@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The small benchmark's operations and their order.
 #include "service/small_bench.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The small read/write/metadata benchmark (seed 002's workload), run by
 // `benchfs bench small` against one or more servers through FsClient:
 //

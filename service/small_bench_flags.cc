@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The small benchmark's flags: declaration and resolution.
 #include "service/small_bench_flags.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The flags of a small benchmark run - `benchfs bench small`, `benchfs bench
 // ping` and `benchfs-mpi` - declared once, and their resolution into a
 // SmallBenchConfig and OutputOptions with one set of checks (--iterations or

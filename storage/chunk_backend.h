@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ChunkBackend: where chunk bytes live. The chunk store validates arguments,
 // resolves paths to file ids and refuses id collisions; a backend stores and
 // returns the bytes of chunk (file id, index) and keeps each file id's owner

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Chunk file names and data directory preparation (start-up only: plain syscalls).
 #include "storage/chunk_layout.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The chunk store's on-disk layout:
 //
 //   <data_dir>/chunks/<shard>/<file id hex>.<index>   one file per chunk

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ChunkStore: argument checks, file-id ownership, dispatch to the backend.
 #include "storage/chunk_store.h"
 

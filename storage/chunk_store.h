@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ChunkStore: the daemon's store of file data. A file (named by its path) is
 // split into chunks of chunk_size bytes; chunk (file id, index) is written,
 // read, synced and removed through one of three backends (options.backend):

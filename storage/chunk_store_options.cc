@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ChunkStoreOptions validation and names.
 #include "storage/chunk_store_options.h"
 

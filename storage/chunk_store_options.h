@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ChunkStoreOptions: every knob of the chunk store, with validation that
 // names the knob and its allowed range, and the backend names used by config
 // files and command lines (the daemon loads these from TOML/CLI).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // CRC-32C: reflected polynomial 0x82F63B78; hardware path on x86-64.
 #include "storage/crc32c.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // CRC-32C (Castagnoli), the checksum of each metadata log record. Uses the
 // SSE4.2 crc32 instruction when the CPU has it, a table otherwise.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // DataDirLock: flock on DATA_DIR/LOCK, the holder's pid inside.
 #include "storage/data_dir_lock.h"
 

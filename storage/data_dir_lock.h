@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // DataDirLock: one daemon per data directory. An exclusive flock(2) on
 // DATA_DIR/LOCK, taken before anything in the directory is read or written
 // and held for the daemon's life (released by the kernel even on kill -9).

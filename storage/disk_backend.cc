@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // DiskBackend: open-file cache, per-policy writes, dirty tracking, removal.
 #include "storage/disk_backend.h"
 

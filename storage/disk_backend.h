@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // DiskBackend: chunks as files under data_dir (layout in chunk_layout.h),
 // through a FileIo - io_uring for the `uring` backend, blocking syscalls for
 // `posix`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // DurabilityPolicy names and parsing.
 #include "storage/durability.h"
 

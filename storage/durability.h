@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // DurabilityPolicy: when written bytes (chunks and metadata records) must be on
 // stable storage relative to the acknowledgement the caller gets. The user
 // picks one; every result BenchFS prints reports it, because durability has a

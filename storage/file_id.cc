@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // File ids: xxh3 and hex formatting.
 #include "storage/file_id.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // File ids: the 64-bit name a path's chunks are stored under, xxh3 of the
 // path (XXH3_64bits). Two paths can share an id (a hash collision); the
 // stores keep the path beside the id so such a collision is detected and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // FileIdAllocator: a random salt over a counter from a random start.
 #include "storage/file_id_allocator.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // FileIdAllocator: the inode ids one metadata store hands out to the files it
 // creates. An id is (salt << low_bits) | low, where salt is random (40 bits
 // by default, drawn with getrandom) and low = (random start + n) mod

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // FileIo: the file system calls the disk backend makes, so one backend serves
 // both `uring` (UringFileIo: every call is an io_uring operation that suspends
 // only the calling fiber) and `posix` (PosixFileIo: plain syscalls that block

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // GroupCommit: leader election among waiting writers.
 #include "storage/group_commit.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // GroupCommit: the `group` durability policy's batching. A writer whose bytes
 // are in the kernel calls WaitCovered(); the first such fiber becomes the
 // leader, waits until `interval` has passed since the previous batch began,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // IdIndex: an open-addressing hash table (linear probing, tombstones) from a
 // 64-bit id to a 32-bit slot number. Ids are already uniform hashes (xxh3), so
 // the low bits pick the bucket. A bucket is 8 bytes - the id's low 32 bits and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Inode: what the metadata store keeps about one path - its id (the chunk
 // store's file id), type, size, mode and times - and the update a caller may
 // apply to it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // MemoryBackend: a map of byte vectors.
 #include "storage/memory_backend.h"
 

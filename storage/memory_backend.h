@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // MemoryBackend: chunks held in memory, no disk at all, so benchmarks can
 // isolate the network path. Bounded by memory_limit (a write beyond it fails
 // like ENOSPC). Durability is always `none`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // MetadataLog: replay with torn-tail recovery, batched appends through io_uring.
 #include "storage/metadata_log.h"
 

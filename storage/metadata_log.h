@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // MetadataLog: the metadata store's append-only log (format in
 // metadata_record.h). Open() replays it: records are handed to the caller in
 // order; a torn or corrupt tail is detected by length and CRC, cut off (the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Metadata log record encoding and decoding.
 #include "storage/metadata_record.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Metadata log records: how one change to the metadata store is framed on
 // disk. The log is a header followed by records:
 //

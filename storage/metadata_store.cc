@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // MetadataStore: id-keyed map, exclusive create with collision refusal,
 // lazily sorted listing, log replay and logging.
 #include "storage/metadata_store.h"

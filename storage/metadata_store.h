@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // MetadataStore: the in-memory map path -> inode {id, type, size, mode,
 // ctime, mtime} that benchfsd serves, with an optional append-only log
 // (metadata_log.h) replayed at start.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // MetadataStoreOptions: the metadata store's knobs (log, durability, limits),
 // with validation that names the knob and its allowed range.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Path validation: one pass over the bytes.
 #include "storage/path_name.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Path names as BenchFS stores them: absolute, normalised ("/a/b", never
 // "a/b", "/a//b", "/a/./b", "/a/../b" or "/a/"), no NUL byte, and at most
 // max_length bytes, each component at most kMaxNameLength bytes (NAME_MAX).

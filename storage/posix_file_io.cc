@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // PosixFileIo: syscalls, retried on EINTR.
 #include "storage/posix_file_io.h"
 

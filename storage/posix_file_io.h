@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // PosixFileIo: FileIo as plain blocking syscalls (openat, pread, pwrite,
 // fdatasync, ...) on the executor thread. The reference backend: it is what a
 // simple server would do, and it blocks the event loop by definition.

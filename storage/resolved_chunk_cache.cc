@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ResolvedChunkCache: buckets, LRU list and node pool.
 #include "storage/resolved_chunk_cache.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ResolvedChunkCache: the chunk store's bounded LRU of chunks it has already
 // resolved - path validated, file id computed, owner verified and, on disk,
 // the chunk file open - so that an operation on a hot chunk is one lookup

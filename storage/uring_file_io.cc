@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // UringFileIo: each call is one reactor operation.
 #include "storage/uring_file_io.h"
 

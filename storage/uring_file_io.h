@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // UringFileIo: FileIo over the executor's io_uring reactor (fixed files,
 // registered buffers when the caller's IoBuffer is one, linked write+fdatasync).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Floors, best polled p50s, detector verdicts, fronts, recommendations, seed checks.
 #include "sweep/analysis.h"
 

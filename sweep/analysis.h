@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // What a sweep concludes from its measured points: each point's predicted
 // timeout floor, the quantization detector's verdict, the latency / CPU
 // Pareto front of each workload and qd, the setting recommended for each CPU

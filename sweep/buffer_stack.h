@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Buffers for the operations a point keeps in flight: one per operation at a
 // time, made by a factory the first time (e.g. a registered buffer from the
 // store, or a heap buffer) and reused in place - an operation borrows the

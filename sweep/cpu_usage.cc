@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // getrusage and /proc readers.
 #include "sweep/cpu_usage.h"
 

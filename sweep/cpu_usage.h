@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // CPU time of the parties in a measurement: the calling thread
 // (getrusage RUSAGE_THREAD), this whole process (RUSAGE_SELF: every thread,
 // the kernel's io_uring workers and SQPOLL threads included, since they

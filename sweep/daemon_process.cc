@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Spawning, the ready handshake and stopping of benchfsd children.
 #include "sweep/daemon_process.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // A benchfsd child process for two-process points: started with the given
 // flags, ready once it prints its readiness line (service/readiness.h),
 // stopped with SIGTERM (then SIGKILL after a grace period) and always reaped,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Writing the storage chunk and the end-to-end files.
 #include "sweep/data_prep.h"
 

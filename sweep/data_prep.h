@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Data the points read and overwrite, written once before the first point on
 // a polled executor with default knobs, so no measured (or gated) operation
 // ever creates a file: the storage points' 4 MiB chunk, and one io_size file

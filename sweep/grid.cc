@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Presets, validation, list parsing and expansion of the sweep grid.
 #include "sweep/grid.h"
 

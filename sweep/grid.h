@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The sweep grid: the values of each reactor knob to try (the axes), the
 // two presets (`quick` for CI, `full` for real hardware), and how the axes
 // expand into the points that are measured.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Warm-up, measured phase and the CPU/park snapshots around it.
 #include "sweep/measurement.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // One point's measurement: warm-up, then the measured closed loop at the
 // point's qd, with the CPU time and parks of both sides taken around the
 // measured phase only (set-up, warm-up and teardown are not counted), then an

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Pareto front and budgeted choice.
 #include "sweep/pareto.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The latency / CPU trade-off: which measured settings are Pareto-optimal
 // (no other setting is at least as fast with at most as much CPU, and better
 // in one of them), and which one to pick within a CPU budget.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Server modes and point plans.
 #include "sweep/point_settings.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // How every point of a sweep is run: where its data lives, how its servers
 // are started, its payload sizes, and how long it warms up and measures.
 #pragma once

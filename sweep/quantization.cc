@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Candidate floors, the clustering test and the messages.
 #include "sweep/quantization.h"
 

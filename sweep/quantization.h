@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The quantization detector: says when a latency distribution sits on a
 // value that a timer sets rather than the work - a (sum of) configured
 // reactor timeouts, or a multiple of the kernel's timer tick - and names the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // RPC and end-to-end points.
 #include "sweep/remote_point.h"
 

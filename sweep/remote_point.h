@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // An RPC or end-to-end point: a server built with the point's knobs
 // (server_side.h) and a client executor with the same knobs on the calling
 // thread, connected through FsClient. rpc-ping sends PINGs with a payload of

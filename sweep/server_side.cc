@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // In-process and child-process servers for sweep points.
 #include "sweep/server_side.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The server side of an RPC or end-to-end point, built with the point's
 // knobs (the sweep applies them to both sides, as the seed's system had them
 // on both): in process, an RpcServer on its own executor thread - plus, for

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Storage points.
 #include "sweep/storage_point.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // A storage-only point: 4 KiB ChunkStore writes or reads (backend uring,
 // durability none, one 4 MiB chunk prepared beforehand, the offsets of
 // benchfs-storage-bench) on an executor built with the point's knobs, on the

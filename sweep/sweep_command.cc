@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // `benchfs sweep`: flags, grid assembly, progress, tables and files.
 #include "sweep/sweep_command.h"
 

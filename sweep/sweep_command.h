@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // `benchfs sweep`: its flags, and the command itself - build the grid from
 // the preset and the flags, run it, print the tables and write the JSON and
 // CSV (rewritten as points complete, so an interrupted sweep keeps what it

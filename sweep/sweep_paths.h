@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Names a sweep uses in its data directory and in the file system it
 // serves, shared by the data preparation and the points.
 #pragma once

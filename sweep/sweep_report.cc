@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // JSON, CSV and tables of a sweep.
 #include "sweep/sweep_report.h"
 

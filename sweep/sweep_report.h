@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // How a sweep is written: the JSON contract `benchfs.sweep/1` (one record
 // per point, plus the recommendations and the seed check), one CSV row per
 // point, and the tables printed on the terminal.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The sweep loop.
 #include "sweep/sweep_runner.h"
 

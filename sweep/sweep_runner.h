@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Runs a sweep: expands the grid, prepares the data the points use, runs
 // every point in turn (each with fresh executors and servers built from its
 // knobs) and analyses the results as they come in.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Finding the kernel's tick.
 #include "sweep/timer_tick.h"
 

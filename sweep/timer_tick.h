@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The kernel's timer tick (1 / CONFIG_HZ): the granularity of jiffy-based
 // timeouts, which the quantization detector also looks for. Read from the
 // kernel's build config (/boot/config-<release>) when it is there, else

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The workload table.
 #include "sweep/workload.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The workloads a timeout sweep measures, and what each one exercises:
 //
 //   storage-write, storage-read   4 KiB ChunkStore I/O on one executor (no network)

@@ -1,1 +1,2 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """BenchFS cluster runs: launch benchfsd and benchfs on hosts, gather results."""

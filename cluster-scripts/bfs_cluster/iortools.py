@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """IOR and mdtest (the IO500 tools) as the benchmark of a run: their ranks
 start under mpirun on the first client node, against the servers the run
 started (-a BENCHFS --benchfs.servers=...), and their output is parsed into a

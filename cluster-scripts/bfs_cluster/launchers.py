@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Where processes run: this host, local network namespaces, or remote hosts
 over ssh. (mpirun and srun start every process themselves; see mpi.py.)"""
 import dataclasses

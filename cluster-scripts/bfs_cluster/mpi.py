@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Runs under mpirun or srun: every process is started by the MPI/Slurm
 launcher, each rank picks its role (ranks below the server count run
 benchfsd, the rest run the benchmark), and the results folder - on a file

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """IOR and mdtest (and io500-lite) with the mpirun launcher: the servers are
 one MPI job (cluster-scripts/rank-main --serve-only, one benchfsd per rank,
 publishing their addresses in the results folder's registry), and each tool

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Local hosts for tests and demos: network namespaces joined by veth pairs
 to a bridge in a hub namespace, so N "hosts" see each other over real IP on
 one machine. Everything made here is removed by teardown()."""

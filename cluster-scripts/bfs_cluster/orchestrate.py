@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """One run with the local, netns or ssh launcher: start the servers, wait
 until each answers STATUS, run the clients in lock-step, collect results and
 perf logs, and stop every daemon - also when a step fails or the user

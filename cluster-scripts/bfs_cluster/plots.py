@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Plots of a run's summary (PNG and SVG, matplotlib): latency per
 operation and size (median p50 and worst p99 over clients), and operations
 per server."""

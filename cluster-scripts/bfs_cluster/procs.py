@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Processes started on a host: their output goes to files, a daemon's
 readiness line is picked out of its stdout, and they can be waited for or
 signalled."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """benchfsd's readiness line: once it serves, benchfsd prints one line
 "benchfsd ready on <where>" on stdout, <where> starting with the address
 clients connect to. The C++ side is service/readiness.h."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Merges the clients' benchfs.result/1 or /2 files of one run into a summary:
 per (op, size) the median and worst of the clients' p50 and p99, aggregate
 ops/s and MiB/s, errors; per server the operations it served (from

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """The run description: what to start where, and which benchmark to run.
 
 A run description is a TOML file (see cluster-scripts/examples/) whose keys

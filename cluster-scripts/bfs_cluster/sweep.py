@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Sweeps: a params file lists values per dimension; every combination is
 one run in its own folder under one sweep folder. A point whose run.json
 says complete is not run again, so an interrupted sweep resumes where it

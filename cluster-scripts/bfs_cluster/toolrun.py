@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """A run whose benchmark is IOR or mdtest (or the io500-lite preset) with the
 local, netns or ssh launcher: the servers start as for `benchfs bench`, then
 each step runs `mpirun -np <clients> ior|mdtest ...` on the first client node,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # PBS / Torque: the same run with OpenMPI's mpirun reading the node file.
 #PBS -N benchfs
 #PBS -l nodes=2:ppn=1

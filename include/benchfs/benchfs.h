@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* libbenchfs: the C client library of BenchFS.
  *
  * A process opens one context (benchfs_init), which starts one executor

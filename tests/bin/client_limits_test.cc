@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // benchfs as a careless or unlucky user meets it: absurd flag values and
 // unwritable outputs are refused before anything runs (exit 2, one line
 // naming the flag and the limit); a run that measured nothing fails; a run

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // An FsClient on the test's own thread, for fault tests that must see the
 // Status of every call and how long it took: an executor with UCX, and a
 // client connected to one benchfsd by host:port.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // A benchfsd child for tests: started with the test's flags (plus
 // --allow-root when the tests run as root), its address taken from the
 // readiness line (service/readiness.h), and its STATUS counters read the way a user reads

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // benchfsd as users run it: every start-up mistake is one line naming the
 // problem and a non-zero exit; SIGTERM and SHUTDOWN stop it cleanly (exit 0,
 // pid file and registry entry removed); the perf log has a row a second with

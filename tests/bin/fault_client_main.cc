@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // benchfs-fault-client HOST:PORT write|read QD: a client for the fault tests
 // that is killed with SIGKILL in the middle of its work. `write` keeps QD
 // 16 KiB chunk writes in flight; `read` first writes 8 chunks of 1 MiB, then

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Fault matrix, client side, repeated (label `slow`): 200 clients in turn,
 // each killed with SIGKILL while 64 reads of 1 MiB are in rendezvous
 // transfers to it over UCX tcp. The daemon must survive every one of them and

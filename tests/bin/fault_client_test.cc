@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Fault matrix, client side: a client killed with SIGKILL in the middle of
 // its writes or reads. What the user sees afterwards: the daemon frees the
 // connection's state - STATUS shows nothing in flight, only the asking client

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Fault matrix, disk full: benchfsd's data dir on a 1 MiB tmpfs, mounted in a
 // private mount namespace of the daemon alone (nothing leaks to the host).
 // Writes until the file system is full: the client gets RESOURCE_EXHAUSTED

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Fault matrix, network: benchfsd in one network namespace, the client (this
 // test's own thread) in another, joined by a veth pair. The link is cut
 // (`ip link set ... down`) and restored. What the user sees: while it is

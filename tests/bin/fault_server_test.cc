@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Fault matrix, server side: benchfsd killed with SIGKILL while 32 writers
 // create files and write chunks under durability `fsync`. What the user
 // sees: every call in flight fails with UNAVAILABLE or TIMED_OUT naming the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The server-side floor (FLOOR) as a client sees it: it is measured by the
 // daemon on its own data dir with its own settings - durability fsync puts an
 // fdatasync in every write's floor, a memory backend or a daemon without a

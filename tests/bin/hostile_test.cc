@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // benchfsd against a hostile network and hostile signals, as the real binary:
 // garbage, truncated and oversized frames, half-open and slow connections on
 // every TCP port the daemon listens on (found with `ss`, UCX's own ports

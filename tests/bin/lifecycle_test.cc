@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The data life cycle and the daemon's hold on its data dir, as users meet
 // them through the real binaries: one daemon per data dir (also through a
 // symbolic link or a bind mount); `rm` removes a file's chunks on every server and a

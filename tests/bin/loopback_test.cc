@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Two processes on one host: benchfsd and the benchfs client, over UCX tcp
 // (host:port) and over shared memory (registry). The client reads back what
 // it wrote (--verify compares every byte), the JSON result follows the

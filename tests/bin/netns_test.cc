@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Two hosts: benchfsd in one network namespace and the client in another,
 // joined by a veth pair, talking UCX tcp over it. The client writes, reads
 // back and verifies every byte. Where network namespaces cannot be created

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Fault matrix, overload: 16 benchfs clients x QD 256 (4096 calls
 // outstanding) against a daemon admitting max_inflight = 64. What the user
 // sees: every client finishes with zero errors - the server answers BUSY,

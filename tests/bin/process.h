@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // What tests of the BenchFS programs add to the shared child-process and
 // scratch-directory helpers (tests/support): the flags every benchfsd a test
 // starts needs, and reading a file the programs wrote.

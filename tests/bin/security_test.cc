@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Security options as users meet them: benchfsd refuses to run as root
 // without --allow-root; it listens on localhost unless told an address; a
 // token file (--token-file, mode 0600 only) makes every connection start

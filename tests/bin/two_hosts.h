@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Two "hosts" on one machine for tests: two network namespaces joined by a
 // veth pair with an address on each end, removed on destruction; and a guard
 // that moves the calling thread into a namespace (threads it starts later,

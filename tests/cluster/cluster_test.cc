@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // cluster-scripts/run as users run it: local, netns, ssh (through a stand-in
 // ssh that runs the command here), mpirun and srun-style ranks; the summary,
 // perf logs and plots land in the results folder; failures and Ctrl-C stop

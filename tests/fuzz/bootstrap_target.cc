@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Fuzz target `bootstrap`: bytes arriving on benchfsd's --listen port, fed to
 // the bootstrap decoders the way the listener and the client feed them - the
 // whole input at once and one byte more at a time. The first input byte picks

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Fuzz target `config`: benchfsd's TOML configuration file. Every daemon
 // knob is declared as benchfsd declares them; an accepted file must leave
 // settings that, printed back as --print-config prints them

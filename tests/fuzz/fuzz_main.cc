@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The libFuzzer entry point of one fuzz target, chosen at build time with
 // -DBENCHFS_FUZZ_TARGET=<function of fuzz_targets.h>. A broken property is
 // printed and aborts, so libFuzzer saves the input as a crash.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The bodies of BenchFS's fuzz targets, shared by the libFuzzer binaries
 // (fuzz_main.cc, built with -DBENCHFS_FUZZ=ON and clang) and by the
 // regression test that replays the seed corpus and every input that once

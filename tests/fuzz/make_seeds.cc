@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // benchfs-fuzz-seeds OUTDIR: writes the seed corpus of the fuzz targets
 // (OUTDIR/<target>/<name>) with BenchFS's own encoders - one well-formed
 // example of every opcode's request and reply, metadata logs with and

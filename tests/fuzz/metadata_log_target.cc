@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Fuzz target `metadata_log`: a metadata log file as MetadataStore::Open
 // finds it at start-up. The input, after its first byte, is the file; an odd
 // first byte asks for every complete record's CRC to be fixed up first, so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Replays every fuzz target over its seed corpus (tests/fuzz/corpus/<target>)
 // and over every input that once broke it (tests/fuzz/regressions/<target>),
 // in every build - release and sanitizers - so a fixed bug stays fixed even

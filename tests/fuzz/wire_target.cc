@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Fuzz target `wire`: one active message as a peer receives it. The input is
 // the AM header (the fixed header and header_len bytes of operation header,
 // cut short if the input is) followed by the AM data (the payload).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // IOR and mdtest against benchfsd through the BENCHFS backend, run as HPC
 // users run them (mpirun -np 4), each checked the way IOR checks itself
 // (-W -R: every byte read back compared with what was written); a chunk

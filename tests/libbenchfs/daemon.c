@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* benchfsd for the libbenchfs tests: fork/exec, wait for the ready line. */
 #define _GNU_SOURCE
 #include "daemon.h"

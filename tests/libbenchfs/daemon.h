@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 /* A benchfsd child for the libbenchfs tests (C): started with a memory
  * backend, a small chunk size and a registry directory under a scratch
  * directory; its address taken from the readiness line. */

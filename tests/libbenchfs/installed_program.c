@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A user's program of libbenchfs, built against the installed library with
  * pkg-config (installed_test.sh): writes, reads back, stats and removes one
  * file on the server at argv[1]. Exits 0 when all of it worked. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Installs the build with `cmake --install` under a scratch prefix and builds
 # a C program against it as a user would - `cc $(pkg-config --cflags --libs
 # benchfs)` for the shared library, and libbenchfs.a with `pkg-config

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The libbenchfs C API against a real benchfsd (memory backend, 4 KiB
  * chunks), compiled as C. Each case runs against a daemon of its own:
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Stage accounting of the breakdown: the six stages of a call sum to its
 // total; a delay put into one stage shows up in that stage and only there;
 // without a shared clock both network legs are reported together; the p50

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // benchfs compare on synthetic rounds: a 20 % slowdown injected on purpose is
 // found, the same point measured twice is "no change beyond noise", a row of
 // one round gets a figure without a verdict, and result documents parse.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Histogram accuracy: every percentile within 1 % of the exact sample value
 // on several distributions; merge equals recording everything in one.
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Load generation: the closed loop keeps exactly N operations in flight and
 // runs the requested count; the open loop starts operations at the requested
 // rate, measures from the intended start, and bounds what is in flight.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Rounds: rows combine by (op, size) into medians with their spread; a floor
 // above its row is flagged with a cause; a floor that moves between blocks
 // is reported as a noisy host; the JSON carries all of it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // CallWindow: unlimited until a BUSY answer, halved once per round of calls,
 // grown by served calls, and calls beyond it wait first come, first served
 // within their deadline.

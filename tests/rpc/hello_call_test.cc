@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The HELLO exchange against a server with a token: a connection is served
 // only after a HELLO carrying the token; anything else first - or a wrong
 // token - is answered PERMISSION_DENIED and counted, and a wrong token

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The HELLO codec and the token file rules: a token file must be a regular
 // file of this user, readable by this user only, holding 1..1024 bytes.
 #include <sys/stat.h>

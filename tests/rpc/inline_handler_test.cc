@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Inline handlers (HandlerMode::kInline, rpc/server.h): they reply from the
 // UCX callback without a fiber, echo eager and rendezvous payloads intact,
 // stay under admission control, and blocking handlers keep their fibers.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Malformed input: a raw UCX peer sends broken messages. Each is counted,
 // answered with an error where the sender can be identified, and the server
 // keeps serving other clients.

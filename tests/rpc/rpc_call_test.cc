@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // RPC calls between two executors on two threads: ping over both transports,
 // payload echo (eager and rendezvous), 10 000 concurrent calls under
 // admission control, replies never crossed, deadlines, BUSY, handler errors,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // benchfs-rpc-test-peer: the other process in two-process RPC tests.
 //
 //   benchfs-rpc-test-peer server PORT_FILE [HOLD_MS]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Helpers for RPC tests: a server running on its own executor thread, and a
 // client environment on the test's thread.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Two processes on one host: the server or the client is a separate process
 // (benchfs-rpc-test-peer), so calls cross a real process boundary and a peer
 // can be killed with SIGKILL in the middle of a call.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The wire header: round trip, and every validation failure with its message
 // and whether the sender can still be answered.
 #include <vector>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Backpressure: a ring of 8 entries under 10 000 concurrent operations. A full
 // SQ or a full in-flight budget suspends the submitter; nothing is lost and
 // nothing fails.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Cancelling and timing out in-flight reads. The reads target an empty pipe,
 // so they stay in the kernel until cancelled. The operation keeps its buffer
 // until the kernel's completion arrives; built with -DBENCHFS_SANITIZE=address

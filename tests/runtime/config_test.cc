@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ExecutorConfig: validation names the knob and its range; parsers accept the
 // documented forms and reject everything else with a clear message.
 #include <gtest/gtest.h>

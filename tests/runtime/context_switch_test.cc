@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The context switch itself (runtime/context_switch.h), below the executor:
 // registers and the stack pointer survive a switch, a new context starts with
 // its arguments on an aligned stack, many contexts pass control round a ring,

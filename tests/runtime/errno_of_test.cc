@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ErrnoOf: every status maps to a positive errno, the carried one first.
 #include <cerrno>
 

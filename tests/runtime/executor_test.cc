@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Executor basics: spawn/join, yield order, sleeping, cross-thread posts,
 // stack reuse and unwinding of fibers still alive at destruction.
 #include <algorithm>

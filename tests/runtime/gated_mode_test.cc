@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The legacy `gated` mode keeps its two gates and nothing more: completions
 // that the kernel defers (SINGLE_ISSUER + DEFER_TASKRUN rings) are still
 // reaped once the reap gate opens, and an executor with an operation in

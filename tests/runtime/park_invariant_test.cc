@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The park invariant: the executor never sleeps in the kernel while a fiber is
 // ready, a completion is reapable or a timer is due. Debug builds assert it in
 // the loop; every build counts violations, and these workloads check the count

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The reactor policies' decisions, without a ring: when the polled and gated
 // policies submit, when they let the reactor reap, when the loop must wake and
 // where it sleeps. Timeouts are either zero or an hour, so no decision here

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // io_uring unavailable: a child process installs a seccomp filter that makes
 // io_uring_setup fail with ENOSYS or EPERM, and checks that Executor::Create
 // reports the cause in words instead of crashing.

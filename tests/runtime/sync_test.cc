@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Event, Semaphore, Channel and Cancellation: blocking, deadlines,
 // cancellation and backpressure between fibers.
 #include <optional>

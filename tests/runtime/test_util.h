@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Helpers shared by the runtime tests: a scratch file that lives in the page
 // cache and a median (executors come from tests/support/executor.h).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The seed's bug as a regression test. In `polled` mode the reactor timeouts
 // bound batching and parking but never delay a completion, so a QD1 chain of
 // dependent operations has the same median latency whatever they are set to.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Timers and wake-ups: a 1 ms sleep ends soon after 1 ms, and a parked
 // executor is woken by another thread without waiting for its watchdog slice.
 #include <thread>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Every io_uring operation the reactor offers, on every ring setup: results,
 // errors, registered buffers and fixed files.
 #include <fcntl.h>

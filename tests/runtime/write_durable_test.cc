@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // UringReactor::WriteDurable (a write linked to an fdatasync) and UnlinkAt:
 // results on every ring setup, the short write that breaks the link, errors,
 // and a timed-out pair that leaves no slot or buffer behind.

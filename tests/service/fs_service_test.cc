@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The file-system service end to end in one process: a server thread with an
 // FsServer (both stores behind FsService), and FsClient calling it.
 // Data written is read back identical (compared byte for byte), metadata

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The knob registry: every key has its own flag, every entry survives
 // flag -> config -> TOML -> config, --print-config prints every key, the
 // flags handed to a child benchfsd set the same values, and the knob table

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Knobs: a TOML file sets values, flags given on the command line override
 // them, and every mistake - unknown key, bad value, wrong type, bad flag
 // value - is an error naming the key or flag.

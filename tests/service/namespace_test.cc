@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The namespace end to end over two in-process servers: directories, rename
 // within and across servers (ids and chunks stay), readdir across servers in
 // pages, unlink and truncate of chunks, statfs, and every errno the client

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The file-system operation codec round-trips every header and refuses
 // truncated or padded ones with a message naming the operation.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Test helper: parses a command line with a CLI11 app, turning a parse
 // error into a Status as the programs do.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Placement is a real consistent hash: 10 000 files spread within 20 % of the
 // mean on every small server count tried, chunks of one file spread too, and
 // growing from N to N+1 servers moves about 1/(N+1) of the files. At scale

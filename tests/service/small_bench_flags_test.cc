@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The small benchmark's flags: benchfs and benchfs-mpi declare the same ones
 // and check them the same way.
 #include <CLI/CLI.hpp>

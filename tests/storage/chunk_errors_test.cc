@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Errors reach the caller as statuses that name the path and the errno: a
 // read-only data dir (EROFS) and an inaccessible one (EACCES) fail at
 // start-up; a full file system (ENOSPC, a tiny tmpfs in a private mount

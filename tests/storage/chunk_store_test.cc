@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ChunkStore data integrity on every backend and durability policy: random
 // data of 1 B, 1 KiB, 4 KiB and 16 KiB at unaligned and aligned offsets,
 // writes ending exactly at a chunk boundary, overwrites, sparse reads, short

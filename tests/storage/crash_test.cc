@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Crash: a child writes chunks and creates metadata records with durability
 // `fsync` through io_uring and reports each acknowledgement on a pipe; the
 // parent kills it with SIGKILL at a random point, reopens both stores and

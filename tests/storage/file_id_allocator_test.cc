@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // FileIdAllocator: consecutive low bits from a random start, a new salt after
 // 2^low_bits ids, distinct ids across salts, never 0.
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The metadata log: state survives a reopen under every policy; a torn tail
 // (the log truncated inside its last record) and a corrupt record are cut and
 // reported while everything before them is kept; appends after a cut replay;

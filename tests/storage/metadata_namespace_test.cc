@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // MetadataStore's namespace rules: stable ids (kept across rename, fresh for
 // every create), typed unlink, rename and put with POSIX replacement rules,
 // direct-children listing in pages, and the errnos each error carries.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // MetadataStore in memory: exclusive create, stat, delete, update (grow,
 // truncate, mode), paged listing by prefix, path errors and id collisions.
 #include <gtest/gtest.h>

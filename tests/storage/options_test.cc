@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Storage configuration: names parse and print, unknown names list the allowed
 // values, out-of-range knobs name the knob; path validation; CRC-32C vectors.
 #include <cerrno>

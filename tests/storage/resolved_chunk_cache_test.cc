@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ResolvedChunkCache on its own: hits need the same id and path, the bound
 // evicts the least recently used entry, and entries leave by chunk, by file
 // and all at once.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Helpers shared by the storage tests: deterministic random bytes, checksums,
 // buffers holding them, and a private tmpfs for a check run in a child. The
 // executors, scratch directories and children come from tests/support.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Process: spawning with pipes, reading, waiting and killing; RunInChild.
 #include "tests/support/child_process.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Child processes for tests. Process: a program spawned with arguments and
 // extra environment, its stdout and stderr read through pipes (line by line,
 // or everything so far), waited for with a timeout and never left behind

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // MakeExecutor: Executor::Create with the failure reported to GoogleTest.
 #include "tests/support/executor.h"
 

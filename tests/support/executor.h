@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Executors for tests: one built from a config, with a failure to build it
 // reported as a test failure.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Scratch directories: creation under $TMPDIR and removal.
 #include "tests/support/temp_dir.h"
 

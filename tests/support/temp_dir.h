@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Scratch directories for tests: fresh private directories (mkdtemp, mode
 // 0700) named benchfs-<tag>-XXXXXX under $TMPDIR, or /tmp when it is unset.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Analysis of synthetic sweep results: floors, detector verdicts and the
 // audit, the Pareto flags, recommendations per budget (gated and quantized
 // points never chosen; "mostly idle" only among points that park) and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The sweep grid: presets, expansion into planes, and parsing of the axis
 // flags (errors name the flag and the bad value).
 #include <set>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The latency / CPU Pareto front and the budgeted choice on synthetic points.
 #include <algorithm>
 #include <limits>

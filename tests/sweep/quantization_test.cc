@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The quantization detector on synthetic latency distributions: it names the
 // timeout (or tick) a distribution sits on, only when the reactor mode lets
 // that knob impose a floor, only within the tolerance, and only when the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // `benchfs sweep` as users run it, on a small grid that still holds the
 // seed's (50 ms, 100 ms) in both modes and the zeros: the gated points
 // reproduce the 150 ms signature and are flagged, naming the knob; the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The sweep's outputs: the JSON contract benchfs.sweep/1 carries every field
 // docs/sweep.md documents, and the CSV has one row per point with as many cells
 // as its header.
