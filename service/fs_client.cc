@@ -124,15 +124,20 @@ std::string FsClient::UnreachableReport() const {
   return out;
 }
 
+Status FsClient::Admit(uint32_t server) {
+  ServerCallStats& st = call_stats_[server];
+  ++st.calls;
+  if (excluded_[server].ok()) return Status();
+  ++st.failed;
+  ++st.excluded_calls;
+  return Status::Unavailable(refs_[server].ToString() + " is excluded: " + excluded_[server].message());
+}
+
 Result<Reply> FsClient::Call(uint32_t server, Opcode op, const std::vector<std::byte>& header,
                              IoBuffer* payload, size_t payload_len, IoBuffer* reply_buffer) {
   ServerCallStats& st = call_stats_[server];
-  ++st.calls;
-  if (!excluded_[server].ok()) {
-    ++st.failed;
-    ++st.excluded_calls;
-    return Status::Unavailable(refs_[server].ToString() + " is excluded: " + excluded_[server].message());
-  }
+  Status admitted = Admit(server);
+  if (!admitted.ok()) return admitted;
   CallArgs args;
   args.opcode = op;
   args.header = header;
@@ -267,12 +272,8 @@ Status FsClient::Fsync(const std::string& path) {
 
 Status FsClient::Ping(uint32_t server, IoBuffer* payload, size_t len, IoBuffer* reply) {
   ServerCallStats& st = call_stats_[server];
-  ++st.calls;
-  if (!excluded_[server].ok()) {
-    ++st.failed;
-    ++st.excluded_calls;
-    return Status::Unavailable(refs_[server].ToString() + " is excluded: " + excluded_[server].message());
-  }
+  Status admitted = Admit(server);
+  if (!admitted.ok()) return admitted;
   Status s = rpc_->Ping(connections_[server], payload, len, reply);
   st.failed += !s.ok();
   Note(server, s);

@@ -201,6 +201,8 @@ class FsClient {
                      IoBuffer* payload = nullptr, size_t payload_len = 0, IoBuffer* reply_buffer = nullptr);
   Result<Inode> InodeCall(uint32_t server, Opcode op, const std::vector<std::byte>& header);
   void Note(uint32_t server, const Status& s);  // reachability, from a call's result
+  // Counts a call to `server`; UNAVAILABLE (counted as failed) if it is excluded.
+  Status Admit(uint32_t server);
   Result<MoveResult> MoveCall(uint32_t server, Opcode op, const std::vector<std::byte>& header);
   Result<Inode> UnlinkCall(const std::string& path, UnlinkKind kind, uint64_t expect_id);
   // ENOENT / ENOTDIR unless the parent of `path` is a directory.

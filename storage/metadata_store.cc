@@ -165,12 +165,18 @@ Status MetadataStore::Log(MetaRecordType type, const Entry& e, Duration* log_tim
   return TimedInto(log_time, [&] { return log_->Wait(log_->Stage(type, e.path, e.inode)); });
 }
 
-Result<Inode> MetadataStore::Create(const std::string& path, InodeType type, uint32_t mode, Duration* log_time) {
-  const uint64_t key = options_.file_id(path);
-  index_.Prefetch(key);  // overlaps the index's cache miss with the validation below
+Status MetadataStore::CheckMutation(const std::string& path) const {
   Status s = ValidatePath(path, options_.max_path_length);
   if (!s.ok()) return s;
   if (closed_) return Status::Unavailable("metadata store is closed");
+  return Status();
+}
+
+Result<Inode> MetadataStore::Create(const std::string& path, InodeType type, uint32_t mode, Duration* log_time) {
+  const uint64_t key = options_.file_id(path);
+  index_.Prefetch(key);  // overlaps the index's cache miss with the validation below
+  Status s = CheckMutation(path);
+  if (!s.ok()) return s;
   Entry* existing = nullptr;
   Entry* slot = Insert(key, path, &existing);
   if (slot == nullptr) {
@@ -201,9 +207,8 @@ Result<Inode> MetadataStore::Stat(const std::string& path) const {
 }
 
 Status MetadataStore::Delete(const std::string& path, Duration* log_time) {
-  Status s = ValidatePath(path, options_.max_path_length);
+  Status s = CheckMutation(path);
   if (!s.ok()) return s;
-  if (closed_) return Status::Unavailable("metadata store is closed");
   const uint64_t key = options_.file_id(path);
   const uint32_t idx = index_.Find(key, is_id_);
   if (idx == IdIndex::kNone || entries_[idx].path != path) return NotFound(path);
@@ -215,9 +220,8 @@ Status MetadataStore::Delete(const std::string& path, Duration* log_time) {
 
 Result<Inode> MetadataStore::Unlink(const std::string& path, UnlinkKind kind, uint64_t expect_id,
                                     Duration* log_time) {
-  Status s = ValidatePath(path, options_.max_path_length);
+  Status s = CheckMutation(path);
   if (!s.ok()) return s;
-  if (closed_) return Status::Unavailable("metadata store is closed");
   const uint64_t key = options_.file_id(path);
   const uint32_t idx = index_.Find(key, is_id_);
   if (idx == IdIndex::kNone || entries_[idx].path != path) return NotFound(path);
@@ -237,9 +241,8 @@ Result<Inode> MetadataStore::Unlink(const std::string& path, UnlinkKind kind, ui
 }
 
 Result<MoveResult> MetadataStore::Put(const std::string& path, const Inode& inode, Duration* log_time) {
-  Status s = ValidatePath(path, options_.max_path_length);
+  Status s = CheckMutation(path);
   if (!s.ok()) return s;
-  if (closed_) return Status::Unavailable("metadata store is closed");
   if (inode.id == 0) return Status::InvalidArgument("put of '" + path + "': id 0 is no file's id", EINVAL);
   const uint64_t key = options_.file_id(path);
   Entry* existing = nullptr;
@@ -268,9 +271,8 @@ Result<MoveResult> MetadataStore::Put(const std::string& path, const Inode& inod
 Result<MoveResult> MetadataStore::Rename(const std::string& from, const std::string& to, Duration* log_time) {
   Status s = ValidatePath(from, options_.max_path_length);
   if (!s.ok()) return s;
-  s = ValidatePath(to, options_.max_path_length);
+  s = CheckMutation(to);
   if (!s.ok()) return s;
-  if (closed_) return Status::Unavailable("metadata store is closed");
   Entry* src = Find(from);
   if (src == nullptr) return NotFound(from);
   MoveResult result;
@@ -313,9 +315,8 @@ Result<MoveResult> MetadataStore::Rename(const std::string& from, const std::str
 }
 
 Result<Inode> MetadataStore::Update(const std::string& path, const InodeUpdate& u, Duration* log_time) {
-  Status s = ValidatePath(path, options_.max_path_length);
+  Status s = CheckMutation(path);
   if (!s.ok()) return s;
-  if (closed_) return Status::Unavailable("metadata store is closed");
   if (u.truncate && !u.size) {
     return Status::InvalidArgument("update of '" + path + "': truncate needs a size");
   }

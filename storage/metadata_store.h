@@ -137,6 +137,8 @@ class MetadataStore {
   };
 
   explicit MetadataStore(const MetadataStoreOptions& options);
+  // A mutation's path argument: valid, and the store still open (UNAVAILABLE once closed).
+  Status CheckMutation(const std::string& path) const;
   // A fresh inode id: never 0, unique within this store's life, random across stores.
   uint64_t NewId();
   // Sorts sorted_ if a create or delete invalidated it.
