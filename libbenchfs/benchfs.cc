@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// The C API (include/benchfs/benchfs.h): argument checks, the hand-off to the
-// context's executor thread, and errors as negative errno. No exception
+// The C API (include/benchfs/benchfs.h): argument checks, the call run on the
+// context's executor (Context::Run), and errors as negative errno. No exception
 // crosses this boundary: one that reaches it becomes -EIO with its message.
 #include "benchfs/benchfs.h"
 
@@ -158,7 +158,7 @@ void FillStat(const benchfs::Inode& i, struct benchfs_stat* st) {
   st->mtime_ns = i.mtime_ns;
 }
 
-// A path call: checks, runs `op(ctx, path)` on the executor thread, reports.
+// A path call: checks, runs `op(ctx, path)` on the executor, reports.
 template <typename Op>
 int PathCall(const char* fn, benchfs_context* c, const char* path, Op&& op) {
   return Guard<int>(fn, [&]() -> int {
@@ -348,7 +348,7 @@ int benchfs_readdir(benchfs_context* ctx, const char* path, benchfs_dirent_fn fn
     Context* c = Ctx(ctx);
     const std::string dir = path;
     std::string cursor;
-    // Pages are fetched on the executor thread; `fn` runs on the caller's,
+    // Pages are fetched in calls of their own; `fn` runs outside them,
     // so it may call the library itself.
     do {
       auto page = c->Run([&] { return c->client().Readdir(dir, cursor); });

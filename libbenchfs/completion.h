@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// Completion: how a caller thread waits for work the library's executor
-// thread does for it. The caller sleeps on a futex at once; the executor's
-// Signal() never blocks and makes a system call only when the caller is
-// asleep. The caller does not spin first: on two cores shared with a local
-// server, a spinning caller keeps the executor thread off the core it needs
-// (measured: a stat at QD1 over shared memory took 3-4 us sleeping at once, 10-15 us
-// with a 200-pause spin and about 40 us with a 2000-pause one). One
-// Completion serves one call.
+// Completion: how a caller thread waits for a call another thread drives
+// (libbenchfs/driver.h), and how a driving caller knows its call is done.
+// A waiting caller sleeps on a futex at once; Signal() never blocks and makes
+// a system call only when the caller is asleep. The waiter does not spin
+// first: on two cores shared with a local server, a spinning waiter keeps the
+// driving thread off the core it needs (measured: a stat at QD1 over shared
+// memory took 3-4 us sleeping at once, 10-15 us with a 200-pause spin and
+// about 40 us with a 2000-pause one). One Completion serves one call.
 #pragma once
 
 #include <linux/futex.h>
@@ -34,7 +34,11 @@ class Completion {
     }
   }
 
-  // Executor thread: never blocks. The waiter may return (and free this
+  // Any thread: whether Signal() has been called (a driving caller asks
+  // after every tick of the loop it drives).
+  bool Done() const { return state_.load(std::memory_order_acquire) == kDone; }
+
+  // The driving thread: never blocks. The waiter may return (and free this
   // object) as soon as the state reads kDone; a FUTEX_WAKE on an address
   // whose waiter has left is harmless.
   void Signal() {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// Context: the executor thread, the connection and the open file table.
+// Context: the executor, the connection and the open file table.
 #include "libbenchfs/context.h"
 
 #include <algorithm>
@@ -9,53 +9,26 @@
 #include "runtime/ucx_reactor.h"
 
 namespace benchfs::capi {
+
 Result<std::unique_ptr<Context>> Context::Open(const ContextOptions& options) {
   std::unique_ptr<Context> ctx(new Context());
-  Status started;
-  Completion ready;
-  ctx->thread_ = std::thread([c = ctx.get(), &options, &started, &ready] { c->Serve(options, &started, &ready); });
-  ready.Wait();
-  if (!started.ok()) {
-    ctx->thread_.join();
-    return started;
-  }
-  return ctx;
-}
-
-void Context::Serve(const ContextOptions& options, Status* started, Completion* ready) {
-  // The library's executor is a client's: it idles parked in the kernel
-  // (waking every complete_timeout at most), so an idle library costs no core.
-  auto ex = Executor::Create(ExecutorConfig{});
-  if (!ex.ok()) {
-    *started = Status(ex.status().code(), "starting the library's executor: " + ex.status().message());
-    ready->Signal();
-    return;
-  }
+  // The library's executor is a client's: a caller that drives it spins
+  // idle_spin for a reply and then parks in the kernel; callers on any
+  // thread take turns at it.
+  ExecutorConfig config;
+  config.any_thread = true;
+  auto ex = Executor::Create(config);
+  if (!ex.ok()) return Status(ex.status().code(), "starting the library's executor: " + ex.status().message());
+  ctx->ex_ = std::move(ex.value());
   UcxConfig ucx;
   ucx.tls = options.ucx_tls;
   Status v = ucx.Validate();
-  auto reactor = v.ok() ? (*ex)->EnableUcx(ucx) : Result<UcxReactor*>(v);
-  if (!reactor.ok()) {
-    *started = Status(reactor.status().code(), "starting UCX: " + reactor.status().message());
-    ready->Signal();
-    return;
-  }
-  ex_ = ex->get();
-  (*ex)->Run([&] {
-    Event stop(*ex_);
-    Status s = Connect(options);
-    *started = s;
-    if (s.ok()) stop_ = &stop;
-    ready->Signal();  // `options`, `started` and `ready` die with the caller's frame from here on
-    if (!s.ok()) {
-      client_.reset();
-      return;
-    }
-    stop.Wait();
-    stop_ = nullptr;
-    client_.reset();
-  });
-  ex_ = nullptr;
+  auto reactor = v.ok() ? ctx->ex_->EnableUcx(ucx) : Result<UcxReactor*>(v);
+  if (!reactor.ok()) return Status(reactor.status().code(), "starting UCX: " + reactor.status().message());
+  ctx->driver_ = std::make_unique<Driver>(*ctx->ex_, config.complete_timeout);
+  Status s = ctx->Run([&] { return ctx->Connect(options); });
+  if (!s.ok()) return s;
+  return ctx;
 }
 
 Status Context::Connect(const ContextOptions& options) {
@@ -81,26 +54,19 @@ Status Context::Connect(const ContextOptions& options) {
 }
 
 Context::~Context() {
-  if (thread_.joinable() && ex_ != nullptr) {
-    // Sizes of files still open reach the servers as on benchfs_close;
-    // their errors have nowhere to go.
-    Run([this] {
-      for (File* f : AllFiles()) {
-        f->Close().IgnoreError();
-        delete f;
-      }
-      return 0;
-    });
-    ex_->Post([this] {
-      if (stop_ != nullptr) stop_->Set();
-    });
-  }
-  if (thread_.joinable()) thread_.join();
-}
-
-void Context::Submit(std::function<void()> body) {
-  Executor* ex = ex_;
-  ex->Post([ex, body = std::move(body)]() mutable { ex->Spawn(std::move(body)); });
+  if (driver_ == nullptr) return;  // the executor never started: nothing to close
+  // Sizes of files still open reach the servers as on benchfs_close; their
+  // errors have nowhere to go. Disconnecting may wait, so it runs in a fiber.
+  Run([this] {
+    for (File* f : AllFiles()) {
+      f->Close().IgnoreError();
+      delete f;
+    }
+    client_.reset();
+    return 0;
+  });
+  driver_.reset();
+  ex_.reset();
 }
 
 void Context::AddFile(File* f) { files_[f->path()].push_back(f); }

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// Context: what benchfs_init opens - one executor thread with its UCX worker,
-// an FsClient connected to every server, and the files open through it.
+// Context: what benchfs_init opens - an executor with its UCX worker, an
+// FsClient connected to every server, the files open through it, and the
+// Driver that decides which thread drives the executor for each call.
 //
-// Caller threads never touch the executor's state: Run() hands a closure to
-// the executor thread (Executor::Post, which wakes a parked executor through
-// its eventfd), the closure runs there as a fiber, and the caller blocks on a
-// Completion until it has returned. Several callers may wait at once; each
-// call is its own fiber. Everything the fibers share (FsClient, the open
-// file table, every File's state) is touched on the executor thread only.
+// Run() runs a closure as a fiber on the executor: on the caller's own
+// thread when no other thread is driving it, else handed to the one that is
+// (libbenchfs/driver.h). Several callers may be inside at once; each call is
+// its own fiber. Everything the fibers share (FsClient, the open file table,
+// every File's state) is touched only by the thread driving the executor.
 #pragma once
 
 #include <cstdint>
@@ -15,13 +15,12 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <type_traits>
 #include <unordered_map>
 #include <vector>
 
 #include "libbenchfs/completion.h"
-#include "runtime/event.h"
+#include "libbenchfs/driver.h"
 #include "runtime/executor.h"
 #include "service/fs_client.h"
 
@@ -38,36 +37,44 @@ struct ContextOptions {
 
 class Context {
  public:
-  // Starts the executor thread, connects and reads every server's chunk size.
+  // Builds the executor, starts the library's thread, connects and reads
+  // every server's chunk size.
   static Result<std::unique_ptr<Context>> Open(const ContextOptions& options);
-  // Closes the files still open (their sizes are pushed), disconnects and
-  // joins the executor thread.
+  // Closes the files still open (their sizes are pushed), disconnects, joins
+  // the library's thread and destroys the executor.
   ~Context();
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
 
-  // Caller thread: runs fn() in a fiber on the executor thread and returns
-  // what it returns; an exception fn throws is rethrown here.
+  // Caller thread: runs fn() in a fiber on the executor and returns what it
+  // returns; an exception fn throws is rethrown here.
   template <typename Fn>
   std::invoke_result_t<Fn&> Run(Fn&& fn) {
     using R = std::invoke_result_t<Fn&>;
-    std::optional<R> result;
-    std::exception_ptr error;
-    Completion done;
-    Submit([&] {
-      try {
-        result.emplace(fn());
-      } catch (...) {
-        error = std::current_exception();
-      }
-      done.Signal();
-    });
-    done.Wait();
-    if (error) std::rethrow_exception(error);
-    return std::move(*result);
+    struct Call {
+      Fn& fn;
+      std::optional<R> result;
+      std::exception_ptr error;
+      Completion done;
+    } call{fn, {}, {}, {}};
+    // One pointer captured: the closure fits std::function without an allocation.
+    driver_->Call(
+        [c = &call] {
+          try {
+            c->result.emplace(c->fn());
+          } catch (...) {
+            c->error = std::current_exception();
+          }
+          c->done.Signal();
+        },
+        call.done);
+    if (call.error) std::rethrow_exception(call.error);
+    return std::move(*call.result);
   }
 
-  // --- Executor thread (inside Run) ---
+  const Driver& driver() const { return *driver_; }
+
+  // --- Inside Run (the thread driving the executor) ---
   Executor& executor() { return *ex_; }
   FsClient& client() { return *client_; }
   uint64_t chunk_size() const { return chunk_size_; }
@@ -84,15 +91,10 @@ class Context {
 
  private:
   Context() = default;
-  void Submit(std::function<void()> body);
-  // The executor thread's body: builds the executor, connects, reports the
-  // outcome through *started and serves calls until stop_ is set.
-  void Serve(const ContextOptions& options, Status* started, Completion* ready);
   Status Connect(const ContextOptions& options);
 
-  std::thread thread_;
-  Executor* ex_ = nullptr;  // owned by the executor thread
-  Event* stop_ = nullptr;   // lives in the serving fiber
+  std::unique_ptr<Executor> ex_;
+  std::unique_ptr<Driver> driver_;
   std::unique_ptr<FsClient> client_;
   uint64_t chunk_size_ = 0;
   std::unordered_map<std::string, std::vector<File*>> files_;

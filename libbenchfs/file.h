@@ -14,7 +14,7 @@
 // Chunks are named by the file's inode id (FsClient::WriteChunkOf), kept from
 // open: a handle keeps reading and writing its file after a rename.
 //
-// Every method runs on the executor thread (inside Context::Run); fibers of
+// Every method runs inside Context::Run, on the thread driving the executor; fibers of
 // several callers may use one File at once.
 #pragma once
 

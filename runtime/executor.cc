@@ -220,6 +220,21 @@ void Executor::RemovePoller(Poller* p) {
   if (p->wake_fd() >= 0) backend_->UnwatchFd(p->wake_fd());
 }
 
+void Executor::Drive(const std::function<bool()>& done) {
+  assert(!running_ && "Executor::Drive is not reentrant");
+  running_ = true;
+  stop_ = false;
+  idle_ = false;
+  do {
+    if (Tick()) {
+      idle_ = false;
+    } else {
+      Idle();
+    }
+  } while (!done() && !stop_);
+  running_ = false;
+}
+
 void Executor::Run(std::function<void()> main) {
   assert(!running_ && "Executor::Run is not reentrant");
   running_ = true;
@@ -348,7 +363,19 @@ void Executor::Suspend(bool may_hand_off) {
   }
   switching_from_ = self;
   SwitchContext(self->context, *target);
+#if defined(BENCHFS_ASAN)
+  // Resumed by the loop: its stack is the driving thread's, which may not be
+  // the one this fiber last returned to (Drive from another thread).
+  const void* from_bottom = nullptr;
+  size_t from_size = 0;
+  AsanFinishSwitch(self->asan_fake_stack, &from_bottom, &from_size);
+  if (switching_from_ == nullptr) {
+    sched_stack_bottom_ = from_bottom;
+    sched_stack_size_ = from_size;
+  }
+#else
   AsanFinishSwitch(self->asan_fake_stack, nullptr, nullptr);
+#endif
   Landed();
   if (shutting_down_) [[unlikely]] throw FiberUnwind{};  // resumed by DestroyLiveFibers
 }

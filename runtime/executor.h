@@ -57,7 +57,16 @@ class Executor {
   // Spawns `main` as a fiber and runs the loop until it returns (or Stop()).
   // Other fibers may outlive it; they are unwound when the executor dies.
   void Run(std::function<void()> main);
-  // Makes Run() return after the current tick. Executor thread only.
+  // Runs the loop on the calling thread until done() returns true (asked
+  // after every tick; at least one tick runs) or Stop(). With
+  // ExecutorConfig::any_thread, threads may take turns at driving the loop,
+  // each holding the executor exclusively for as long as it drives it (a
+  // lock of the owner's); every other member is then the driving thread's
+  // only. A fiber that waits under one driver may resume under another: code
+  // in fibers keeps no pointer to thread-local storage (errno included)
+  // across a wait.
+  void Drive(const std::function<bool()>& done);
+  // Makes Run() or Drive() return after the current tick. Executor thread only.
   void Stop() {
     stop_ = true;
     handoffs_left_ = 0;
@@ -73,7 +82,7 @@ class Executor {
   void SleepUntil(TimePoint t);
   bool InFiber() const { return current_ != nullptr; }
 
-  // Thread-safe. Runs `fn` on the executor thread inside the loop (not in a
+  // Thread-safe. Runs `fn` on the executor thread (the driving one) inside the loop (not in a
   // fiber: it may spawn fibers and wake waiters, but not wait), waking the
   // executor if it is parked.
   void Post(std::function<void()> fn);

@@ -48,6 +48,10 @@ Status ExecutorConfig::Validate() const {
   if (!(s = CheckCount("io_workers", io_workers, 0, 1024)).ok()) return s;
   if (!(s = CheckCount("stack_size", stack_size, 16 * 1024, 64u << 20)).ok()) return s;
   if (!(s = CheckCount("stack_cache", stack_cache, 0, 1u << 20)).ok()) return s;
+  if (any_thread && ring_setup == RingSetup::kSingleIssuerDeferTaskrun) {
+    return Status::InvalidArgument("ring_setup = single_issuer_defer_taskrun cannot serve an executor driven by "
+                                   "several threads (any_thread): the kernel accepts submissions from one thread only");
+  }
   return s;
 }
 

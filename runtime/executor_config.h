@@ -62,6 +62,10 @@ struct ExecutorConfig {
   uint32_t stack_cache = 1024;
   // Measure time parked (two clock reads per park).
   bool timing_stats = false;
+  // The loop may be driven by any thread, one at a time (Executor::Drive):
+  // the ring fd is not registered (a registered ring index belongs to the
+  // thread that registered it), and SINGLE_ISSUER rings are refused.
+  bool any_thread = false;
 
   // OK, or INVALID_ARGUMENT naming the first bad knob and its allowed range.
   Status Validate() const;

@@ -124,7 +124,8 @@ Status UcxReactor::Init() {
   }
   ucp_worker_params_t wp{};
   wp.field_mask = UCP_WORKER_PARAM_FIELD_THREAD_MODE;
-  wp.thread_mode = UCS_THREAD_MODE_SINGLE;
+  // A loop that several threads drive in turn progresses the worker from each.
+  wp.thread_mode = ex_.config().any_thread ? UCS_THREAD_MODE_SERIALIZED : UCS_THREAD_MODE_SINGLE;
   if ((st = ucp_worker_create(context_, &wp, &worker_)) != UCS_OK) {
     return FromUcs(st, "ucp_worker_create");
   }

@@ -97,8 +97,9 @@ Status UringReactor::Init() {
   ring_ready_ = true;
   setup_flags_ = p.flags;
   // io_uring_enter through a registered ring index skips the fd lookup
-  // (fget/fput) on every submission; older kernels simply keep the fd.
-  (void)io_uring_register_ring_fd(&ring_);
+  // (fget/fput) on every submission; older kernels simply keep the fd. The
+  // index is the registering thread's: a loop other threads drive keeps the fd.
+  if (!config_.any_thread) (void)io_uring_register_ring_fd(&ring_);
   if (!(p.features & IORING_FEAT_EXT_ARG) || !(p.features & IORING_FEAT_NODROP)) {
     return Status::Unavailable("this kernel's io_uring lacks IORING_FEAT_EXT_ARG/NODROP; "
                   "BenchFS needs Linux 5.11 or newer");

@@ -22,6 +22,17 @@ TEST(ExecutorConfig, RingEntriesZeroNamesKnobAndRange) {
   EXPECT_NE(s.message().find("1..32768"), std::string::npos) << s.message();
 }
 
+TEST(ExecutorConfig, AnyThreadRefusesASingleIssuerRing) {
+  ExecutorConfig c;
+  c.any_thread = true;
+  EXPECT_TRUE(c.Validate().ok());
+  c.ring_setup = RingSetup::kSingleIssuerDeferTaskrun;
+  Status s = c.Validate();
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("single_issuer_defer_taskrun"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("any_thread"), std::string::npos) << s.message();
+}
+
 TEST(ExecutorConfig, RingEntriesAboveKernelLimit) {
   ExecutorConfig c;
   c.ring_entries = 65536;

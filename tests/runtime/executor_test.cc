@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Executor basics: spawn/join, yield order, sleeping, cross-thread posts,
-// stack reuse and unwinding of fibers still alive at destruction.
+// stack reuse, unwinding of fibers still alive at destruction, and a loop
+// that several threads drive in turn.
 #include <algorithm>
 #include <atomic>
 #include <stdexcept>
@@ -8,7 +9,12 @@
 #include <thread>
 #include <vector>
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
+
+#include "runtime/uring_reactor.h"
 
 #include "runtime/event.h"
 #include "runtime/executor.h"
@@ -308,6 +314,64 @@ TEST(Executor, StopEndsRunEarly) {
     }
   });
   EXPECT_LT(iterations, 1000);
+}
+
+TEST(Executor, DriveRunsAtLeastOneTickAndStopsWhenDone) {
+  auto ex = MakeExecutor();
+  ASSERT_TRUE(ex);
+  int ran = 0;
+  ex->Spawn([&] { ++ran; });
+  ex->Drive([] { return true; });
+  EXPECT_EQ(ran, 1);
+  int steps = 0;
+  ex->Spawn([&] {
+    for (int i = 0; i < 5; ++i) {
+      ++steps;
+      ex->Yield();
+    }
+  });
+  ex->Drive([&] { return ex->live_fibers() == 0; });
+  EXPECT_EQ(steps, 5);
+}
+
+// A fiber that waits while one thread drives the loop resumes while another
+// drives it, and its ring operations work from both: the loop of an
+// any_thread executor does not belong to the thread that built it.
+TEST(Executor, AnyThreadLoopMovesAWaitingFiberBetweenDrivers) {
+  ExecutorConfig cfg;
+  cfg.any_thread = true;
+  auto ex = MakeExecutor(cfg);
+  ASSERT_TRUE(ex);
+  // Thread ids by system call: pthread_self() is a const function whose
+  // value the compiler may keep across the fiber's wait.
+  auto tid = [] { return static_cast<pid_t>(::syscall(SYS_gettid)); };
+  pid_t before = 0, after = 0;
+  int nops = 0;
+  std::atomic<bool> waiting{false};
+  Event go(*ex);
+  ex->Spawn([&] {
+    before = tid();
+    if (ex->uring().Nop().ok()) ++nops;
+    waiting = true;
+    go.Wait();
+    after = tid();
+    if (ex->uring().Nop().ok()) ++nops;
+  });
+  pid_t first_id = 0, second_id = 0;
+  std::thread first([&] {
+    first_id = tid();
+    ex->Drive([&] { return waiting.load(); });
+  });
+  first.join();
+  std::thread second([&] {
+    second_id = tid();
+    go.Set();
+    ex->Drive([&] { return ex->live_fibers() == 0; });
+  });
+  second.join();
+  EXPECT_EQ(before, first_id);
+  EXPECT_EQ(after, second_id);
+  EXPECT_EQ(nops, 2);
 }
 
 }  // namespace
