@@ -117,6 +117,18 @@ Result<size_t> File::Read(std::byte* buf, size_t count, uint64_t offset) {
 Status File::Write(const std::byte* buf, size_t count, uint64_t offset) {
   if (count == 0) return Status();
   FsClient& c = ctx_.client();
+  if (pushed_end_ == 0) {
+    // The metadata server learns that the file has data before its first
+    // chunk is written: FsClient::Unlink removes no chunks of a file whose
+    // size is 0. Later writes push their sizes at close, fsync or stat.
+    auto r = c.Update(path_, InodeUpdate::Grow(offset + count));
+    if (r.ok()) {
+      pushed_end_ = offset + count;
+      size_seen_ = r->size;
+    } else if (!IsNotFound(r.status())) {  // unlinked or renamed away meanwhile: the data still goes to its id
+      return r.status();
+    }
+  }
   const uint64_t cs = ctx_.chunk_size();
   Status s = ForEachPiece(offset, count, [&](uint64_t at, size_t from, size_t len) -> Status {
     IoBuffer b = IoBuffer::AllocateUninitialized(len, 64);

@@ -29,6 +29,7 @@ std::string_view OpcodeName(Opcode op) {
     case Opcode::kReaddir: return "readdir";
     case Opcode::kStatFs: return "statfs";
     case Opcode::kTruncateChunks: return "truncate_chunks";
+    case Opcode::kNsEpoch: return "ns_epoch";
   }
   return "unknown";
 }

@@ -57,6 +57,7 @@ enum class Opcode : uint8_t {
   kReaddir = 17,
   kStatFs = 18,
   kTruncateChunks = 19,
+  kNsEpoch = 20,
 };
 inline constexpr size_t kOpcodeSlots = 32;  // opcodes are < this
 

@@ -55,7 +55,10 @@ Result<std::vector<ServerRef>> ListRegistry(const std::string& dir) {
 }
 
 FsClient::FsClient(std::unique_ptr<RpcClient> rpc, std::vector<ServerRef> refs)
-    : rpc_(std::move(rpc)), refs_(std::move(refs)), placement_(static_cast<uint32_t>(refs_.size())) {}
+    : rpc_(std::move(rpc)),
+      refs_(std::move(refs)),
+      placement_(static_cast<uint32_t>(refs_.size())),
+      parents_(refs_.size()) {}
 
 FsClient::~FsClient() = default;
 

@@ -26,6 +26,7 @@
 #include "measure/breakdown.h"
 #include "rpc/client.h"
 #include "service/ops.h"
+#include "service/parent_cache.h"
 #include "service/placement.h"
 
 namespace benchfs {
@@ -128,7 +129,8 @@ class FsClient {
   // Removes an empty directory: ENOENT, ENOTDIR (a file), ENOTEMPTY (a child
   // on any server: every server is asked), EBUSY for "/".
   Status Rmdir(const std::string& path);
-  // Removes a file's metadata, then its chunks: ENOENT, EISDIR.
+  // Removes a file's metadata, then its chunks (none for a file of size 0):
+  // ENOENT, EISDIR.
   Status Unlink(const std::string& path);
   // POSIX rename: replaces a file by a file or an empty directory by a
   // directory (the replaced file's chunks are removed); ENOENT (source or the
@@ -151,6 +153,9 @@ class FsClient {
   Result<FsTotals> StatFs();
 
   // --- Chunk I/O of namespace files, by inode id (ChunkNameOf) ---
+  // A writer records a non-zero size on the file's metadata (Update) before
+  // it writes the file's first chunk: Unlink asks no server for the chunks of
+  // a file whose size is 0.
   Status WriteChunkOf(uint64_t file_id, uint64_t index, uint64_t offset, IoBuffer& data, size_t len);
   // NOT_FOUND (ENOENT) for a chunk never written: a hole, zeros up to the file's size.
   Result<size_t> ReadChunkOf(uint64_t file_id, uint64_t index, uint64_t offset, IoBuffer& buf, size_t len);
@@ -209,8 +214,16 @@ class FsClient {
   Status CheckParent(const std::string& path);
   // Whether any server holds an entry under directory `dir`.
   Result<bool> HasChildren(const std::string& dir);
-  // Create after the parent check (Mkdir, CreateFile).
+  // Create after the parent check (Mkdir, CreateFile); a parent found to
+  // exist is not checked again while its server's epoch stays (ParentCache).
   Result<Inode> CreateChecked(const std::string& path, uint32_t mode, InodeType type);
+  // NS_EPOCH to `server`: its namespace epoch, moved first when `bump`.
+  Result<uint64_t> NsEpoch(uint32_t server, bool bump);
+  // Moves every server's epoch (rmdir, directory rename: before and after
+  // the removal), so no client creates under a parent checked before it.
+  Status BumpEpochs();
+  // The move of a rename whose checks have passed.
+  Status MoveEntry(const std::string& from, const std::string& to, const Inode& src);
 
   std::unique_ptr<RpcClient> rpc_;
   std::vector<ServerRef> refs_;
@@ -227,6 +240,7 @@ class FsClient {
   const TimePoint* op_start_ = nullptr;
   Placement placement_;
   uint64_t chunk_size_ = 0;  // 0 = unknown
+  ParentCache parents_;
 };
 
 }  // namespace benchfs

@@ -65,9 +65,47 @@ Result<Inode> FsClient::CreateChecked(const std::string& path, uint32_t mode, In
   Status s = ValidatePath(path);
   if (!s.ok()) return s;
   if (path == "/") return Errno(StatusCode::kAlreadyExists, EEXIST, "create '/': it already exists");
-  s = CheckParent(path);
-  if (!s.ok()) return s;
-  return Create(path, mode, type);
+  const std::string parent = ParentOf(path);
+  if (parent == "/") return Create(path, mode, type);  // the root always exists
+  const uint32_t owner = placement_.MetadataOwner(path);
+  // A refused create means a directory was removed meanwhile; each retry
+  // checks the parent again, so only removals that keep coming exhaust them.
+  constexpr int kAttempts = 16;
+  for (int attempt = 1;; ++attempt) {
+    uint64_t epoch = parents_.epoch(owner);
+    bool known = false;
+    if (epoch == 0) {
+      auto e = NsEpoch(owner, false);
+      if (!e.ok()) return e.status();
+      epoch = *e;
+      parents_.SetEpoch(owner, epoch);
+    } else {
+      known = parents_.Knows(owner, parent);
+    }
+    if (!known) {
+      s = CheckParent(path);
+      if (!s.ok()) return s;
+      parents_.Add(owner, parent, epoch);
+    }
+    auto r = InodeCall(owner, Opcode::kMetaCreate, EncodeCreate({path, type, mode, epoch}));
+    if (r.ok() || r.status().sys_errno() != ESTALE || attempt == kAttempts) return r;
+    parents_.Forget(owner, epoch);
+  }
+}
+
+Result<uint64_t> FsClient::NsEpoch(uint32_t server, bool bump) {
+  auto r = Call(server, Opcode::kNsEpoch, EncodeNsEpoch(bump));
+  if (!r.ok()) return r.status();
+  return DecodeEpoch(r->header);
+}
+
+Status FsClient::BumpEpochs() {
+  for (uint32_t i = 0; i < servers(); ++i) {
+    auto e = NsEpoch(i, true);
+    if (!e.ok()) return e.status();
+    parents_.SetEpoch(i, *e);
+  }
+  return Status();
 }
 
 Result<Inode> FsClient::Mkdir(const std::string& path, uint32_t mode) {
@@ -90,7 +128,14 @@ Status FsClient::Rmdir(const std::string& path) {
   auto busy = HasChildren(path);
   if (!busy.ok()) return busy.status();
   if (*busy) return Errno(StatusCode::kAlreadyExists, ENOTEMPTY, "rmdir '" + path + "': the directory is not empty");
-  return UnlinkCall(path, UnlinkKind::kDirectory, st->id).status();
+  s = BumpEpochs();
+  if (!s.ok()) return s;
+  s = UnlinkCall(path, UnlinkKind::kDirectory, st->id).status();
+  // Also after: a client that learned an epoch between the first bump and
+  // the removal may have checked this directory under it. The directory is
+  // gone either way, so a server missed here is not the caller's error.
+  BumpEpochs().IgnoreError();
+  return s;
 }
 
 Status FsClient::Unlink(const std::string& path) {
@@ -98,6 +143,9 @@ Status FsClient::Unlink(const std::string& path) {
   if (!s.ok()) return s;
   auto gone = UnlinkCall(path, UnlinkKind::kFile, 0);
   if (!gone.ok()) return gone.status();
+  // A file of size 0 has no chunks: a writer records a size before it writes
+  // the first chunk of a file (WriteChunkOf), and truncate to 0 cuts them.
+  if (gone->size == 0) return Status();
   return RemoveChunksOf(gone->id, gone->size);
 }
 
@@ -137,6 +185,16 @@ Status FsClient::Rename(const std::string& from, const std::string& to) {
       return Errno(StatusCode::kInvalidArgument, EXDEV, "rename '" + from + "': a non-empty directory cannot be renamed (its entries are keyed by their full paths); copy it instead");
     }
   }
+  if (src->type != InodeType::kDirectory) return MoveEntry(from, to, *src);
+  // A directory leaves its old name: as for rmdir, epochs move around it.
+  s = BumpEpochs();
+  if (!s.ok()) return s;
+  s = MoveEntry(from, to, *src);
+  BumpEpochs().IgnoreError();
+  return s;
+}
+
+Status FsClient::MoveEntry(const std::string& from, const std::string& to, const Inode& src) {
   const uint32_t old_owner = placement_.MetadataOwner(from);
   const uint32_t new_owner = placement_.MetadataOwner(to);
   Result<MoveResult> moved = Status::Internal("rename: not moved");
@@ -146,22 +204,22 @@ Status FsClient::Rename(const std::string& from, const std::string& to) {
   } else {
     // Create at the new owner, then delete at the old: a crash in between
     // leaves both names on one inode, never neither.
-    moved = MoveCall(new_owner, Opcode::kMetaPut, EncodePut({to, *src}));
+    moved = MoveCall(new_owner, Opcode::kMetaPut, EncodePut({to, src}));
     if (!moved.ok()) return moved.status();
-    auto removed = UnlinkCall(from, UnlinkKind::kAny, src->id);
+    auto removed = UnlinkCall(from, UnlinkKind::kAny, src.id);
     if (!removed.ok()) {
       if (removed.status().code() == StatusCode::kNotFound) {
         // Unlinked or replaced meanwhile by another client: the rename lost
         // the race. Undo the copy, and put back what it replaced.
         // Best effort: the ENOENT returned below is the answer either way.
-        UnlinkCall(to, UnlinkKind::kAny, src->id).status().IgnoreError();
+        UnlinkCall(to, UnlinkKind::kAny, src.id).status().IgnoreError();
         if (moved->replaced) {
           MoveCall(new_owner, Opcode::kMetaPut, EncodePut({to, *moved->replaced})).status().IgnoreError();
         }
       }
       return removed.status();
     }
-    if (removed->type == InodeType::kFile && removed->size != src->size) {
+    if (removed->type == InodeType::kFile && removed->size != src.size) {
       // Written meanwhile: the old record's size is the newer one.
       auto fixed = Update(to, InodeUpdate::Truncate(removed->size));
       if (!fixed.ok()) return fixed.status();

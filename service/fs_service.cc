@@ -12,6 +12,7 @@
 #include "rpc/trace.h"
 #include "runtime/uring_reactor.h"
 #include "service/ops.h"
+#include "storage/file_id_allocator.h"
 
 namespace benchfs {
 namespace {
@@ -37,7 +38,7 @@ Status RootIsFixed(const char* op) {
 }  // namespace
 
 FsService::FsService(Executor& ex, RpcServer& server, ChunkStore& chunks, MetadataStore& meta)
-    : ex_(ex), server_(server), chunks_(chunks), meta_(meta), shutdown_(ex) {}
+    : ex_(ex), server_(server), chunks_(chunks), meta_(meta), shutdown_(ex), ns_epoch_(RandomU64() | 1) {}
 
 void FsService::Install() {
   // Inline (in the UCX callback) only what cannot block: a metadata
@@ -61,6 +62,7 @@ void FsService::Install() {
   server_.Handle(Opcode::kReaddir, [this](Request& r) { return Readdir(r); });
   server_.Handle(Opcode::kStatFs, [this](Request& r) { return StatFs(r); });
   server_.Handle(Opcode::kTruncateChunks, [this](Request& r) { return TruncateChunks(r); });
+  server_.Handle(Opcode::kNsEpoch, [this](Request& r) { return NsEpoch(r); }, HandlerMode::kInline);
   server_.Handle(Opcode::kShutdown, [this](Request&) {
     // The daemon drains requests in flight (this one included) before it
     // stops, so the reply still goes out.
@@ -121,6 +123,10 @@ Response FsService::Create(Request& req) {
   auto a = DecodeCreate(req.header);
   if (!a.ok()) return Response::Error(a.status());
   if (a->path == "/") return Response::Error(Status::AlreadyExists("'/' already exists", EEXIST));
+  if (a->expect_epoch != 0 && a->expect_epoch != ns_epoch_) {
+    return Response::Error(Status::Busy("create '" + a->path + "': a directory was removed or renamed since the "
+                                        "parent was checked; check it again", ESTALE));
+  }
   return InodeReply(meta_.Create(a->path, a->type, a->mode, req.timing ? &req.timing->log : nullptr));
 }
 
@@ -254,6 +260,15 @@ Response FsService::Readdir(Request& req) {
     cut.more = true;
     r.header = EncodeChildPage(cut);
   }
+  return r;
+}
+
+Response FsService::NsEpoch(Request& req) {
+  auto bump = DecodeNsEpoch(req.header);
+  if (!bump.ok()) return Response::Error(bump.status());
+  if (*bump && ++ns_epoch_ == 0) ns_epoch_ = 1;  // 0 means "unchecked" on the wire
+  Response r;
+  r.header = EncodeEpoch(ns_epoch_);
   return r;
 }
 

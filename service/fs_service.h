@@ -58,12 +58,17 @@ class FsService {
   Response Readdir(Request& req);
   Response StatFs(Request& req);
   Response TruncateChunks(Request& req);
+  Response NsEpoch(Request& req);
 
   Executor& ex_;
   RpcServer& server_;
   ChunkStore& chunks_;
   MetadataStore& meta_;
   Event shutdown_;
+  // The namespace epoch (docs/namespace.md, "Parent checks"): random at start,
+  // so a restarted server invalidates what clients checked against it;
+  // moved by NS_EPOCH with bump (rmdir and directory rename, around the removal).
+  uint64_t ns_epoch_;
 };
 
 }  // namespace benchfs

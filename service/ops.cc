@@ -271,7 +271,41 @@ std::vector<std::byte> EncodeCreate(const CreateArgs& a) {
   w.PutString(a.path);
   w.Put<uint8_t>(static_cast<uint8_t>(a.type));
   w.Put<uint32_t>(a.mode);
+  w.Put<uint64_t>(a.expect_epoch);
   return out;
+}
+
+std::vector<std::byte> EncodeNsEpoch(bool bump) {
+  std::vector<std::byte> out;
+  WireWriter w(out);
+  w.Put<uint8_t>(bump ? 1 : 0);
+  return out;
+}
+
+Result<bool> DecodeNsEpoch(std::span<const std::byte> in) {
+  WireReader r(in);
+  uint8_t bump = 0;
+  r.Get(&bump);
+  Status s = Done(r, "ns_epoch");
+  if (!s.ok()) return s;
+  if (bump > 1) return Malformed("ns_epoch", "bump is neither 0 nor 1");
+  return bump == 1;
+}
+
+std::vector<std::byte> EncodeEpoch(uint64_t epoch) {
+  std::vector<std::byte> out;
+  WireWriter w(out);
+  w.Put<uint64_t>(epoch);
+  return out;
+}
+
+Result<uint64_t> DecodeEpoch(std::span<const std::byte> in) {
+  WireReader r(in);
+  uint64_t epoch = 0;
+  r.Get(&epoch);
+  Status s = Done(r, "ns_epoch reply");
+  if (!s.ok()) return s;
+  return epoch;
 }
 
 Result<CreateArgs> DecodeCreate(std::span<const std::byte> in) {
@@ -281,6 +315,7 @@ Result<CreateArgs> DecodeCreate(std::span<const std::byte> in) {
   r.GetString(&a.path);
   r.Get(&type);
   r.Get(&a.mode);
+  r.Get(&a.expect_epoch);
   Status s = Done(r, "meta_create");
   if (!s.ok()) return s;
   if (type != static_cast<uint8_t>(InodeType::kFile) && type != static_cast<uint8_t>(InodeType::kDirectory)) {

@@ -60,6 +60,10 @@ struct CreateArgs {
   std::string path;
   InodeType type = InodeType::kFile;
   uint32_t mode = 0644;
+  // Non-zero: the server's namespace epoch the client checked the parent
+  // directory under (NS_EPOCH); a server whose epoch has moved since refuses
+  // the create (BUSY, ESTALE) and the client checks the parent again.
+  uint64_t expect_epoch = 0;
 };
 
 struct UpdateArgs {
@@ -156,6 +160,11 @@ Result<ChunkRef> DecodeChunkRef(std::span<const std::byte> in);
 std::vector<std::byte> EncodeReadChunk(const ReadChunkArgs& r);
 Result<ReadChunkArgs> DecodeReadChunk(std::span<const std::byte> in);
 std::vector<std::byte> EncodeCreate(const CreateArgs& a);
+// NS_EPOCH: the server's namespace epoch, moved first when `bump` is set.
+std::vector<std::byte> EncodeNsEpoch(bool bump);
+Result<bool> DecodeNsEpoch(std::span<const std::byte> in);
+std::vector<std::byte> EncodeEpoch(uint64_t epoch);
+Result<uint64_t> DecodeEpoch(std::span<const std::byte> in);
 Result<CreateArgs> DecodeCreate(std::span<const std::byte> in);
 std::vector<std::byte> EncodePath(const std::string& path);
 Result<std::string> DecodePath(std::span<const std::byte> in, const char* op);

@@ -2,14 +2,34 @@
 // MemoryBackend: a map of byte vectors.
 #include "storage/memory_backend.h"
 
+#include <sys/mman.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 
 namespace benchfs {
 
+std::byte* ChunkBytesAllocator::allocate(size_t n) {
+  void* p = nullptr;
+  if (n >= (size_t{1} << 20)) {
+    const size_t rounded = (n + kHugePage - 1) / kHugePage * kHugePage;
+    p = std::aligned_alloc(kHugePage, rounded);
+    if (p != nullptr) (void)::madvise(p, rounded, MADV_HUGEPAGE);  // a hint: refused, 4 KiB pages serve
+  } else {
+    p = std::malloc(n);
+  }
+  if (p == nullptr) throw std::bad_alloc();
+  return static_cast<std::byte*>(p);
+}
+
+void ChunkBytesAllocator::deallocate(std::byte* p, size_t) noexcept { std::free(p); }
+
 Status MemoryBackend::Write(const std::string& path, ChunkId c, uint64_t offset, IoBuffer& data,
                             size_t len) {
-  std::vector<std::byte>& v = chunks_[c];
+  ChunkBytes& v = chunks_[c];
   const uint64_t end = offset + len;
   if (end > v.size()) {
     if (bytes_ + (end - v.size()) > options_.memory_limit) {
@@ -20,7 +40,16 @@ Status MemoryBackend::Write(const std::string& path, ChunkId c, uint64_t offset,
                     ENOSPC);
     }
     bytes_ += end - v.size();
+    if (end > v.capacity() && !v.empty()) {
+      // A chunk that grows past its first write (a file written in order)
+      // gets room for a whole chunk at once: doubling would copy it again
+      // and again, faulting every copied page in anew. Untouched room is
+      // address space only (with huge pages, up to 2 MiB of memory more).
+      v.reserve(std::max<uint64_t>(end, options_.chunk_size));
+    }
+    const size_t old_size = v.size();
     v.resize(end);
+    if (offset > old_size) std::memset(v.data() + old_size, 0, offset - old_size);  // a hole reads as zeros
   }
   std::memcpy(v.data() + offset, data.data(), len);
   return Status();
@@ -32,7 +61,7 @@ Result<size_t> MemoryBackend::Read(const std::string& path, ChunkId c, uint64_t 
   if (it == chunks_.end()) {
     return Status::NotFound("chunk " + std::to_string(c.index) + " of '" + path + "' does not exist");
   }
-  const std::vector<std::byte>& v = it->second;
+  const ChunkBytes& v = it->second;
   if (offset >= v.size()) return size_t{0};
   const size_t n = std::min<uint64_t>(len, v.size() - offset);
   std::memcpy(buf.data(), v.data() + offset, n);

@@ -117,6 +117,8 @@ void WireSeeds(const Corpus& corpus) {
   corpus.Save("wire", "truncate_request",
               Message(Opcode::kTruncateChunks, false, ok, EncodeTruncateChunks({"/.benchfs-id/00000000000000ff", 5000}), ""));
   corpus.Save("wire", "truncate_reply", Message(Opcode::kTruncateChunks, true, ok, {}, ""));
+  corpus.Save("wire", "ns_epoch_request", Message(Opcode::kNsEpoch, false, ok, EncodeNsEpoch(true), ""));
+  corpus.Save("wire", "ns_epoch_reply", Message(Opcode::kNsEpoch, true, ok, EncodeEpoch(0x1234567890abcdefull), ""));
   corpus.Save("wire", "error_reply",
        Message(Opcode::kMetaStat, true, StatusCode::kNotFound, Text("'/a/b' does not exist"), "", 2));
   corpus.Save("wire", "enotempty_reply",

@@ -118,6 +118,11 @@ std::string Request(Opcode op, Bytes h) {
       Validate(r->path);
       return Same(EncodeTruncateChunks(*r), h) ? "" : "truncate_chunks request does not re-encode to its bytes";
     }
+    case Opcode::kNsEpoch: {
+      auto r = DecodeNsEpoch(h);
+      if (!r.ok()) return "";
+      return Same(EncodeNsEpoch(*r), h) ? "" : "ns_epoch request does not re-encode to its bytes";
+    }
     case Opcode::kPing:
     case Opcode::kStatus:
     case Opcode::kShutdown:
@@ -194,6 +199,11 @@ std::string Reply(Opcode op, Bytes h, Bytes payload) {
     case Opcode::kHello:
     case Opcode::kTruncateChunks:
       return "";
+    case Opcode::kNsEpoch: {
+      auto r = DecodeEpoch(h);
+      if (!r.ok()) return "";
+      return Same(EncodeEpoch(*r), h) ? "" : "ns_epoch reply does not re-encode to its bytes";
+    }
   }
   return "";
 }

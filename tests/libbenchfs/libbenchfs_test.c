@@ -426,6 +426,27 @@ static void test_unlink_mkdir_statfs(void) {
     CHECK_EQ(benchfs_close(f), 0);
   }
 
+  /* Unlinked by path while a handle that wrote it is still open (its size
+   * not yet pushed by a close): its chunks go too, as they do for a file
+   * unlinked by another context. */
+  CHECK_EQ(benchfs_unlink(ctx, "/u"), 0);
+  f = benchfs_create(ctx, "/open-u", O_RDWR | O_EXCL, 0644, &err);
+  CHECK(f != NULL);
+  if (f != NULL) {
+    CHECK_EQ(benchfs_pwrite(f, w, 10, 0), 10);
+    CHECK_EQ(benchfs_pwrite(f, w, sizeof(w), CHUNK), sizeof(w));
+    benchfs_context* other = connect_to(daemon_.address, NULL);
+    CHECK(other != NULL);
+    if (other != NULL) {
+      CHECK_EQ(benchfs_unlink(other, "/open-u"), 0);
+      CHECK_EQ(benchfs_finalize(other), 0);
+    }
+    CHECK_EQ(benchfs_close(f), 0);
+  }
+  CHECK_EQ(benchfs_statfs(ctx, &after), 0);
+  CHECK_EQ(after.files, before.files);
+  CHECK_EQ(after.used_bytes, before.used_bytes);
+
   CHECK_EQ(benchfs_mkdir(ctx, "/d", 0750), 0);
   CHECK_EQ(benchfs_stat(ctx, "/d", &st), 0);
   CHECK(S_ISDIR(st.mode));

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -73,6 +74,32 @@ class NamespaceTest : public ::testing::TestWithParam<ChunkBackendKind> {
       ASSERT_TRUE(c.ok()) << c.status().ToString();
       fn(**c);
     });
+  }
+  // Runs `fn` with a second client: its own executor and connections, on a
+  // thread of its own (the caller's executor waits meanwhile).
+  void OtherClient(const std::function<void(FsClient&)>& fn) {
+    std::vector<ServerRef> refs = Refs();
+    std::thread t([&] {
+      auto ex = Executor::Create({});
+      ASSERT_TRUE(ex.ok()) << ex.status().ToString();
+      ASSERT_TRUE((*ex)->EnableUcx({}).ok());
+      (*ex)->Run([&] {
+        auto c = FsClient::Connect(*(*ex)->ucx(), refs, {});
+        ASSERT_TRUE(c.ok()) << c.status().ToString();
+        fn(**c);
+      });
+    });
+    t.join();
+  }
+  std::vector<ServerRef> Refs() const {
+    std::vector<ServerRef> refs;
+    for (auto& s : servers_) {
+      ServerRef ref;
+      ref.host = "127.0.0.1";
+      ref.port = s->port();
+      refs.push_back(ref);
+    }
+    return refs;
   }
   // A path "<dir>/<stem>N" whose metadata lives on `server`.
   static std::string On(const FsClient& c, uint32_t server, const std::string& dir, const std::string& stem) {
@@ -141,6 +168,50 @@ TEST_P(NamespaceTest, DirectoriesAndParentChecks) {
   });
 }
 
+// A parent found to exist is not stat'ed again for the next create in it,
+// until a directory is removed or renamed anywhere (by any client): then a
+// create under the removed name fails as it must, and one under a new
+// directory of the same name succeeds.
+TEST_P(NamespaceTest, ParentChecksAreRememberedUntilADirectoryGoes) {
+  WithClient([&](FsClient& c) {
+    ASSERT_TRUE(c.Mkdir("/p").ok());
+    const uint64_t stats_before = Counter(c, "op.meta_stat");
+    ASSERT_TRUE(c.CreateFile("/p/a").ok());
+    EXPECT_EQ(Counter(c, "op.meta_stat"), stats_before + 1) << "the first create in /p checks it";
+    for (const char* name : {"/p/b", "/p/c", "/p/d"}) ASSERT_TRUE(c.CreateFile(name).ok()) << name;
+    EXPECT_EQ(Counter(c, "op.meta_stat"), stats_before + 1) << "later creates in /p do not";
+
+    // Another client empties and removes /p: the next create under it fails.
+    OtherClient([](FsClient& c2) {
+      for (const char* name : {"/p/a", "/p/b", "/p/c", "/p/d"}) ASSERT_TRUE(c2.Unlink(name).ok()) << name;
+      ASSERT_TRUE(c2.Rmdir("/p").ok());
+    });
+    EXPECT_EQ(ErrnoOf(c.CreateFile("/p/e").status()), ENOENT);
+    EXPECT_EQ(ErrnoOf(c.Mkdir("/p/sub").status()), ENOENT);
+    EXPECT_EQ(ErrnoOf(c.Stat("/p/e").status()), ENOENT);
+    // A new /p (a file this time, then a directory again).
+    OtherClient([](FsClient& c2) { ASSERT_TRUE(c2.CreateFile("/p").ok()); });
+    EXPECT_EQ(ErrnoOf(c.CreateFile("/p/e").status()), ENOTDIR);
+    OtherClient([](FsClient& c2) {
+      ASSERT_TRUE(c2.Unlink("/p").ok());
+      ASSERT_TRUE(c2.Mkdir("/p").ok());
+    });
+    EXPECT_TRUE(c.CreateFile("/p/e").ok());
+
+    // A directory renamed away by another client: its old name takes no
+    // more creates, its new one does.
+    ASSERT_TRUE(c.Mkdir("/q").ok());
+    ASSERT_TRUE(c.CreateFile("/q/x").ok());
+    OtherClient([](FsClient& c2) {
+      ASSERT_TRUE(c2.Unlink("/q/x").ok());
+      ASSERT_TRUE(c2.Rename("/q", "/q2").ok());
+    });
+    EXPECT_EQ(ErrnoOf(c.CreateFile("/q/y").status()), ENOENT);
+    EXPECT_TRUE(c.CreateFile("/q2/y").ok());
+    EXPECT_EQ(Counter(c, "metadata_entries"), 4u);  // /p, /p/e, /q2, /q2/y
+  });
+}
+
 TEST_P(NamespaceTest, RmdirRefusesFilesAndNonEmptyDirectoriesOnAnyServer) {
   WithClient([&](FsClient& c) {
     ASSERT_TRUE(c.Mkdir("/r").ok());
@@ -175,13 +246,15 @@ TEST_P(NamespaceTest, UnlinkRemovesChunksAndMetadata) {
     ASSERT_TRUE(c.Unlink("/u").ok());
     EXPECT_EQ(Counter(c, "chunk_files"), 0u);
     EXPECT_EQ(Counter(c, "metadata_entries"), 0u);
-    // With the chunk size known, an empty file asks one server; still correct.
+    // An empty file: its metadata only.
     auto st = c.StatFs();
     ASSERT_TRUE(st.ok());
     auto g = c.CreateFile("/g");
     ASSERT_TRUE(g.ok());
+    const uint64_t removes = Counter(c, "op.remove");
     ASSERT_TRUE(c.Unlink("/g").ok());
     EXPECT_EQ(ErrnoOf(c.Stat("/g").status()), ENOENT);
+    EXPECT_EQ(Counter(c, "op.remove"), removes) << "a file of size 0 has no chunks to ask for";
   });
 }
 

@@ -53,8 +53,17 @@ TEST(Ops, RefusesTruncatedAndPadded) {
   auto longer = bytes;
   longer.push_back(std::byte{0});
   EXPECT_NE(DecodeReadChunk(longer).status().message().find("trailing bytes"), std::string::npos);
-  auto create = EncodeCreate({"/d", InodeType::kFile, 0});
-  create[create.size() - 5] = std::byte{9};  // the type byte
+  auto create = EncodeCreate({"/d", InodeType::kFile, 0, 7});
+  create[create.size() - 13] = std::byte{9};  // the type byte (before mode and epoch)
+  auto again = DecodeCreate(EncodeCreate({"/d", InodeType::kDirectory, 0750, 7}));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->expect_epoch, 7u);
+  EXPECT_EQ(again->mode, 0750u);
+  EXPECT_EQ(DecodeNsEpoch(EncodeNsEpoch(true)).value(), true);
+  EXPECT_EQ(DecodeEpoch(EncodeEpoch(42)).value(), 42u);
+  auto bump = EncodeNsEpoch(true);
+  bump[0] = std::byte{2};
+  EXPECT_NE(DecodeNsEpoch(bump).status().message().find("bump is neither 0 nor 1"), std::string::npos);
   EXPECT_NE(DecodeCreate(create).status().message().find("unknown inode type"), std::string::npos);
   EXPECT_FALSE(DecodePath({}, "meta_stat").ok());
 }
