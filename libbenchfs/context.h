@@ -72,6 +72,13 @@ class Context {
     return std::move(*call.result);
   }
 
+  // Caller thread: fn() on this thread when it may drive the executor and
+  // fn needs no wait (Driver::TryInline); false: use Run.
+  template <typename Fn>
+  bool TryInline(Fn&& fn) {
+    return driver_->TryInline(std::forward<Fn>(fn));
+  }
+
   const Driver& driver() const { return *driver_; }
 
   // --- Inside Run (the thread driving the executor) ---

@@ -48,7 +48,7 @@ void Driver::DriveUntil(const std::function<bool()>& done) {
 
 void Driver::Call(std::function<void()> body, Completion& done) {
   if (TryAcquire()) {
-    driven_.fetch_add(1, std::memory_order_relaxed);
+    driven_.store(driven_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);  // the role's holder only
     ex_.Spawn(std::move(body));
     DriveUntil([&done] { return done.Done(); });
     return;

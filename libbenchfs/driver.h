@@ -42,6 +42,17 @@ class Driver {
   // Caller thread: runs `body` as a fiber and returns once it has signalled
   // `done` (which it must do last).
   void Call(std::function<void()> body, Completion& done);
+  // Caller thread: when no other thread drives the executor, runs `fn` on
+  // this thread outside any fiber (it must not wait) and returns what it
+  // returns; false at once otherwise. Work that turns out to need a wait
+  // returns false and goes through Call.
+  template <typename Fn>
+  bool TryInline(Fn&& fn) {
+    if (!TryAcquire()) return false;
+    const bool done = fn();
+    Release();
+    return done;
+  }
 
   // Calls that have driven the executor on their own thread, and calls
   // handed to another driver (tests and benchmarks read them).

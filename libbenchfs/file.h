@@ -59,6 +59,8 @@ class File {
   Result<uint64_t> Size();
   // Pushes the size and leaves the context's table; the caller deletes it.
   Status Close();
+  // Whether Close (or PushSize) has a size to send, i.e. would wait.
+  bool HasSizeToPush() const { return open_ && written_end_ > pushed_end_; }
 
   // Sends the handle's written end to the metadata server when it has grown
   // since the last push; the inode the server answered (if it was asked).

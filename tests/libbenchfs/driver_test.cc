@@ -2,7 +2,8 @@
 // Driver (libbenchfs/driver.h): a call runs on its caller's thread when the
 // executor is free; a call made while another thread drives runs under that
 // driver; a call a driver leaves behind is finished by the library's thread;
-// and many threads calling at once lose no call and no wake-up.
+// inline work runs only with the executor free; and many threads calling at
+// once lose no call and no wake-up.
 #include "libbenchfs/driver.h"
 
 #include <sys/syscall.h>
@@ -136,6 +137,36 @@ TEST(Driver, TheLibrarysThreadFinishesACallADriverLeavesBehind) {
   EXPECT_EQ(b_started_on, a_thread);
   EXPECT_NE(b_ended_on, a_thread);
   EXPECT_NE(b_ended_on, b_tid.load());  // the library's own thread
+}
+
+TEST(Driver, InlineWorkRunsOnlyWhenNoOtherThreadDrives) {
+  auto ex = AnyThreadExecutor();
+  ASSERT_TRUE(ex);
+  Driver d(*ex, 100ms);
+  pid_t ran_on = 0;
+  EXPECT_TRUE(d.TryInline([&] {
+    ran_on = Tid();
+    return true;
+  }));
+  EXPECT_EQ(ran_on, Tid());
+  EXPECT_FALSE(d.TryInline([] { return false; })) << "work that needs a wait says so";
+  std::atomic<bool> inside{false}, release{false};
+  std::thread a([&] {
+    CallAndWait(d, [&] {
+      inside = true;
+      while (!release) ex->SleepFor(1ms);
+    });
+  });
+  while (!inside) std::this_thread::sleep_for(100us);
+  bool ran = false;
+  EXPECT_FALSE(d.TryInline([&] {
+    ran = true;
+    return true;
+  }));
+  EXPECT_FALSE(ran) << "another thread drives: nothing runs here";
+  release = true;
+  a.join();
+  EXPECT_TRUE(d.TryInline([] { return true; }));
 }
 
 TEST(Driver, ManyThreadsCallingAtOnceLoseNoCall) {
