@@ -31,9 +31,6 @@ using benchfs::capi::File;
 
 namespace {
 
-// POSIX NAME_MAX: the longest component a path may have.
-constexpr size_t kMaxComponent = 255;
-
 Context* Ctx(benchfs_context* c) { return reinterpret_cast<Context*>(c); }
 File* Fil(benchfs_file* f) { return reinterpret_cast<File*>(f); }
 
@@ -57,18 +54,10 @@ int CheckPath(const char* fn, const char* path) {
     return Fail(ENAMETOOLONG, std::string(fn) + ": path is longer than " +
                                   std::to_string(benchfs::kDefaultMaxPathLength) + " bytes");
   }
-  size_t start = 0;
-  for (size_t i = 0; i <= p.size(); ++i) {
-    if (i == p.size() || p[i] == '/') {
-      if (i - start > kMaxComponent) {
-        return Fail(ENAMETOOLONG, std::string(fn) + ": a component of " + std::string(p.substr(0, 80)) +
-                                      " is longer than " + std::to_string(kMaxComponent) + " bytes");
-      }
-      start = i + 1;
-    }
-  }
+  // One walk: a component longer than NAME_MAX is ENAMETOOLONG, any other
+  // fault EINVAL.
   Status s = benchfs::ValidatePath(p);
-  if (!s.ok()) return Fail(EINVAL, std::string(fn) + ": " + s.message());
+  if (!s.ok()) return Fail(benchfs::ErrnoOf(s) == ENAMETOOLONG ? ENAMETOOLONG : EINVAL, std::string(fn) + ": " + s.message());
   return 0;
 }
 
