@@ -111,8 +111,8 @@ int OpenFile(const char* fn, benchfs_context* c, const char* path, int flags, mo
   req.truncate = (flags & O_TRUNC) != 0;
   req.mode = static_cast<uint32_t>(mode) & 07777;
   Context* ctx = Ctx(c);
-  const std::string p = path;
-  auto f = ctx->Run([&] { return File::Open(*ctx, p, req); });
+  std::string p = path;
+  auto f = ctx->Run([&] { return File::Open(*ctx, std::move(p), req); });
   if (!f.ok()) return Fail(f.status(), std::string(fn) + " " + path);
   *out = *f;
   return 0;

@@ -69,27 +69,33 @@ Context::~Context() {
   ex_.reset();
 }
 
-void Context::AddFile(File* f) { files_[f->path()].push_back(f); }
+void Context::AddFile(File* f) { files_.emplace(std::string_view(f->path()), f); }
 
 void Context::RemoveFile(File* f) {
-  auto it = files_.find(f->path());
-  if (it == files_.end()) return;
-  std::erase(it->second, f);
-  if (it->second.empty()) files_.erase(it);
+  auto [first, last] = files_.equal_range(std::string_view(f->path()));
+  for (auto it = first; it != last; ++it) {
+    if (it->second == f) {
+      files_.erase(it);
+      return;
+    }
+  }
 }
 
-const std::vector<File*>* Context::FilesOf(const std::string& path) const {
-  auto it = files_.find(path);
-  return it == files_.end() ? nullptr : &it->second;
+std::vector<File*> Context::FilesOf(const std::string& path) const {
+  std::vector<File*> out;
+  if (files_.empty()) return out;
+  auto [first, last] = files_.equal_range(std::string_view(path));
+  for (auto it = first; it != last; ++it) out.push_back(it->second);
+  return out;
 }
 
 void Context::RenameFiles(const std::string& from, const std::string& to) {
   std::vector<File*> moved;
   for (auto it = files_.begin(); it != files_.end();) {
-    const std::string& p = it->first;
+    const std::string_view p = it->first;
     const bool under = p.size() > from.size() && p.compare(0, from.size(), from) == 0 && p[from.size()] == '/';
     if (p == from || under) {
-      moved.insert(moved.end(), it->second.begin(), it->second.end());
+      moved.push_back(it->second);
       it = files_.erase(it);
     } else {
       ++it;
@@ -103,7 +109,7 @@ void Context::RenameFiles(const std::string& from, const std::string& to) {
 
 std::vector<File*> Context::AllFiles() const {
   std::vector<File*> all;
-  for (const auto& [path, files] : files_) all.insert(all.end(), files.begin(), files.end());
+  for (const auto& [path, f] : files_) all.push_back(f);
   return all;
 }
 

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <unordered_map>
 #include <vector>
@@ -88,8 +89,8 @@ class Context {
   // The open file table: pushes of a path's pending size go through it.
   void AddFile(File* f);
   void RemoveFile(File* f);
-  // Files open through this context on `path`.
-  const std::vector<File*>* FilesOf(const std::string& path) const;
+  // Files open through this context on `path` (none: no allocation).
+  std::vector<File*> FilesOf(const std::string& path) const;
   // After a rename of `from` to `to`: handles of `from`, or of a path under
   // it, are filed (and push their sizes) under the new name.
   void RenameFiles(const std::string& from, const std::string& to);
@@ -104,7 +105,8 @@ class Context {
   std::unique_ptr<Driver> driver_;
   std::unique_ptr<FsClient> client_;
   uint64_t chunk_size_ = 0;
-  std::unordered_map<std::string, std::vector<File*>> files_;
+  // Keyed by a view of each File's own path (AddFile after set_path).
+  std::unordered_multimap<std::string_view, File*> files_;
 };
 
 }  // namespace benchfs::capi

@@ -23,7 +23,7 @@ bool IsNotFound(const Status& s) { return s.code() == StatusCode::kNotFound; }
 File::File(Context& ctx, std::string path, const Inode& inode, const OpenRequest& req)
     : ctx_(ctx), path_(std::move(path)), id_(inode.id), readable_(req.readable), writable_(req.writable), size_seen_(inode.size) {}
 
-Result<File*> File::Open(Context& ctx, const std::string& path, const OpenRequest& req) {
+Result<File*> File::Open(Context& ctx, std::string path, const OpenRequest& req) {
   FsClient& c = ctx.client();
   std::optional<Inode> inode;
   if (req.create) {
@@ -44,12 +44,10 @@ Result<File*> File::Open(Context& ctx, const std::string& path, const OpenReques
       auto t = c.Truncate(path, 0);
       if (!t.ok()) return t.status();
       inode = *t;
-      if (const std::vector<File*>* files = ctx.FilesOf(path)) {
-        for (File* f : *files) f->ForgetBeyond(0);
-      }
+      for (File* f : ctx.FilesOf(path)) f->ForgetBeyond(0);
     }
   }
-  File* f = new File(ctx, path, *inode, req);
+  File* f = new File(ctx, std::move(path), *inode, req);
   ctx.AddFile(f);
   return f;
 }

@@ -45,7 +45,7 @@ class File {
  public:
   // Opens (creating it when asked) `path`. ENOENT (the file or, creating,
   // its parent), EEXIST (exclusive), ENOTDIR, or EISDIR for a directory.
-  static Result<File*> Open(Context& ctx, const std::string& path, const OpenRequest& req);
+  static Result<File*> Open(Context& ctx, std::string path, const OpenRequest& req);
   File(const File&) = delete;
   File& operator=(const File&) = delete;
 

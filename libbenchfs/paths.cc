@@ -15,13 +15,11 @@ namespace {
 // the server answered the last push with, if any was needed.
 Result<std::optional<Inode>> PushSizes(Context& ctx, const std::string& path) {
   std::optional<Inode> last;
-  if (const std::vector<File*>* files = ctx.FilesOf(path)) {
-    const std::vector<File*> open = *files;  // a push suspends: the table may change meanwhile
-    for (File* f : open) {
-      auto pushed = f->PushSize();
-      if (!pushed.ok()) return pushed.status();
-      if (*pushed) last = *pushed;
-    }
+  // A copy: a push suspends, and the table may change meanwhile.
+  for (File* f : ctx.FilesOf(path)) {
+    auto pushed = f->PushSize();
+    if (!pushed.ok()) return pushed.status();
+    if (*pushed) last = *pushed;
   }
   return last;
 }
@@ -56,9 +54,7 @@ Status Truncate(Context& ctx, const std::string& path, uint64_t size) {
   auto st = ctx.client().Stat(path);
   if (!st.ok()) return st.status();
   if (st->type == InodeType::kDirectory) return Status::InvalidArgument(path + " is a directory", EISDIR);
-  if (const std::vector<File*>* files = ctx.FilesOf(path)) {
-    for (File* f : *files) f->ForgetBeyond(size);
-  }
+  for (File* f : ctx.FilesOf(path)) f->ForgetBeyond(size);
   return ctx.client().Truncate(path, size).status();
 }
 

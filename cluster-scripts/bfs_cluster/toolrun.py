@@ -50,7 +50,10 @@ class ToolRun(Run):
         if os.geteuid() == 0 and "--allow-run-as-root" not in s.mpirun_args:
             head.append("--allow-run-as-root")
         if s.launcher in ("local", "netns"):
-            head.append("--oversubscribe")
+            # The daemons share this host: a rank that mpirun binds to a core
+            # (its default for up to two ranks) could not move off the core a
+            # daemon polls on.
+            head += ["--oversubscribe", "--bind-to", "none"]
         elif s.launcher == "ssh":
             head += ["--host", ",".join(f"{h}:{s.clients_per_node}" for h in s.client_hosts)]
         node = self.launcher.client_nodes()[0]
