@@ -65,7 +65,7 @@ std::string_view OpcodeName(Opcode op);
 std::string OpcodeName(uint8_t raw);
 
 inline constexpr uint32_t kWireMagic = 0x31534642;
-inline constexpr uint8_t kWireVersion = 2;
+inline constexpr uint8_t kWireVersion = 3;
 inline constexpr size_t kWireHeaderSize = 32;
 inline constexpr uint16_t kWireFlagReply = 1;
 

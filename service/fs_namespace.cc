@@ -141,10 +141,14 @@ Status FsClient::Rmdir(const std::string& path) {
 Status FsClient::Unlink(const std::string& path) {
   Status s = ValidatePath(path);
   if (!s.ok()) return s;
-  auto gone = UnlinkCall(path, UnlinkKind::kFile, 0);
+  auto r = Call(placement_.MetadataOwner(path), Opcode::kMetaUnlink, EncodeUnlink({path, UnlinkKind::kFile, 0}));
+  if (!r.ok()) return r.status();
+  // A file of size 0 has no chunks (a writer records a size before it writes
+  // the first chunk of a file, WriteChunkOf; truncate to 0 cuts them): the
+  // server then answers with no inode.
+  if (r->header.empty()) return Status();
+  auto gone = DecodeInode(r->header);
   if (!gone.ok()) return gone.status();
-  // A file of size 0 has no chunks: a writer records a size before it writes
-  // the first chunk of a file (WriteChunkOf), and truncate to 0 cuts them.
   if (gone->size == 0) return Status();
   return RemoveChunksOf(gone->id, gone->size);
 }

@@ -228,7 +228,11 @@ Response FsService::Unlink(Request& req) {
     }
     return Response::Error(RootIsFixed("rmdir"));
   }
-  return InodeReply(meta_.Unlink(a->path, a->kind, a->expect_id, req.timing ? &req.timing->log : nullptr));
+  auto gone = meta_.Unlink(a->path, a->kind, a->expect_id, req.timing ? &req.timing->log : nullptr);
+  // An empty file unlinked as a file: the client needs nothing back (it has
+  // no chunks to remove), and an empty reply is the cheapest one.
+  if (gone.ok() && a->kind == UnlinkKind::kFile && gone->size == 0) return Response();
+  return InodeReply(gone);
 }
 
 Response FsService::Readdir(Request& req) {

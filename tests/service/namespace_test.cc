@@ -466,6 +466,17 @@ TEST_P(NamespaceTest, TruncateCutsChunksAndGrowsWithHoles) {
     ASSERT_TRUE(n.ok());
     EXPECT_EQ(*n, 1000u);
     EXPECT_EQ(c.ReadChunkOf(f->id, 4, 0, in, kChunk).status().code(), StatusCode::kNotFound);
+    // A write past the cut end of a chunk: the bytes between read as zeros,
+    // not as what the chunk held before the cut.
+    IoBuffer z = IoBuffer::Allocate(10);
+    std::memset(z.data(), 'z', 10);
+    ASSERT_TRUE(c.WriteChunkOf(f->id, 1, 3000, z, 10).ok());
+    n = c.ReadChunkOf(f->id, 1, 0, in, kChunk);
+    ASSERT_TRUE(n.ok());
+    ASSERT_EQ(*n, 3010u);
+    EXPECT_EQ(static_cast<char>(in.data()[999]), '1');
+    for (size_t i = 1000; i < 3000; ++i) ASSERT_EQ(static_cast<char>(in.data()[i]), 0) << "byte " << i;
+    EXPECT_EQ(static_cast<char>(in.data()[3000]), 'z');
     ASSERT_TRUE(c.Truncate("/t", 0).ok());
     EXPECT_EQ(Counter(c, "chunk_files"), 0u);
     ASSERT_TRUE(c.Mkdir("/td").ok());
