@@ -137,7 +137,7 @@ Status FsClient::Admit(uint32_t server) {
 }
 
 Result<Reply> FsClient::Call(uint32_t server, Opcode op, const std::vector<std::byte>& header,
-                             IoBuffer* payload, size_t payload_len, IoBuffer* reply_buffer) {
+                             IoBuffer* payload, size_t payload_len, IoBuffer* reply_buffer, TimePoint deadline) {
   ServerCallStats& st = call_stats_[server];
   Status admitted = Admit(server);
   if (!admitted.ok()) return admitted;
@@ -147,6 +147,7 @@ Result<Reply> FsClient::Call(uint32_t server, Opcode op, const std::vector<std::
   args.payload = payload;
   args.payload_len = payload_len;
   args.reply_buffer = reply_buffer;
+  args.deadline = deadline;
   if (tracer_ == nullptr) {
     Result<Reply> r = rpc_->Call(connections_[server], args);
     st.failed += !r.ok();
@@ -220,7 +221,8 @@ Result<RemoveCounts> FsClient::RemovePrefix(const std::string& prefix) {
   RemoveCounts total;
   for (uint32_t i = 0; i < servers(); ++i) {
     if (excluded(i)) continue;  // what it holds stays there (`benchfs gc` later)
-    auto r = Call(i, Opcode::kRemove, EncodeRemove({prefix, true, true}));
+    auto r = Call(i, Opcode::kRemove, EncodeRemove({prefix, true, true}), nullptr, 0, nullptr,
+                  Now() + std::max(rpc_->config().call_timeout, kPrefixRemovalTimeout));
     if (!r.ok() && excluded(i)) continue;  // it stopped answering just now
     if (!r.ok()) return Status(r.status().code(), server(i).ToString() + ": " + r.status().message());
     auto c = DecodeRemoveCounts(r->header);
