@@ -11,19 +11,19 @@
 namespace benchfs::capi {
 namespace {
 
-std::unique_ptr<Executor> AnyThreadExecutor() {
+// An any_thread executor, or null with the benchmark marked skipped.
+std::unique_ptr<Executor> AnyThreadExecutor(benchmark::State& state) {
   ExecutorConfig cfg;
   cfg.any_thread = true;
   auto ex = Executor::Create(cfg);
-  return ex.ok() ? std::move(ex.value()) : nullptr;
+  if (ex.ok()) return std::move(ex.value());
+  state.SkipWithError(("cannot build an executor: " + ex.status().ToString()).c_str());
+  return nullptr;
 }
 
 void BM_DriverCallEmpty(benchmark::State& state) {
-  auto ex = AnyThreadExecutor();
-  if (!ex) {
-    state.SkipWithError("cannot build an executor");
-    return;
-  }
+  auto ex = AnyThreadExecutor(state);
+  if (!ex) return;
   Driver d(*ex, std::chrono::milliseconds(100));
   int n = 0;
   for (auto _ : state) {
@@ -42,11 +42,8 @@ void BM_DriverCallEmpty(benchmark::State& state) {
 BENCHMARK(BM_DriverCallEmpty);
 
 void BM_DriverInline(benchmark::State& state) {
-  auto ex = AnyThreadExecutor();
-  if (!ex) {
-    state.SkipWithError("cannot build an executor");
-    return;
-  }
+  auto ex = AnyThreadExecutor(state);
+  if (!ex) return;
   Driver d(*ex, std::chrono::milliseconds(100));
   int n = 0;
   for (auto _ : state) {

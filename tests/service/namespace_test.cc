@@ -63,14 +63,7 @@ class NamespaceTest : public ::testing::TestWithParam<ChunkBackendKind> {
   }
   void WithClient(const std::function<void(FsClient&)>& fn) {
     ex_->Run([&] {
-      std::vector<ServerRef> refs;
-      for (auto& s : servers_) {
-        ServerRef ref;
-        ref.host = "127.0.0.1";
-        ref.port = s->port();
-        refs.push_back(ref);
-      }
-      auto c = FsClient::Connect(*ex_->ucx(), refs, {});
+      auto c = FsClient::Connect(*ex_->ucx(), Refs(), {});
       ASSERT_TRUE(c.ok()) << c.status().ToString();
       fn(**c);
     });
